@@ -1,0 +1,868 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Pages of a user mapping that are allocated on first use and, once idle,
+ * given back to the system by a shrinker.
+ *
+ * Lock order, outermost first:
+ *   range->insert_lock       (mutex: inserting and zapping pages)
+ *     mm->mmap_lock          (read; the owner's mm)
+ *       range->lock          (spinlock: slot states and counters)
+ *         list_lru node lock (taken inside list_lru_*())
+ *
+ * pagerange_list_lock (mutex: the list of ranges) is only ever taken alone
+ * or just outside range->lock.
+ *
+ * The shrinker is called with the list_lru lock held and so walks this order
+ * backwards: it takes insert_lock, mmap_lock and range->lock with trylocks
+ * only, and skips the page on any contention.
+ *
+ * The invariant everything here keeps: a page is freed only after every PTE
+ * that maps it is gone and the TLB has been flushed. Pages are mapped only
+ * as special PTEs (vmf_insert_pfn() into a VM_PFNMAP vma), so GUP cannot take
+ * a reference that would outlive the PTE, and only at one address: the vma
+ * cannot be split, moved or copied. A page leaves its slot in one of three
+ * ways:
+ *   - the shrinker zaps its PTE (zap_vma_ptes() flushes the TLB) and then
+ *     frees it, all under insert_lock and the mmap read lock, having checked
+ *     that the vma it zaps is the range's and is still in the mm's tree;
+ *   - the shrinker frees it without zapping once the vma is closed: the mm
+ *     core calls ->close only after unmapping the vma and flushing the TLB;
+ *   - pagerange_destroy() frees it, which runs only after the vma is gone
+ *     because the vma holds a reference to the file.
+ */
+
+#include <linux/atomic.h>
+#include <linux/gfp.h>
+#include <linux/highmem.h>
+#include <linux/list_lru.h>
+#include <linux/minmax.h>
+#include <linux/mm.h>
+#include <linux/mmap_lock.h>
+#include <linux/sched/mm.h>
+#include <linux/seq_file.h>
+#include <linux/shrinker.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "pagerange_compat.h"
+#include "pagerange_core.h"
+
+/*
+ * Pages are zeroed for the user, charged to the allocating task's memory
+ * cgroup, and may come from highmem: the kernel only reaches them through
+ * kmap_local_page().
+ */
+#define PAGERANGE_GFP	(GFP_HIGHUSER | __GFP_ZERO | __GFP_ACCOUNT)
+
+static struct list_lru pagerange_lru;
+static struct shrinker *pagerange_shrinker;
+
+static DEFINE_MUTEX(pagerange_list_lock);
+static LIST_HEAD(pagerange_list);	/* protected by pagerange_list_lock */
+
+static atomic_long_t pagerange_nr_pages;	/* pages that exist now */
+static atomic_long_t pagerange_nr_reclaimed;	/* freed by the shrinker */
+static atomic_long_t pagerange_nr_scans;
+static atomic_long_t pagerange_nr_skips;
+static atomic_long_t pagerange_nr_ranges;
+
+static unsigned long pagerange_slot_index(struct pagerange_slot *slot)
+{
+	return slot - slot->range->slots;
+}
+
+static unsigned long pagerange_slot_addr(struct pagerange *range,
+					 unsigned long index)
+{
+	return range->vma_addr + (index << PAGE_SHIFT);
+}
+
+static bool pagerange_slot_reclaimable(struct pagerange_slot *slot)
+{
+	return !list_empty(&slot->lru);
+}
+
+/*
+ * Release insert_lock from a path that does not own the range. The owner
+ * frees the range right after taking insert_lock, but mutex_unlock() may
+ * still touch the mutex after a waiter has been handed it; the range is
+ * freed with kfree_rcu(), so holding the RCU read lock keeps it valid.
+ */
+static void pagerange_insert_unlock(struct pagerange *range)
+{
+	rcu_read_lock();
+	mutex_unlock(&range->insert_lock);
+	rcu_read_unlock();
+}
+
+static void pagerange_free_page(struct page *page)
+{
+	__free_page(page);
+	atomic_long_dec(&pagerange_nr_pages);
+}
+
+static void pagerange_free_pages(struct list_head *pages)
+{
+	struct page *page, *next;
+
+	list_for_each_entry_safe(page, next, pages, lru) {
+		list_del(&page->lru);
+		pagerange_free_page(page);
+	}
+}
+
+/* Allocate @count pages onto @pages; on failure @pages keeps those allocated. */
+static int pagerange_alloc_pages(struct pagerange *range,
+				 struct list_head *pages, unsigned long count)
+{
+	struct page *page;
+
+	while (count--) {
+		page = alloc_pages_node(range->nid, PAGERANGE_GFP, 0);
+		if (!page)
+			return -ENOMEM;
+		atomic_long_inc(&pagerange_nr_pages);
+		list_add_tail(&page->lru, pages);
+	}
+	return 0;
+}
+
+/* ENXIO before the vma is attached, ESRCH once it is closed, EINVAL past the end. */
+static int pagerange_check_span_locked(struct pagerange *range,
+				       u64 first, u64 last)
+{
+	lockdep_assert_held(&range->lock);
+
+	if (!range->nr_pages)
+		return -ENXIO;
+	if (!range->vma)
+		return -ESRCH;
+	if (last > range->nr_pages || first > last)
+		return -EINVAL;
+	return 0;
+}
+
+static unsigned long pagerange_count_missing_locked(struct pagerange *range,
+						    u64 first, u64 last)
+{
+	unsigned long missing = 0;
+	u64 i;
+
+	lockdep_assert_held(&range->lock);
+
+	for (i = first; i < last; i++)
+		missing += !range->slots[i].page;
+	return missing;
+}
+
+/*
+ * Make the present pages of a span in use. Called once every page of the
+ * span is present: the fast path of pagerange_use() and its commit step.
+ */
+static void pagerange_mark_in_use_locked(struct pagerange *range,
+					 u64 first, u64 last)
+{
+	struct pagerange_slot *slot;
+	u64 i;
+
+	lockdep_assert_held(&range->lock);
+
+	for (i = first; i < last; i++) {
+		slot = &range->slots[i];
+		if (pagerange_slot_reclaimable(slot)) {
+			pagerange_lru_del(&pagerange_lru, &slot->lru);
+			range->nr_reclaimable--;
+		}
+	}
+}
+
+/*
+ * Undo the first @count insertions of pagerange_insert_missing(): zap the
+ * PTEs (which flushes the TLB) before the caller frees the pages.
+ */
+static void pagerange_zap_inserted(struct pagerange *range,
+				   struct vm_area_struct *vma,
+				   u64 first, unsigned long count)
+{
+	u64 i;
+
+	for (i = first; count; i++) {
+		if (range->slots[i].page)
+			continue;
+		pagerange_zap_ptes(vma, pagerange_slot_addr(range, i),
+				   PAGE_SIZE);
+		count--;
+	}
+}
+
+/*
+ * Map a page from @pool at every free slot of the span, in slot order,
+ * moving the pages to @inserted in the same order. Nothing is published
+ * in the slots yet; on failure the PTEs inserted so far are zapped and the
+ * pages are back on @pool.
+ */
+static int pagerange_insert_missing(struct pagerange *range,
+				    struct vm_area_struct *vma,
+				    u64 first, u64 last,
+				    struct list_head *pool,
+				    struct list_head *inserted)
+{
+	unsigned long count = 0;
+	struct page *page;
+	vm_fault_t vmf;
+	u64 i;
+
+	lockdep_assert_held(&range->insert_lock);
+	mmap_assert_locked(range->mm);
+
+	for (i = first; i < last; i++) {
+		if (range->slots[i].page)
+			continue;
+		page = list_first_entry(pool, struct page, lru);
+		/*
+		 * A free slot never has a PTE (insert_lock orders us against
+		 * the shrinker's zap), so this cannot hit vmf_insert_pfn()'s
+		 * silent "already mapped" success.
+		 */
+		vmf = vmf_insert_pfn(vma, pagerange_slot_addr(range, i),
+				     page_to_pfn(page));
+		if (vmf != VM_FAULT_NOPAGE) {
+			pagerange_zap_inserted(range, vma, first, count);
+			list_splice_init(inserted, pool);
+			return vmf == VM_FAULT_OOM ? -ENOMEM : -EFAULT;
+		}
+		list_move_tail(&page->lru, inserted);
+		count++;
+	}
+	return 0;
+}
+
+/* Publish the pages of @inserted in the free slots of the span; all in use. */
+static void pagerange_commit_locked(struct pagerange *range,
+				    u64 first, u64 last,
+				    struct list_head *inserted)
+{
+	struct pagerange_slot *slot;
+	struct page *page;
+	u64 i;
+
+	lockdep_assert_held(&range->insert_lock);
+	lockdep_assert_held(&range->lock);
+
+	for (i = first; i < last; i++) {
+		slot = &range->slots[i];
+		if (slot->page)
+			continue;
+		page = list_first_entry(inserted, struct page, lru);
+		list_del(&page->lru);
+		slot->page = page;
+		range->nr_present++;
+		range->nr_allocated++;
+	}
+	pagerange_mark_in_use_locked(range, first, last);
+}
+
+/*
+ * The slow path of pagerange_use(): map the missing pages of the span. With
+ * insert_lock held no page can appear or disappear, and with the mmap read
+ * lock held the vma cannot be closed, so the span counted here is the span
+ * committed.
+ */
+static int pagerange_populate(struct pagerange *range, u64 first, u64 last,
+			      struct list_head *pool, unsigned long pooled,
+			      u64 *nr_allocated)
+{
+	struct mm_struct *mm = range->mm;
+	struct vm_area_struct *vma;
+	unsigned long missing = 0;
+	LIST_HEAD(inserted);
+	int ret;
+
+	if (mutex_lock_killable(&range->insert_lock))
+		return -EINTR;
+	/*
+	 * The caller may be a remote writer. If it dropped the last reference
+	 * to the owner's mm with mmput(), it would run exit_mmap() itself and
+	 * could deadlock against an owner that waits for it: mmput_async().
+	 */
+	ret = -ESRCH;
+	if (!mmget_not_zero(mm))
+		goto out_unlock;
+	ret = -EINTR;
+	if (mmap_read_lock_killable(mm))
+		goto out_mmput;
+
+	spin_lock(&range->lock);
+	vma = range->vma;
+	ret = pagerange_check_span_locked(range, first, last);
+	if (!ret)
+		missing = pagerange_count_missing_locked(range, first, last);
+	spin_unlock(&range->lock);
+	if (ret)
+		goto out_mmap_unlock;
+
+	/* munmap() may have taken the vma out of the tree and not closed it yet. */
+	ret = -ESRCH;
+	if (vma_lookup(mm, range->vma_addr) != vma)
+		goto out_mmap_unlock;
+
+	/* The pool was sized before the locks; reclaim may have taken more since. */
+	if (missing > pooled)
+		ret = pagerange_alloc_pages(range, pool, missing - pooled);
+	else
+		ret = 0;
+	if (ret)
+		goto out_mmap_unlock;
+
+	ret = pagerange_insert_missing(range, vma, first, last, pool,
+				       &inserted);
+	if (ret)
+		goto out_mmap_unlock;
+
+	spin_lock(&range->lock);
+	pagerange_commit_locked(range, first, last, &inserted);
+	spin_unlock(&range->lock);
+	*nr_allocated = missing;
+
+out_mmap_unlock:
+	mmap_read_unlock(mm);
+out_mmput:
+	mmput_async(mm);
+out_unlock:
+	mutex_unlock(&range->insert_lock);
+	return ret;
+}
+
+/**
+ * pagerange_use() - make every page of a span in use
+ * @range: the range
+ * @first: first page index
+ * @last: one past the last page index
+ * @nr_allocated: out: how many pages had to be allocated (and read as zero)
+ *
+ * Reclaimable pages are taken off the list_lru. Missing pages are allocated
+ * outside every lock, then mapped under insert_lock and the owner's mmap
+ * read lock, once per call. All or nothing: on failure no page of the span
+ * is in use that was not before.
+ *
+ * Context: Process context; may sleep. Takes insert_lock, the owner's
+ * mmap_lock and range->lock.
+ * Return: 0, -ENXIO before attach, -ESRCH once the vma or the owner's mm is
+ * gone, -EINVAL past the end, -ENOMEM, or -EINTR on a fatal signal.
+ */
+int pagerange_use(struct pagerange *range, u64 first, u64 last,
+		  u64 *nr_allocated)
+{
+	unsigned long missing = 0;
+	LIST_HEAD(pool);
+	int ret;
+
+	*nr_allocated = 0;
+
+	spin_lock(&range->lock);
+	ret = pagerange_check_span_locked(range, first, last);
+	if (!ret)
+		missing = pagerange_count_missing_locked(range, first, last);
+	if (!ret && !missing)
+		pagerange_mark_in_use_locked(range, first, last);
+	spin_unlock(&range->lock);
+	if (ret || !missing)
+		return ret;
+
+	ret = pagerange_alloc_pages(range, &pool, missing);
+	if (!ret)
+		ret = pagerange_populate(range, first, last, &pool, missing,
+					 nr_allocated);
+	pagerange_free_pages(&pool);
+	return ret;
+}
+
+/**
+ * pagerange_stop_using() - make in-use pages reclaimable
+ * @range: the range
+ * @first: first page index
+ * @last: one past the last page index
+ * @nr_stopped: out: how many pages went from in use to reclaimable
+ *
+ * Pages stay mapped and keep their contents until the shrinker takes them.
+ * Pages that are free or already reclaimable are left alone.
+ *
+ * Context: Any context but hard irq; takes range->lock.
+ * Return: 0, -ENXIO before attach, -ESRCH once the vma is gone, or -EINVAL
+ * past the end.
+ */
+int pagerange_stop_using(struct pagerange *range, u64 first, u64 last,
+			 u64 *nr_stopped)
+{
+	struct pagerange_slot *slot;
+	u64 i;
+	int ret;
+
+	*nr_stopped = 0;
+
+	spin_lock(&range->lock);
+	ret = pagerange_check_span_locked(range, first, last);
+	/*
+	 * Backwards, so that the list_lru, which is walked from its head, gives
+	 * up the highest pages first: the low ones are the likeliest reused.
+	 */
+	for (i = last; !ret && i > first; i--) {
+		slot = &range->slots[i - 1];
+		if (!slot->page || pagerange_slot_reclaimable(slot))
+			continue;
+		pagerange_lru_add(&pagerange_lru, &slot->lru);
+		range->nr_reclaimable++;
+		(*nr_stopped)++;
+	}
+	spin_unlock(&range->lock);
+	return ret;
+}
+
+/*
+ * Check that every page under [@offset, @offset + @len) is in use and hold
+ * the shrinker off the range until pagerange_io_end(). Returns the first
+ * page index through @first.
+ */
+static int pagerange_io_begin(struct pagerange *range, u64 offset, u64 len,
+			      u64 *first)
+{
+	u64 last = DIV_ROUND_UP_ULL(offset + len, PAGE_SIZE);
+	struct pagerange_slot *slot;
+	int ret;
+	u64 i;
+
+	*first = offset >> PAGE_SHIFT;
+
+	spin_lock(&range->lock);
+	ret = pagerange_check_span_locked(range, 0, 0);
+	if (!ret && offset + len > (u64)range->nr_pages << PAGE_SHIFT)
+		ret = -EINVAL;
+	for (i = *first; !ret && len && i < last; i++) {
+		slot = &range->slots[i];
+		if (!slot->page || pagerange_slot_reclaimable(slot))
+			ret = -ENOENT;
+	}
+	if (!ret)
+		range->nr_copying++;
+	spin_unlock(&range->lock);
+	return ret;
+}
+
+static void pagerange_io_end(struct pagerange *range)
+{
+	spin_lock(&range->lock);
+	range->nr_copying--;
+	spin_unlock(&range->lock);
+}
+
+/* Returns the number of bytes not copied. */
+static size_t pagerange_io_page(struct page *page, enum pagerange_io_op op,
+				size_t offset, size_t len, void __user *buf)
+{
+	void *kaddr = kmap_local_page(page) + offset;
+	size_t left = 0;
+
+	switch (op) {
+	case PAGERANGE_IO_WRITE:
+		left = copy_from_user(kaddr, buf, len);
+		break;
+	case PAGERANGE_IO_READ:
+		left = copy_to_user(buf, kaddr, len);
+		break;
+	case PAGERANGE_IO_ZERO:
+		memset(kaddr, 0, len);
+		break;
+	}
+	kunmap_local(kaddr);
+	if (op != PAGERANGE_IO_READ)
+		flush_dcache_page(page);
+	return left;
+}
+
+/**
+ * pagerange_io() - copy into, out of, or clear bytes of in-use pages
+ * @range: the range
+ * @op: what to do
+ * @offset: byte offset into the range
+ * @len: number of bytes; 0 does nothing (after the state checks)
+ * @buf: the user buffer; unused for %PAGERANGE_IO_ZERO
+ *
+ * Every page touched must be in use, or nothing is copied. The caller need
+ * not be the owner. The shrinker skips the range during the copy, so a
+ * concurrent pagerange_stop_using() cannot get a page freed under it: the
+ * copy may land in a page that is reclaimable by then, never in a freed one.
+ * The slots of in-use pages are stable without range->lock for the same
+ * reason: only the shrinker and pagerange_destroy() empty a slot.
+ *
+ * Context: Process context; may fault on @buf and sleep.
+ * Return: 0, -ENXIO, -ESRCH, -EINVAL past the end, -ENOENT if a page is
+ * not in use, or -EFAULT if @buf faults (some bytes may have been copied).
+ */
+int pagerange_io(struct pagerange *range, enum pagerange_io_op op,
+		 u64 offset, u64 len, void __user *buf)
+{
+	size_t in_page = offset_in_page(offset);
+	size_t chunk;
+	u64 index;
+	int ret;
+
+	ret = pagerange_io_begin(range, offset, len, &index);
+	if (ret)
+		return ret;
+
+	for (; len; len -= chunk, index++, in_page = 0) {
+		chunk = min_t(u64, len, PAGE_SIZE - in_page);
+		if (pagerange_io_page(range->slots[index].page, op, in_page,
+				      chunk, buf)) {
+			ret = -EFAULT;
+			break;
+		}
+		if (buf)
+			buf += chunk;
+	}
+
+	pagerange_io_end(range);
+	return ret;
+}
+
+/**
+ * pagerange_get_stats() - snapshot the counters of one range
+ * @range: the range
+ * @stats: out
+ *
+ * Context: Any context but hard irq; takes range->lock.
+ */
+void pagerange_get_stats(struct pagerange *range,
+			 struct pagerange_stats *stats)
+{
+	spin_lock(&range->lock);
+	stats->nr_pages = range->nr_pages;
+	stats->present = range->nr_present;
+	stats->in_use = range->nr_present - range->nr_reclaimable;
+	stats->reclaimable = range->nr_reclaimable;
+	stats->reclaimed = range->nr_reclaimed;
+	stats->allocated = range->nr_allocated;
+	spin_unlock(&range->lock);
+}
+
+/*
+ * Take the page of a reclaimable slot, with the list_lru lock held. Every
+ * lock is a trylock (see the lock order at the top). Once the item is
+ * isolated, the list_lru lock is dropped to zap and free; the range stays
+ * alive because pagerange_destroy() waits for insert_lock.
+ */
+static enum lru_status pagerange_isolate(PAGERANGE_LRU_CB_ARGS)
+	__must_hold(PAGERANGE_LRU_CB_LOCK)
+{
+	struct pagerange_slot *slot =
+		container_of(item, struct pagerange_slot, lru);
+	struct pagerange *range = slot->range;
+	struct vm_area_struct *vma = NULL;
+	struct mm_struct *mm = NULL;
+	unsigned long addr = 0;
+	struct page *page;
+
+	if (!mutex_trylock(&range->insert_lock))
+		goto skip;
+	if (mmget_not_zero(range->mm)) {
+		if (!mmap_read_trylock(range->mm)) {
+			mmput_async(range->mm);
+			goto skip_insert_unlock;
+		}
+		mm = range->mm;
+	}
+	if (!spin_trylock(&range->lock))
+		goto skip_mm;
+	if (range->nr_copying)
+		goto skip_range_unlock;
+	if (range->vma) {
+		/*
+		 * Still attached: zap under the mmap read lock, and only if the
+		 * vma is still in the tree. If it is not, munmap() is between
+		 * unlinking it and zapping it; skip until it has closed it.
+		 */
+		if (!mm || vma_lookup(mm, range->vma_addr) != range->vma)
+			goto skip_range_unlock;
+		vma = range->vma;
+		addr = pagerange_slot_addr(range, pagerange_slot_index(slot));
+	}
+
+	list_lru_isolate(list, item);
+	page = slot->page;
+	slot->page = NULL;
+	range->nr_present--;
+	range->nr_reclaimable--;
+	range->nr_reclaimed++;
+	spin_unlock(&range->lock);
+	pagerange_lru_unlock();
+
+	if (vma)
+		pagerange_zap_ptes(vma, addr, PAGE_SIZE);
+	if (mm) {
+		mmap_read_unlock(mm);
+		mmput_async(mm);
+	}
+	pagerange_free_page(page);
+	atomic_long_inc(&pagerange_nr_reclaimed);
+	pagerange_insert_unlock(range);
+	return pagerange_lru_retry();
+
+skip_range_unlock:
+	spin_unlock(&range->lock);
+skip_mm:
+	if (mm) {
+		mmap_read_unlock(mm);
+		mmput_async(mm);
+	}
+skip_insert_unlock:
+	mutex_unlock(&range->insert_lock);
+skip:
+	atomic_long_inc(&pagerange_nr_skips);
+	return LRU_SKIP;
+}
+
+static unsigned long pagerange_shrink_count(struct shrinker *shrinker,
+					    struct shrink_control *sc)
+{
+	return list_lru_shrink_count(&pagerange_lru, sc);
+}
+
+static unsigned long pagerange_shrink_scan(struct shrinker *shrinker,
+					   struct shrink_control *sc)
+{
+	atomic_long_inc(&pagerange_nr_scans);
+	return list_lru_shrink_walk(&pagerange_lru, sc, pagerange_isolate,
+				    NULL);
+}
+
+/**
+ * pagerange_create() - create an empty range bound to an mm
+ * @mm: the mm whose mapping the range will back
+ * @pid: thread-group id to show in debugfs
+ *
+ * Context: Process context; may sleep.
+ * Return: the range, or an ERR_PTR(): -ESRCH without an mm, -ENOMEM.
+ */
+struct pagerange *pagerange_create(struct mm_struct *mm, pid_t pid)
+{
+	struct pagerange *range;
+
+	if (!mm)
+		return ERR_PTR(-ESRCH);
+
+	range = kzalloc(sizeof(*range), GFP_KERNEL_ACCOUNT);
+	if (!range)
+		return ERR_PTR(-ENOMEM);
+
+	mmgrab(mm);
+	range->mm = mm;
+	range->pid = pid;
+	mutex_init(&range->insert_lock);
+	spin_lock_init(&range->lock);
+
+	mutex_lock(&pagerange_list_lock);
+	list_add_tail(&range->node, &pagerange_list);
+	atomic_long_inc(&pagerange_nr_ranges);
+	mutex_unlock(&pagerange_list_lock);
+	return range;
+}
+
+/**
+ * pagerange_destroy() - free a range and every page it holds
+ * @range: the range; its vma must be gone
+ *
+ * Waits for a shrinker that has isolated one of the range's pages. The vma
+ * is gone, so no PTE maps any page left.
+ *
+ * Context: Process context; may sleep.
+ */
+void pagerange_destroy(struct pagerange *range)
+{
+	struct pagerange_slot *slot;
+	LIST_HEAD(pages);
+	unsigned long i;
+
+	mutex_lock(&pagerange_list_lock);
+	list_del(&range->node);
+	atomic_long_dec(&pagerange_nr_ranges);
+	mutex_unlock(&pagerange_list_lock);
+
+	mutex_lock(&range->insert_lock);
+	spin_lock(&range->lock);
+	for (i = 0; i < range->nr_pages; i++) {
+		slot = &range->slots[i];
+		if (!slot->page)
+			continue;
+		if (pagerange_slot_reclaimable(slot))
+			pagerange_lru_del(&pagerange_lru, &slot->lru);
+		list_add_tail(&slot->page->lru, &pages);
+		slot->page = NULL;
+	}
+	range->nr_present = 0;
+	range->nr_reclaimable = 0;
+	spin_unlock(&range->lock);
+	mutex_unlock(&range->insert_lock);
+
+	pagerange_free_pages(&pages);
+	kfree(range->slots);
+	mmdrop(range->mm);
+	kfree_rcu(range, rcu);
+}
+
+/**
+ * pagerange_attach() - back a vma with the range
+ * @range: the range
+ * @vma: the new vma, of the range's mm, at most %PAGERANGE_MAX_PAGES long
+ *
+ * Allocates the slots. A range is attached at most once, even after its
+ * vma has been closed.
+ *
+ * Context: Process context, from ->mmap with the mmap write lock held.
+ * Return: 0, -EINVAL if @vma is too large, -EBUSY if the range was already
+ * attached, or -ENOMEM.
+ */
+int pagerange_attach(struct pagerange *range, struct vm_area_struct *vma)
+{
+	unsigned long i, nr_pages = vma_pages(vma);
+	struct pagerange_slot *slots;
+	int ret = 0;
+
+	if (!nr_pages || nr_pages > PAGERANGE_MAX_PAGES)
+		return -EINVAL;
+	if (READ_ONCE(range->nr_pages))
+		return -EBUSY;
+
+	slots = kcalloc(nr_pages, sizeof(*slots),
+			GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+	if (!slots)
+		return -ENOMEM;
+	for (i = 0; i < nr_pages; i++) {
+		INIT_LIST_HEAD(&slots[i].lru);
+		slots[i].range = range;
+	}
+
+	spin_lock(&range->lock);
+	if (range->nr_pages) {
+		ret = -EBUSY;
+	} else {
+		range->slots = slots;
+		range->nr_pages = nr_pages;
+		range->nid = page_to_nid(virt_to_page(slots));
+		range->vma_addr = vma->vm_start;
+		range->vma = vma;
+	}
+	spin_unlock(&range->lock);
+
+	if (ret)
+		kfree(slots);
+	return ret;
+}
+
+/**
+ * pagerange_detach() - note that a vma has been closed
+ * @range: the range
+ * @vma: the vma being closed
+ *
+ * Only the range's own vma detaches it: a refused mremap() closes a copy.
+ * The pages stay until the shrinker takes the reclaimable ones or
+ * pagerange_destroy() frees them all; every call but pagerange_get_stats()
+ * fails with -ESRCH from now on.
+ *
+ * Context: From ->close, after the mm core has zapped the vma's PTEs and
+ * flushed the TLB; takes range->lock.
+ */
+void pagerange_detach(struct pagerange *range, struct vm_area_struct *vma)
+{
+	spin_lock(&range->lock);
+	if (range->vma == vma)
+		range->vma = NULL;
+	spin_unlock(&range->lock);
+}
+
+/**
+ * pagerange_print_stats() - print the global counters, one per line
+ * @m: the seq_file
+ *
+ * Context: Process context.
+ */
+void pagerange_print_stats(struct seq_file *m)
+{
+	seq_printf(m, "pages_allocated %ld\n",
+		   atomic_long_read(&pagerange_nr_pages));
+	seq_printf(m, "pages_reclaimable %lu\n",
+		   list_lru_count(&pagerange_lru));
+	seq_printf(m, "pages_reclaimed %ld\n",
+		   atomic_long_read(&pagerange_nr_reclaimed));
+	seq_printf(m, "shrinker_scans %ld\n",
+		   atomic_long_read(&pagerange_nr_scans));
+	seq_printf(m, "shrinker_skips %ld\n",
+		   atomic_long_read(&pagerange_nr_skips));
+	seq_printf(m, "ranges %ld\n", atomic_long_read(&pagerange_nr_ranges));
+}
+
+/**
+ * pagerange_print_ranges() - print one line per range
+ * @m: the seq_file
+ *
+ * Context: Process context; takes pagerange_list_lock.
+ */
+void pagerange_print_ranges(struct seq_file *m)
+{
+	struct pagerange_stats stats;
+	struct pagerange *range;
+
+	seq_puts(m, "pid size_pages present in_use reclaimable\n");
+	mutex_lock(&pagerange_list_lock);
+	list_for_each_entry(range, &pagerange_list, node) {
+		pagerange_get_stats(range, &stats);
+		seq_printf(m, "%d %llu %llu %llu %llu\n", range->pid,
+			   stats.nr_pages, stats.present, stats.in_use,
+			   stats.reclaimable);
+	}
+	mutex_unlock(&pagerange_list_lock);
+}
+
+/**
+ * pagerange_core_init() - set up the list_lru and register the shrinker
+ *
+ * Context: Module init.
+ * Return: 0 or a negative errno.
+ */
+int pagerange_core_init(void)
+{
+	int ret;
+
+	ret = list_lru_init(&pagerange_lru);
+	if (ret)
+		return ret;
+
+	ret = -ENOMEM;
+	pagerange_shrinker = pagerange_shrinker_alloc(SHRINKER_NUMA_AWARE,
+						      "pagerange");
+	if (!pagerange_shrinker)
+		goto err_destroy_lru;
+	pagerange_shrinker->count_objects = pagerange_shrink_count;
+	pagerange_shrinker->scan_objects = pagerange_shrink_scan;
+	ret = pagerange_shrinker_register(pagerange_shrinker, "pagerange");
+	if (ret)
+		goto err_destroy_lru;
+	return 0;
+
+err_destroy_lru:
+	list_lru_destroy(&pagerange_lru);
+	return ret;
+}
+
+/**
+ * pagerange_core_exit() - unregister the shrinker and free the list_lru
+ *
+ * Every range has been destroyed: the module cannot be unloaded while a
+ * file or a vma refers to it.
+ *
+ * Context: Module exit.
+ */
+void pagerange_core_exit(void)
+{
+	pagerange_shrinker_free(pagerange_shrinker);
+	list_lru_destroy(&pagerange_lru);
+}

@@ -1,0 +1,298 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /dev/pagerange: a misc device in front of the shrinkable page range.
+ *
+ * Each open creates a range bound to the opener's mm; the opener maps it
+ * once, read-only; any process holding the fd drives it with ioctls. This
+ * file holds the policy (what may be mapped, how) and the UAPI decoding;
+ * pagerange_core.c holds the pages.
+ */
+
+#include <linux/debugfs.h>
+#include <linux/err.h>
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/overflow.h>
+#include <linux/sched.h>
+#include <linux/seq_file.h>
+#include <linux/uaccess.h>
+
+#include <linux/pagerange.h>
+
+#include "pagerange_compat.h"
+#include "pagerange_core.h"
+
+#define PAGERANGE_VERSION	"0.1.0"
+
+static unsigned long pagerange_max_size = SZ_4M;
+
+/* A page multiple, from one page up to what one range's slot array allows. */
+static int pagerange_max_size_set(const char *val,
+				  const struct kernel_param *kp)
+{
+	unsigned long size;
+	int ret;
+
+	ret = kstrtoul(val, 0, &size);
+	if (ret)
+		return ret;
+	if (!size || !PAGE_ALIGNED(size) ||
+	    size > PAGERANGE_MAX_PAGES << PAGE_SHIFT)
+		return -EINVAL;
+	WRITE_ONCE(pagerange_max_size, size);
+	return 0;
+}
+
+static const struct kernel_param_ops pagerange_max_size_ops = {
+	.set = pagerange_max_size_set,
+	.get = param_get_ulong,
+};
+
+module_param_cb(max_size, &pagerange_max_size_ops, &pagerange_max_size, 0644);
+MODULE_PARM_DESC(max_size,
+		 "Largest mapping in bytes, a page multiple up to 256 MiB (default 4 MiB)");
+
+static struct dentry *pagerange_debugfs_dir;
+
+static vm_fault_t pagerange_vm_fault(struct vm_fault *vmf)
+{
+	/* Present pages are mapped eagerly; anything else is not there. */
+	return VM_FAULT_SIGBUS;
+}
+
+/* A page is only ever mapped at one known address: no splitting... */
+static int pagerange_vm_may_split(struct vm_area_struct *vma,
+				  unsigned long addr)
+{
+	return -EINVAL;
+}
+
+/* ...and no moving. */
+static int pagerange_vm_mremap(struct vm_area_struct *vma)
+{
+	return -EINVAL;
+}
+
+static void pagerange_vm_close(struct vm_area_struct *vma)
+{
+	pagerange_detach(vma->vm_private_data, vma);
+}
+
+static const struct vm_operations_struct pagerange_vm_ops = {
+	.close = pagerange_vm_close,
+	.fault = pagerange_vm_fault,
+	.may_split = pagerange_vm_may_split,
+	.mremap = pagerange_vm_mremap,
+};
+
+static int pagerange_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	struct pagerange *range = file->private_data;
+
+	if (vma->vm_mm != range->mm)
+		return -EINVAL;
+	if (vma->vm_flags & VM_WRITE)
+		return -EPERM;
+	if (vma->vm_pgoff)
+		return -EINVAL;
+	if (vma->vm_end - vma->vm_start > READ_ONCE(pagerange_max_size))
+		return -EINVAL;
+
+	/*
+	 * PFNMAP: special PTEs that GUP cannot pin and that carry no page
+	 * reference, so reclaim is zap-then-free. DONTCOPY and DONTEXPAND with
+	 * the vm_ops below keep every page at one known address. No
+	 * VM_MAYWRITE: the mapping can never become writable.
+	 */
+	pagerange_vm_flags_mod(vma, VM_PFNMAP | VM_IO | VM_DONTCOPY |
+			       VM_DONTEXPAND | VM_DONTDUMP, VM_MAYWRITE);
+	vma->vm_ops = &pagerange_vm_ops;
+	vma->vm_private_data = range;
+
+	return pagerange_attach(range, vma);
+}
+
+/* USE_RANGE and STOP_USING_RANGE: one layout, one set of checks. */
+static long pagerange_ioctl_span(struct pagerange *range,
+				 struct pagerange_range __user *uarg,
+				 u64 allowed_flags,
+				 int (*op)(struct pagerange *range, u64 first,
+					   u64 last, u64 *result))
+{
+	struct pagerange_range r;
+	u64 result;
+	int ret;
+
+	if (copy_from_user(&r, uarg, sizeof(r)))
+		return -EFAULT;
+	if (r.flags & ~allowed_flags || r.start > r.end)
+		return -EINVAL;
+
+	ret = op(range, r.start, r.end, &result);
+	if (ret)
+		return ret;
+	return put_user(result, &uarg->result);
+}
+
+/* WRITE, READ and ZERO: one layout, one set of checks. */
+static long pagerange_ioctl_io(struct pagerange *range,
+			       enum pagerange_io_op op,
+			       struct pagerange_io __user *uarg)
+{
+	struct pagerange_io io;
+	u64 end;
+
+	if (copy_from_user(&io, uarg, sizeof(io)))
+		return -EFAULT;
+	if (io.flags & ~(u64)PAGERANGE_IO_FLAGS ||
+	    check_add_overflow(io.offset, io.len, &end))
+		return -EINVAL;
+	if (op == PAGERANGE_IO_ZERO && io.buf)
+		return -EINVAL;
+
+	return pagerange_io(range, op, io.offset, io.len,
+			    u64_to_user_ptr(io.buf));
+}
+
+static long pagerange_ioctl_get_info(struct pagerange *range,
+				     struct pagerange_info __user *uarg)
+{
+	struct pagerange_stats stats;
+	struct pagerange_info info;
+
+	pagerange_get_stats(range, &stats);
+	memset(&info, 0, sizeof(info));
+	info.size_pages = stats.nr_pages;
+	info.pages_present = stats.present;
+	info.pages_in_use = stats.in_use;
+	info.pages_reclaimable = stats.reclaimable;
+	info.pages_reclaimed = stats.reclaimed;
+	info.pages_allocated = stats.allocated;
+
+	return copy_to_user(uarg, &info, sizeof(info)) ? -EFAULT : 0;
+}
+
+static long pagerange_ioctl(struct file *file, unsigned int cmd,
+			    unsigned long arg)
+{
+	struct pagerange *range = file->private_data;
+	void __user *uarg = (void __user *)arg;
+
+	switch (cmd) {
+	case PAGERANGE_IOC_USE_RANGE:
+		return pagerange_ioctl_span(range, uarg,
+					    PAGERANGE_USE_RANGE_FLAGS,
+					    pagerange_use);
+	case PAGERANGE_IOC_STOP_USING_RANGE:
+		return pagerange_ioctl_span(range, uarg,
+					    PAGERANGE_STOP_USING_RANGE_FLAGS,
+					    pagerange_stop_using);
+	case PAGERANGE_IOC_WRITE:
+		return pagerange_ioctl_io(range, PAGERANGE_IO_WRITE, uarg);
+	case PAGERANGE_IOC_READ:
+		return pagerange_ioctl_io(range, PAGERANGE_IO_READ, uarg);
+	case PAGERANGE_IOC_ZERO:
+		return pagerange_ioctl_io(range, PAGERANGE_IO_ZERO, uarg);
+	case PAGERANGE_IOC_GET_INFO:
+		return pagerange_ioctl_get_info(range, uarg);
+	default:
+		return -ENOTTY;
+	}
+}
+
+static int pagerange_open(struct inode *inode, struct file *file)
+{
+	struct pagerange *range;
+
+	range = pagerange_create(current->mm, task_tgid_nr(current));
+	if (IS_ERR(range))
+		return PTR_ERR(range);
+	file->private_data = range;
+	return nonseekable_open(inode, file);
+}
+
+static int pagerange_release(struct inode *inode, struct file *file)
+{
+	pagerange_destroy(file->private_data);
+	return 0;
+}
+
+static const struct file_operations pagerange_fops = {
+	.owner = THIS_MODULE,
+	.open = pagerange_open,
+	.release = pagerange_release,
+	.mmap = pagerange_mmap,
+	.unlocked_ioctl = pagerange_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+};
+
+/*
+ * Root only by default: every open may pin max_size of memory in use, so
+ * access is granted deliberately, with a udev rule, not by default.
+ */
+static struct miscdevice pagerange_misc = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = "pagerange",
+	.fops = &pagerange_fops,
+	.mode = 0600,
+};
+
+static int pagerange_stats_show(struct seq_file *m, void *unused)
+{
+	pagerange_print_stats(m);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(pagerange_stats);
+
+static int pagerange_ranges_show(struct seq_file *m, void *unused)
+{
+	pagerange_print_ranges(m);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(pagerange_ranges);
+
+static void pagerange_debugfs_init(void)
+{
+	/* debugfs is best effort: its calls take error pointers. */
+	pagerange_debugfs_dir = debugfs_create_dir("pagerange", NULL);
+	debugfs_create_file("stats", 0400, pagerange_debugfs_dir, NULL,
+			    &pagerange_stats_fops);
+	debugfs_create_file("ranges", 0400, pagerange_debugfs_dir, NULL,
+			    &pagerange_ranges_fops);
+}
+
+static int __init pagerange_init(void)
+{
+	int ret;
+
+	ret = pagerange_core_init();
+	if (ret)
+		return ret;
+	ret = misc_register(&pagerange_misc);
+	if (ret)
+		goto err_core_exit;
+	pagerange_debugfs_init();
+	return 0;
+
+err_core_exit:
+	pagerange_core_exit();
+	return ret;
+}
+
+static void __exit pagerange_exit(void)
+{
+	debugfs_remove(pagerange_debugfs_dir);
+	misc_deregister(&pagerange_misc);
+	pagerange_core_exit();
+}
+
+module_init(pagerange_init);
+module_exit(pagerange_exit);
+
+MODULE_DESCRIPTION("Lazily allocated, shrinker-reclaimed pages of a read-only mapping");
+MODULE_AUTHOR("The pagerange authors");
+MODULE_LICENSE("GPL");
+MODULE_VERSION(PAGERANGE_VERSION);
