@@ -126,7 +126,12 @@ static long pagerange_ioctl_span(struct pagerange *range,
 	u64 result;
 	int ret;
 
-	if (copy_from_user(&r, uarg, sizeof(r)))
+	/*
+	 * Probe that result can be written back before changing anything, so
+	 * that a read-only argument fails with EFAULT and no side effect.
+	 */
+	if (copy_from_user(&r, uarg, sizeof(r)) ||
+	    put_user(0, &uarg->result))
 		return -EFAULT;
 	if (r.flags & ~allowed_flags || r.start > r.end)
 		return -EINVAL;

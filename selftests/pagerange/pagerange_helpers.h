@@ -1,0 +1,763 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by the pagerange selftests: thin wrappers around the ioctls
+ * that return a result or -errno, readers for debugfs and the module
+ * parameter, a probe that reports which signal touching an address raises,
+ * and the plumbing for work done by a second process holding the fd.
+ *
+ * Every test program ends with PAGERANGE_TEST_MAIN, which skips the whole
+ * program (exit code 4) when /dev/pagerange does not exist: the 6.1 harness
+ * would still run a TEST_F body after a SKIP() in FIXTURE_SETUP.
+ */
+#ifndef PAGERANGE_HELPERS_H
+#define PAGERANGE_HELPERS_H
+
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <linux/pagerange.h>
+
+#include "kselftest_harness.h"
+
+#define PAGERANGE_DEV		"/dev/pagerange"
+#define PAGERANGE_DEBUGFS	"/sys/kernel/debug"
+#define PAGERANGE_STATS		PAGERANGE_DEBUGFS "/pagerange/stats"
+#define PAGERANGE_RANGES	PAGERANGE_DEBUGFS "/pagerange/ranges"
+#define PAGERANGE_MAX_SIZE	"/sys/module/pagerange/parameters/max_size"
+#define PAGERANGE_DROP_CACHES	"/proc/sys/vm/drop_caches"
+
+/* Seed of the pseudo-random tests; PAGERANGE_SEED=n in the environment overrides it. */
+#define PAGERANGE_DEFAULT_SEED	0x5eed1234u
+
+/* Set by PAGERANGE_TEST_MAIN before any test runs. */
+static size_t page_size;
+
+static inline void *pagerange_ptr(__u64 addr)
+{
+	return (void *)(uintptr_t)addr;
+}
+
+static inline __u64 pagerange_u64(const void *ptr)
+{
+	return (__u64)(uintptr_t)ptr;
+}
+
+/* ioctl(2) as 0 or -errno, so a test can compare against one value. */
+static inline int pagerange_ioctl(int fd, unsigned long cmd, void *arg)
+{
+	return ioctl(fd, cmd, arg) ? -errno : 0;
+}
+
+static inline int pagerange_open(void)
+{
+	return open(PAGERANGE_DEV, O_RDWR | O_CLOEXEC);
+}
+
+/* The mapping every owner makes: read-only, shared, offset 0. */
+static inline void *pagerange_map(int fd, size_t len)
+{
+	return mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
+}
+
+/* mmap(2) as 0 or -errno; a successful mapping is unmapped again. */
+static inline int pagerange_try_map(int fd, size_t len, int prot, int flags,
+				    off_t offset)
+{
+	void *p = mmap(NULL, len, prot, flags, fd, offset);
+
+	if (p == MAP_FAILED)
+		return -errno;
+	munmap(p, len);
+	return 0;
+}
+
+static inline long pagerange_span(int fd, unsigned long cmd, __u64 start,
+				  __u64 end, __u64 flags)
+{
+	struct pagerange_range r = {
+		.start = start,
+		.end = end,
+		.flags = flags,
+		.result = ~0ULL,
+	};
+	int ret = pagerange_ioctl(fd, cmd, &r);
+
+	return ret ? ret : (long)r.result;
+}
+
+/* Pages allocated to make [start, end) in use, or -errno. */
+static inline long pagerange_use_range(int fd, __u64 start, __u64 end)
+{
+	return pagerange_span(fd, PAGERANGE_IOC_USE_RANGE, start, end, 0);
+}
+
+/* Pages moved from in use to reclaimable in [start, end), or -errno. */
+static inline long pagerange_stop_using(int fd, __u64 start, __u64 end)
+{
+	return pagerange_span(fd, PAGERANGE_IOC_STOP_USING_RANGE, start, end, 0);
+}
+
+static inline int pagerange_io(int fd, unsigned long cmd, __u64 offset,
+			       __u64 len, __u64 buf, __u64 flags)
+{
+	struct pagerange_io io = {
+		.offset = offset,
+		.len = len,
+		.buf = buf,
+		.flags = flags,
+	};
+
+	return pagerange_ioctl(fd, cmd, &io);
+}
+
+static inline int pagerange_write(int fd, __u64 offset, const void *buf,
+				  __u64 len)
+{
+	return pagerange_io(fd, PAGERANGE_IOC_WRITE, offset, len,
+			    pagerange_u64(buf), 0);
+}
+
+static inline int pagerange_read(int fd, __u64 offset, void *buf, __u64 len)
+{
+	return pagerange_io(fd, PAGERANGE_IOC_READ, offset, len,
+			    pagerange_u64(buf), 0);
+}
+
+static inline int pagerange_zero(int fd, __u64 offset, __u64 len)
+{
+	return pagerange_io(fd, PAGERANGE_IOC_ZERO, offset, len, 0, 0);
+}
+
+static inline int pagerange_get_info(int fd, struct pagerange_info *info)
+{
+	/* Poison it, so fields the kernel leaves alone are noticed. */
+	memset(info, 0xa5, sizeof(*info));
+	return pagerange_ioctl(fd, PAGERANGE_IOC_GET_INFO, info);
+}
+
+/* Fill @len bytes with a byte stream that depends on @seed and the position. */
+static inline void pagerange_fill(void *buf, size_t len, __u32 seed)
+{
+	unsigned char *p = buf;
+	__u32 x = seed | 1;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		x ^= x << 13;
+		x ^= x >> 17;
+		x ^= x << 5;
+		p[i] = x >> 24;
+	}
+}
+
+/* Index of the first byte of @buf that differs from pagerange_fill(@seed), or -1. */
+static inline ssize_t pagerange_check(const void *buf, size_t len, __u32 seed)
+{
+	const unsigned char *p = buf;
+	__u32 x = seed | 1;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		x ^= x << 13;
+		x ^= x >> 17;
+		x ^= x << 5;
+		if (p[i] != (unsigned char)(x >> 24))
+			return i;
+	}
+	return -1;
+}
+
+/* Index of the first byte of @buf that is not @c, or -1. */
+static inline ssize_t pagerange_find_not(const void *buf, size_t len, int c)
+{
+	const unsigned char *p = buf;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (p[i] != (unsigned char)c)
+			return i;
+	return -1;
+}
+
+/* The next value of a xorshift32 generator. */
+static inline __u32 pagerange_rand(__u32 *state)
+{
+	__u32 x = *state;
+
+	x ^= x << 13;
+	x ^= x >> 17;
+	x ^= x << 5;
+	return *state = x;
+}
+
+static inline __u32 pagerange_seed(void)
+{
+	const char *s = getenv("PAGERANGE_SEED");
+
+	return s ? (__u32)strtoul(s, NULL, 0) : PAGERANGE_DEFAULT_SEED;
+}
+
+/* Write @s to a sysctl or sysfs file: 0 or -errno. */
+static inline int pagerange_write_file(const char *path, const char *s)
+{
+	ssize_t len = strlen(s), n;
+	int fd;
+
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, s, len);
+	if (n < 0)
+		n = -errno;
+	close(fd);
+	return n == len ? 0 : n < 0 ? n : -EIO;
+}
+
+/* Run every shrinker until it has nothing left to free. */
+static inline int pagerange_drop_caches(void)
+{
+	return pagerange_write_file(PAGERANGE_DROP_CACHES, "2");
+}
+
+/* The max_size module parameter in bytes, or -1. */
+static inline long long pagerange_max_size(void)
+{
+	long long val = -1;
+	FILE *f = fopen(PAGERANGE_MAX_SIZE, "re");
+
+	if (!f)
+		return -1;
+	if (fscanf(f, "%lld", &val) != 1)
+		val = -1;
+	fclose(f);
+	return val;
+}
+
+static inline int pagerange_set_max_size(long long val)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%lld", val);
+	return pagerange_write_file(PAGERANGE_MAX_SIZE, buf);
+}
+
+/* Open a debugfs file, mounting debugfs if nobody has yet. */
+static inline FILE *pagerange_debugfs_open(const char *path)
+{
+	FILE *f = fopen(path, "re");
+
+	if (!f && errno == ENOENT &&
+	    !mount("debugfs", PAGERANGE_DEBUGFS, "debugfs", 0, NULL))
+		f = fopen(path, "re");
+	return f;
+}
+
+/* The value of @name in debugfs' stats file, or -1. */
+static inline long long pagerange_stat(const char *name)
+{
+	FILE *f = pagerange_debugfs_open(PAGERANGE_STATS);
+	long long val = -1, v;
+	char key[64];
+
+	if (!f)
+		return -1;
+	while (fscanf(f, "%63s %lld", key, &v) == 2) {
+		if (!strcmp(key, name)) {
+			val = v;
+			break;
+		}
+	}
+	fclose(f);
+	return val;
+}
+
+/* One line of debugfs' ranges file. */
+struct pagerange_ranges_line {
+	long long pid;
+	long long size_pages;
+	long long present;
+	long long in_use;
+	long long reclaimable;
+};
+
+/*
+ * Find the ranges line of @pid; returns how many lines @pid has (the first
+ * one is copied to @line), or -1 if the file cannot be read.
+ */
+static inline int pagerange_ranges_line(pid_t pid,
+					struct pagerange_ranges_line *line)
+{
+	FILE *f = pagerange_debugfs_open(PAGERANGE_RANGES);
+	struct pagerange_ranges_line l;
+	char buf[256];
+	int found = 0;
+
+	if (!f)
+		return -1;
+	/* Skip the header line. */
+	if (!fgets(buf, sizeof(buf), f)) {
+		fclose(f);
+		return -1;
+	}
+	while (fgets(buf, sizeof(buf), f)) {
+		if (sscanf(buf, "%lld %lld %lld %lld %lld", &l.pid,
+			   &l.size_pages, &l.present, &l.in_use,
+			   &l.reclaimable) != 5)
+			continue;
+		if (l.pid != pid)
+			continue;
+		if (!found++)
+			*line = l;
+	}
+	fclose(f);
+	return found;
+}
+
+/* The global counters a test compares before and after itself. */
+struct pagerange_stats {
+	long long pages_allocated;
+	long long pages_reclaimable;
+	long long ranges;
+};
+
+static inline void pagerange_stats_read(struct pagerange_stats *s)
+{
+	s->pages_allocated = pagerange_stat("pages_allocated");
+	s->pages_reclaimable = pagerange_stat("pages_reclaimable");
+	s->ranges = pagerange_stat("ranges");
+}
+
+/*
+ * Check that the global counters are back to @before: every range the test
+ * made is gone and took its pages with it.
+ */
+static inline void pagerange_expect_stats(struct __test_metadata *_metadata,
+					  const struct pagerange_stats *before)
+{
+	struct pagerange_stats now;
+
+	pagerange_stats_read(&now);
+	EXPECT_LE(0, now.pages_allocated);
+	EXPECT_EQ(before->pages_allocated, now.pages_allocated);
+	EXPECT_EQ(before->pages_reclaimable, now.pages_reclaimable);
+	EXPECT_EQ(before->ranges, now.ranges);
+}
+
+static sigjmp_buf pagerange_probe_env;
+static volatile sig_atomic_t pagerange_probe_signal;
+
+static inline void pagerange_probe_handler(int sig)
+{
+	pagerange_probe_signal = sig;
+	siglongjmp(pagerange_probe_env, 1);
+}
+
+/*
+ * The signal raised by reading one byte at @addr (0 if none); on success the
+ * byte is stored in @val if it is not NULL.
+ */
+static inline int pagerange_probe(const void *addr, unsigned char *val)
+{
+	struct sigaction sa = { .sa_handler = pagerange_probe_handler };
+	struct sigaction old_bus, old_segv;
+	unsigned char c = 0;
+
+	pagerange_probe_signal = 0;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGBUS, &sa, &old_bus);
+	sigaction(SIGSEGV, &sa, &old_segv);
+	if (!sigsetjmp(pagerange_probe_env, 1))
+		c = *(const volatile unsigned char *)addr;
+	sigaction(SIGBUS, &old_bus, NULL);
+	sigaction(SIGSEGV, &old_segv, NULL);
+	if (!pagerange_probe_signal && val)
+		*val = c;
+	return pagerange_probe_signal;
+}
+
+/* How many of @npages pages from @addr can be read without a signal. */
+static inline size_t pagerange_count_readable(const void *addr, size_t npages)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < npages; i++)
+		if (!pagerange_probe((const char *)addr + i * page_size, NULL))
+			n++;
+	return n;
+}
+
+/*
+ * Run @fn(@arg) in a child process: returns its exit code, or minus the
+ * signal that killed it. The child must not use ASSERT_*()/EXPECT_*().
+ */
+static inline int pagerange_in_child(int (*fn)(void *), void *arg)
+{
+	int status;
+	pid_t pid;
+
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid < 0)
+		return -255;
+	if (!pid)
+		_exit(fn(arg) & 0xff);
+	if (waitpid(pid, &status, 0) != pid)
+		return -255;
+	if (WIFSIGNALED(status))
+		return -WTERMSIG(status);
+	return WEXITSTATUS(status);
+}
+
+static inline int pagerange_wait_exit(pid_t pid)
+{
+	int status;
+
+	if (waitpid(pid, &status, 0) != pid)
+		return -255;
+	if (WIFSIGNALED(status))
+		return -WTERMSIG(status);
+	return WEXITSTATUS(status);
+}
+
+/* Pass @fd over a unix socket (SCM_RIGHTS): 0 or -errno. */
+static inline int pagerange_send_fd(int sock, int fd)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
+	char byte = 0;
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	struct msghdr msg = {
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
+		.msg_control = cbuf,
+		.msg_controllen = sizeof(cbuf),
+	};
+	struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
+
+	cmsg->cmsg_level = SOL_SOCKET;
+	cmsg->cmsg_type = SCM_RIGHTS;
+	cmsg->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
+	return sendmsg(sock, &msg, 0) == 1 ? 0 : -errno;
+}
+
+/* Receive an fd sent by pagerange_send_fd(): the fd or -errno. */
+static inline int pagerange_recv_fd(int sock)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
+	char byte;
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	struct msghdr msg = {
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
+		.msg_control = cbuf,
+		.msg_controllen = sizeof(cbuf),
+	};
+	struct cmsghdr *cmsg;
+	ssize_t n;
+	int fd;
+
+	n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+	if (n != 1)
+		return n < 0 ? -errno : -EIO;
+	cmsg = CMSG_FIRSTHDR(&msg);
+	if (!cmsg || cmsg->cmsg_type != SCM_RIGHTS)
+		return -EBADMSG;
+	memcpy(&fd, CMSG_DATA(cmsg), sizeof(int));
+	return fd;
+}
+
+/* Read or write exactly @len bytes of a pipe: 0 or -1. */
+static inline int pagerange_xfer(int fd, void *buf, size_t len, bool out)
+{
+	char *p = buf;
+
+	while (len) {
+		ssize_t n = out ? write(fd, p, len) : read(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/*
+ * A second process that holds the range's fd (inherited through fork()) and
+ * does what the owner tells it over a pipe, like a Binder sender copying a
+ * transaction into the receiver's buffer.
+ */
+enum pagerange_order_op {
+	PAGERANGE_ORDER_EXIT,
+	PAGERANGE_ORDER_WRITE,	/* USE_RANGE the pages, then WRITE the pattern */
+	PAGERANGE_ORDER_CHECK,	/* READ, and compare with the pattern */
+};
+
+struct pagerange_order {
+	__u32 op;
+	__u32 seed;
+	__u64 offset;
+	__u64 len;
+};
+
+struct pagerange_reply {
+	__s64 used;	/* USE_RANGE's result for PAGERANGE_ORDER_WRITE */
+	__s32 err;	/* 0, -errno of the failed ioctl, or -EBADMSG */
+	__s32 pad;
+};
+
+struct pagerange_sender {
+	pid_t pid;
+	int order_fd;
+	int reply_fd;
+};
+
+/* In a child: do not outlive a test that gave up. */
+static inline void pagerange_die_with_parent(void)
+{
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+}
+
+static inline void pagerange_sender_serve(int fd, int order_fd, int reply_fd)
+{
+	struct pagerange_order o;
+	unsigned char *buf = NULL;
+	size_t cap = 0;
+
+	pagerange_die_with_parent();
+	while (!pagerange_xfer(order_fd, &o, sizeof(o), false)) {
+		struct pagerange_reply r = { 0 };
+
+		if (o.op == PAGERANGE_ORDER_EXIT)
+			_exit(0);
+		if (o.len > cap) {
+			free(buf);
+			cap = o.len;
+			buf = malloc(cap);
+			if (!buf)
+				_exit(2);
+		}
+		if (o.op == PAGERANGE_ORDER_WRITE) {
+			r.used = pagerange_use_range(fd, o.offset / page_size,
+				(o.offset + o.len + page_size - 1) / page_size);
+			if (r.used < 0) {
+				r.err = r.used;
+			} else {
+				pagerange_fill(buf, o.len, o.seed);
+				r.err = pagerange_write(fd, o.offset, buf, o.len);
+			}
+		} else {
+			r.err = pagerange_read(fd, o.offset, buf, o.len);
+			if (!r.err && pagerange_check(buf, o.len, o.seed) >= 0)
+				r.err = -EBADMSG;
+		}
+		if (pagerange_xfer(reply_fd, &r, sizeof(r), true))
+			_exit(3);
+	}
+	_exit(1);
+}
+
+/* Fork a sender holding @fd: 0 or -errno. */
+static inline int pagerange_sender_start(struct pagerange_sender *s, int fd)
+{
+	int order[2], reply[2];
+
+	if (pipe2(order, O_CLOEXEC))
+		return -errno;
+	if (pipe2(reply, O_CLOEXEC)) {
+		close(order[0]);
+		close(order[1]);
+		return -errno;
+	}
+	fflush(stdout);
+	fflush(stderr);
+	s->pid = fork();
+	if (!s->pid) {
+		close(order[1]);
+		close(reply[0]);
+		pagerange_sender_serve(fd, order[0], reply[1]);
+	}
+	close(order[0]);
+	close(reply[1]);
+	if (s->pid < 0) {
+		close(order[1]);
+		close(reply[0]);
+		return -EAGAIN;
+	}
+	s->order_fd = order[1];
+	s->reply_fd = reply[0];
+	return 0;
+}
+
+/* Give the sender an order without waiting for it: 0 or -EPIPE. */
+static inline int pagerange_sender_send(struct pagerange_sender *s, __u32 op,
+					__u64 offset, __u64 len, __u32 seed)
+{
+	struct pagerange_order o = {
+		.op = op,
+		.seed = seed,
+		.offset = offset,
+		.len = len,
+	};
+
+	return pagerange_xfer(s->order_fd, &o, sizeof(o), true) ? -EPIPE : 0;
+}
+
+/* Wait for the sender's reply to its last order. */
+static inline struct pagerange_reply
+pagerange_sender_reply(struct pagerange_sender *s)
+{
+	struct pagerange_reply r;
+
+	if (pagerange_xfer(s->reply_fd, &r, sizeof(r), false)) {
+		r.used = -EPIPE;
+		r.err = -EPIPE;
+	}
+	return r;
+}
+
+/* Have the sender carry out one order; returns its reply. */
+static inline struct pagerange_reply
+pagerange_sender_do(struct pagerange_sender *s, __u32 op, __u64 offset,
+		    __u64 len, __u32 seed)
+{
+	struct pagerange_reply r = { .used = -EPIPE, .err = -EPIPE };
+
+	if (!pagerange_sender_send(s, op, offset, len, seed))
+		r = pagerange_sender_reply(s);
+	return r;
+}
+
+/* Stop the sender; returns its exit code (0 when it was told to exit). */
+static inline int pagerange_sender_stop(struct pagerange_sender *s)
+{
+	struct pagerange_order o = { .op = PAGERANGE_ORDER_EXIT };
+	int ret;
+
+	if (s->pid <= 0)
+		return 0;
+	if (pagerange_xfer(s->order_fd, &o, sizeof(o), true))
+		kill(s->pid, SIGKILL);
+	ret = pagerange_wait_exit(s->pid);
+	close(s->order_fd);
+	close(s->reply_fd);
+	s->pid = 0;
+	return ret;
+}
+
+/*
+ * Make a range whose owner is gone: a child opens and maps @npages, makes the
+ * first @in_use pages in use and the @reclaimable after them reclaimable,
+ * hands the fd over and exits. Returns the fd, or -errno.
+ */
+static inline int pagerange_orphan_range(__u64 npages, __u64 in_use,
+					 __u64 reclaimable)
+{
+	__u64 present = in_use + reclaimable;
+	int sv[2], fd, status;
+	pid_t pid;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv))
+		return -errno;
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (!pid) {
+		int owned = pagerange_open();
+
+		if (owned < 0)
+			_exit(1);
+		if (pagerange_map(owned, npages * page_size) == MAP_FAILED)
+			_exit(2);
+		if (pagerange_use_range(owned, 0, present) != (long)present)
+			_exit(3);
+		if (pagerange_stop_using(owned, in_use, present) !=
+		    (long)reclaimable)
+			_exit(4);
+		/* The mapping goes away with this process. */
+		_exit(pagerange_send_fd(sv[1], owned) ? 5 : 0);
+	}
+	close(sv[1]);
+	if (pid < 0) {
+		close(sv[0]);
+		return -EAGAIN;
+	}
+	fd = pagerange_recv_fd(sv[0]);
+	close(sv[0]);
+	status = pagerange_wait_exit(pid);
+	if (status && fd >= 0) {
+		close(fd);
+		fd = -ECHILD;
+	}
+	return fd;
+}
+
+/*
+ * Skip the whole program, before the harness prints a plan, when there is
+ * no device to test.
+ */
+static inline void pagerange_require_device(void)
+{
+	int fd;
+
+	page_size = sysconf(_SC_PAGESIZE);
+	fd = pagerange_open();
+	if (fd >= 0) {
+		close(fd);
+		return;
+	}
+	if (errno == ENOENT || errno == ENODEV || errno == ENXIO)
+		ksft_exit_skip("%s: %s (is pagerange.ko loaded?)\n",
+			       PAGERANGE_DEV, strerror(errno));
+	if (errno == EACCES || errno == EPERM)
+		ksft_exit_skip("%s: %s (the tests need root)\n",
+			       PAGERANGE_DEV, strerror(errno));
+	ksft_exit_fail_msg("%s: %s\n", PAGERANGE_DEV, strerror(errno));
+}
+
+/* The 6.1 harness needs to know in which order constructors ran. */
+#ifdef _CONSTRUCTOR_ORDER_BACKWARD
+#define PAGERANGE_CONSTRUCTOR_ORDER					\
+	static void __attribute__((constructor))			\
+	__constructor_order_last(void)					\
+	{								\
+		if (!__constructor_order)				\
+			__constructor_order = _CONSTRUCTOR_ORDER_BACKWARD; \
+	}
+#else
+#define PAGERANGE_CONSTRUCTOR_ORDER
+#endif
+
+#define PAGERANGE_TEST_MAIN						\
+	PAGERANGE_CONSTRUCTOR_ORDER					\
+	int main(int argc, char **argv)					\
+	{								\
+		pagerange_require_device();				\
+		return test_harness_run(argc, argv);			\
+	}
+
+#endif /* PAGERANGE_HELPERS_H */

@@ -1,0 +1,304 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The shrinker: writing 2 to /proc/sys/vm/drop_caches runs it until it has
+ * nothing left, so it must take every reclaimable page, and only those.
+ * GET_INFO, debugfs and the mapping must all agree on what happened.
+ */
+#include "pagerange_helpers.h"
+
+#define NPAGES	16
+
+FIXTURE(reclaim) {
+	int fd;
+	unsigned char *map;
+	size_t size;
+	struct pagerange_stats before;
+};
+
+FIXTURE_SETUP(reclaim)
+{
+	pagerange_stats_read(&self->before);
+	ASSERT_LE(0, self->before.ranges);
+	self->size = NPAGES * page_size;
+	self->fd = pagerange_open();
+	ASSERT_LE(0, self->fd);
+	self->map = pagerange_map(self->fd, self->size);
+	ASSERT_NE(MAP_FAILED, self->map);
+}
+
+FIXTURE_TEARDOWN(reclaim)
+{
+	EXPECT_EQ(0, munmap(self->map, self->size));
+	EXPECT_EQ(0, close(self->fd));
+	pagerange_expect_stats(_metadata, &self->before);
+}
+
+static unsigned char *page(FIXTURE_DATA(reclaim) *self, __u64 index)
+{
+	return self->map + index * page_size;
+}
+
+/* Make pages [first, end) in use, fill them from @seed, and write them. */
+static void fill(struct __test_metadata *_metadata,
+		 FIXTURE_DATA(reclaim) *self, __u64 first, __u64 end,
+		 __u32 seed)
+{
+	size_t len = (end - first) * page_size;
+	unsigned char *buf = malloc(len);
+
+	ASSERT_NE(NULL, buf);
+	ASSERT_LE(0, pagerange_use_range(self->fd, first, end));
+	pagerange_fill(buf, len, seed);
+	ASSERT_EQ(0, pagerange_write(self->fd, first * page_size, buf, len));
+	free(buf);
+}
+
+/* fill(), then make the pages reclaimable. */
+static void fill_and_release(struct __test_metadata *_metadata,
+			     FIXTURE_DATA(reclaim) *self, __u64 first,
+			     __u64 end, __u32 seed)
+{
+	fill(_metadata, self, first, end, seed);
+	ASSERT_EQ(end - first, pagerange_stop_using(self->fd, first, end));
+}
+
+TEST_F(reclaim, stop_using_range_keeps_data_until_reclaim)
+{
+	fill_and_release(_metadata, self, 0, 4, 1);
+	/* Still mapped, still readable, still the same bytes. */
+	EXPECT_EQ(-1, pagerange_check(self->map, 4 * page_size, 1));
+	ASSERT_EQ(0, pagerange_drop_caches());
+	EXPECT_EQ(SIGBUS, pagerange_probe(page(self, 0), NULL));
+	EXPECT_EQ(SIGBUS, pagerange_probe(page(self, 3) + page_size - 1, NULL));
+	EXPECT_EQ(0, pagerange_count_readable(self->map, NPAGES));
+}
+
+TEST_F(reclaim, drop_caches_takes_every_reclaimable_page)
+{
+	struct pagerange_info before, after;
+
+	fill(_metadata, self, 0, 4, 2);
+	fill_and_release(_metadata, self, 4, 10, 3);
+	ASSERT_EQ(0, pagerange_get_info(self->fd, &before));
+	EXPECT_EQ(10, before.pages_present);
+	EXPECT_EQ(6, before.pages_reclaimable);
+	EXPECT_EQ(0, before.pages_reclaimed);
+
+	ASSERT_EQ(0, pagerange_drop_caches());
+	ASSERT_EQ(0, pagerange_get_info(self->fd, &after));
+	EXPECT_EQ(0, after.pages_reclaimable);
+	EXPECT_EQ(4, after.pages_present);
+	EXPECT_EQ(4, after.pages_in_use);
+	EXPECT_EQ(6, after.pages_reclaimed);
+	/* A running total: reclaim does not take it back. */
+	EXPECT_EQ(10, after.pages_allocated);
+}
+
+TEST_F(reclaim, debugfs_stats_agree_with_get_info)
+{
+	long long reclaimed = pagerange_stat("pages_reclaimed");
+	struct pagerange_info info;
+
+	ASSERT_LE(0, reclaimed);
+	fill(_metadata, self, 0, 3, 4);
+	fill_and_release(_metadata, self, 3, 8, 5);
+	EXPECT_EQ(self->before.pages_allocated + 8,
+		  pagerange_stat("pages_allocated"));
+	EXPECT_EQ(self->before.pages_reclaimable + 5,
+		  pagerange_stat("pages_reclaimable"));
+
+	ASSERT_EQ(0, pagerange_drop_caches());
+	ASSERT_EQ(0, pagerange_get_info(self->fd, &info));
+	EXPECT_EQ(0, pagerange_stat("pages_reclaimable"));
+	EXPECT_EQ(self->before.pages_allocated - self->before.pages_reclaimable
+		  + info.pages_present, pagerange_stat("pages_allocated"));
+	EXPECT_LE(reclaimed + (long long)info.pages_reclaimed,
+		  pagerange_stat("pages_reclaimed"));
+	EXPECT_EQ(5, info.pages_reclaimed);
+}
+
+TEST_F(reclaim, ranges_listing_agrees_with_get_info)
+{
+	struct pagerange_ranges_line line;
+	struct pagerange_info info;
+	int round;
+
+	fill(_metadata, self, 0, 2, 6);
+	fill_and_release(_metadata, self, 2, 7, 7);
+	for (round = 0; round < 2; round++) {
+		ASSERT_EQ(0, pagerange_get_info(self->fd, &info));
+		ASSERT_EQ(1, pagerange_ranges_line(getpid(), &line));
+		EXPECT_EQ(info.size_pages, line.size_pages);
+		EXPECT_EQ(info.pages_present, line.present);
+		EXPECT_EQ(info.pages_in_use, line.in_use);
+		EXPECT_EQ(info.pages_reclaimable, line.reclaimable);
+		ASSERT_EQ(0, pagerange_drop_caches());
+	}
+	EXPECT_EQ(2, line.present);
+	EXPECT_EQ(0, line.reclaimable);
+}
+
+TEST_F(reclaim, reclaim_takes_only_the_reclaimable_pages_in_between)
+{
+	unsigned char *expect = malloc(self->size);
+	__u64 i;
+
+	ASSERT_NE(NULL, expect);
+	pagerange_fill(expect, self->size, 8);
+	fill(_metadata, self, 0, NPAGES, 8);
+	for (i = 0; i < NPAGES; i += 2)
+		ASSERT_EQ(1, pagerange_stop_using(self->fd, i, i + 1));
+	ASSERT_EQ(0, pagerange_drop_caches());
+	for (i = 0; i < NPAGES; i++) {
+		if (i % 2 == 0) {
+			EXPECT_EQ(SIGBUS, pagerange_probe(page(self, i), NULL));
+			continue;
+		}
+		/* The in-use neighbours kept their mapping and data. */
+		ASSERT_EQ(0, pagerange_probe(page(self, i), NULL));
+		EXPECT_EQ(0, memcmp(expect + i * page_size, page(self, i),
+				    page_size));
+	}
+	free(expect);
+}
+
+TEST_F(reclaim, reclaimed_page_comes_back_zeroed)
+{
+	unsigned char buf[64];
+
+	fill_and_release(_metadata, self, 0, 4, 9);
+	ASSERT_EQ(0, pagerange_drop_caches());
+	/* Four pages had to be allocated again. */
+	ASSERT_EQ(4, pagerange_use_range(self->fd, 0, 4));
+	EXPECT_EQ(-1, pagerange_find_not(self->map, 4 * page_size, 0));
+	memset(buf, 0xff, sizeof(buf));
+	ASSERT_EQ(0, pagerange_read(self->fd, 3 * page_size, buf, sizeof(buf)));
+	EXPECT_EQ(-1, pagerange_find_not(buf, sizeof(buf), 0));
+}
+
+TEST_F(reclaim, in_use_pages_are_never_taken)
+{
+	struct pagerange_info info;
+
+	fill(_metadata, self, 0, NPAGES, 10);
+	ASSERT_EQ(0, pagerange_drop_caches());
+	ASSERT_EQ(0, pagerange_drop_caches());
+	EXPECT_EQ(-1, pagerange_check(self->map, self->size, 10));
+	ASSERT_EQ(0, pagerange_get_info(self->fd, &info));
+	EXPECT_EQ(NPAGES, info.pages_in_use);
+	EXPECT_EQ(0, info.pages_reclaimed);
+}
+
+TEST_F(reclaim, page_used_again_before_reclaim_keeps_data)
+{
+	struct pagerange_info info;
+
+	fill_and_release(_metadata, self, 0, 4, 11);
+	/* Nothing had to be allocated: the data survived. */
+	ASSERT_EQ(0, pagerange_use_range(self->fd, 0, 4));
+	ASSERT_EQ(0, pagerange_drop_caches());
+	EXPECT_EQ(-1, pagerange_check(self->map, 4 * page_size, 11));
+	ASSERT_EQ(0, pagerange_get_info(self->fd, &info));
+	EXPECT_EQ(0, info.pages_reclaimed);
+	EXPECT_EQ(4, info.pages_allocated);
+}
+
+TEST_F(reclaim, stop_using_result_counts_the_pages_moved)
+{
+	/* 0-3 reclaimed (free again), 4-7 reclaimable, 8-11 in use, 12-15 never used. */
+	fill_and_release(_metadata, self, 0, 4, 12);
+	ASSERT_EQ(0, pagerange_drop_caches());
+	fill_and_release(_metadata, self, 4, 8, 13);
+	fill(_metadata, self, 8, 12, 14);
+	EXPECT_EQ(4, pagerange_stop_using(self->fd, 0, NPAGES));
+	EXPECT_EQ(0, pagerange_stop_using(self->fd, 0, NPAGES));
+	/* USE_RANGE over all of it allocates the free ones only. */
+	EXPECT_EQ(8, pagerange_use_range(self->fd, 0, NPAGES));
+	EXPECT_EQ(-1, pagerange_check(page(self, 4), 4 * page_size, 13));
+	EXPECT_EQ(-1, pagerange_check(page(self, 8), 4 * page_size, 14));
+}
+
+TEST_F(reclaim, io_on_a_reclaimed_page_fails_enoent_until_it_is_used_again)
+{
+	unsigned char byte = 0x77;
+
+	fill_and_release(_metadata, self, 0, 1, 15);
+	ASSERT_EQ(0, pagerange_drop_caches());
+	EXPECT_EQ(-ENOENT, pagerange_write(self->fd, 10, &byte, 1));
+	EXPECT_EQ(-ENOENT, pagerange_read(self->fd, 10, &byte, 1));
+	ASSERT_EQ(1, pagerange_use_range(self->fd, 0, 1));
+	byte = 0x77;
+	EXPECT_EQ(0, pagerange_write(self->fd, 10, &byte, 1));
+	EXPECT_EQ(0x77, self->map[10]);
+	EXPECT_EQ(0, self->map[9]);
+}
+
+TEST_F(reclaim, shrinker_counts_its_scans)
+{
+	long long scans = pagerange_stat("shrinker_scans");
+
+	ASSERT_LE(0, scans);
+	ASSERT_LE(0, pagerange_stat("shrinker_skips"));
+	fill_and_release(_metadata, self, 0, 8, 16);
+	ASSERT_EQ(0, pagerange_drop_caches());
+	EXPECT_LT(scans, pagerange_stat("shrinker_scans"));
+}
+
+#define MANY_RANGES	64
+#define MANY_MAX_BYTES	(4 << 20)
+
+/* Many ranges of max_size, all pages released, one drop_caches. */
+TEST_F_TIMEOUT(reclaim, many_ranges_are_reclaimed_by_one_drop_caches, 180)
+{
+	long long max = pagerange_max_size();
+	int fds[MANY_RANGES];
+	unsigned char *maps[MANY_RANGES];
+	struct pagerange_info info;
+	unsigned char *buf;
+	__u64 npages, p;
+	size_t size;
+	int i;
+
+	ASSERT_LT(0, max);
+	size = max < MANY_MAX_BYTES ? max : MANY_MAX_BYTES;
+	npages = size / page_size;
+	buf = malloc(size);
+	ASSERT_NE(NULL, buf);
+	TH_LOG("%d ranges of %llu pages", MANY_RANGES,
+	       (unsigned long long)npages);
+
+	for (i = 0; i < MANY_RANGES; i++) {
+		fds[i] = pagerange_open();
+		ASSERT_LE(0, fds[i]);
+		maps[i] = pagerange_map(fds[i], size);
+		ASSERT_NE(MAP_FAILED, maps[i]);
+		ASSERT_EQ(npages, pagerange_use_range(fds[i], 0, npages));
+		pagerange_fill(buf, size, 1000 + i);
+		ASSERT_EQ(0, pagerange_write(fds[i], 0, buf, size));
+		/* One byte a page, through the mapping. */
+		for (p = 0; p < npages; p++)
+			ASSERT_EQ(buf[p * page_size], maps[i][p * page_size]);
+		ASSERT_EQ(npages, pagerange_stop_using(fds[i], 0, npages));
+	}
+	EXPECT_EQ(self->before.pages_reclaimable + MANY_RANGES * npages,
+		  pagerange_stat("pages_reclaimable"));
+	EXPECT_EQ(self->before.ranges + MANY_RANGES + 1,
+		  pagerange_stat("ranges"));
+
+	ASSERT_EQ(0, pagerange_drop_caches());
+	EXPECT_EQ(0, pagerange_stat("pages_reclaimable"));
+	for (i = 0; i < MANY_RANGES; i++) {
+		ASSERT_EQ(0, pagerange_get_info(fds[i], &info));
+		EXPECT_EQ(npages, info.pages_reclaimed);
+		EXPECT_EQ(0, info.pages_present);
+		EXPECT_EQ(SIGBUS, pagerange_probe(maps[i], NULL));
+		EXPECT_EQ(SIGBUS, pagerange_probe(maps[i] + size - 1, NULL));
+	}
+	for (i = 0; i < MANY_RANGES; i++) {
+		EXPECT_EQ(0, munmap(maps[i], size));
+		EXPECT_EQ(0, close(fds[i]));
+	}
+	free(buf);
+}
+
+PAGERANGE_TEST_MAIN

@@ -1,0 +1,312 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Ranges going away with pages in every state: by close, munmap, the exit of
+ * the owner or of the last process holding the fd. Whatever the order, every
+ * page is freed once the range is gone, and the module can then be unloaded.
+ *
+ * The last test unloads and reloads the module; this program is the last
+ * one the Makefile lists.
+ */
+#include "pagerange_helpers.h"
+
+#include <sys/syscall.h>
+
+#define NPAGES		16
+#define PAGERANGE_KO	"/lib/modules/pagerange.ko"
+#define PAGERANGE_SYSFS	"/sys/module/pagerange"
+
+FIXTURE(teardown) {
+	struct pagerange_stats before;
+};
+
+FIXTURE_SETUP(teardown)
+{
+	pagerange_stats_read(&self->before);
+	ASSERT_LE(0, self->before.pages_allocated);
+	ASSERT_LE(0, self->before.ranges);
+}
+
+FIXTURE_TEARDOWN(teardown)
+{
+	pagerange_expect_stats(_metadata, &self->before);
+}
+
+/*
+ * Map @fd and put its pages in every state: 0-3 free (never used), 4-7 in
+ * use, 8-11 reclaimable, 12-15 reclaimed (free again). No ASSERT here, so
+ * that children can use it: returns the map, or NULL.
+ */
+static unsigned char *map_every_state(int fd)
+{
+	unsigned char *map = pagerange_map(fd, NPAGES * page_size);
+	unsigned char byte = 0x3c;
+
+	if (map == MAP_FAILED)
+		return NULL;
+	if (pagerange_use_range(fd, 12, 16) != 4 ||
+	    pagerange_stop_using(fd, 12, 16) != 4 ||
+	    pagerange_drop_caches() ||
+	    pagerange_use_range(fd, 4, 12) != 8 ||
+	    pagerange_write(fd, 4 * page_size, &byte, 1) ||
+	    pagerange_stop_using(fd, 8, 12) != 4) {
+		munmap(map, NPAGES * page_size);
+		return NULL;
+	}
+	return map;
+}
+
+/* The range on @fd is in the state map_every_state() left it in. */
+static void expect_every_state(struct __test_metadata *_metadata, int fd)
+{
+	struct pagerange_info info;
+
+	ASSERT_EQ(0, pagerange_get_info(fd, &info));
+	EXPECT_EQ(8, info.pages_present);
+	EXPECT_EQ(4, info.pages_in_use);
+	EXPECT_EQ(4, info.pages_reclaimable);
+	EXPECT_EQ(4, info.pages_reclaimed);
+	EXPECT_EQ(12, info.pages_allocated);
+}
+
+TEST_F(teardown, closing_the_fd_while_mapped_keeps_the_range_until_munmap)
+{
+	unsigned char *map;
+	int fd = pagerange_open();
+
+	ASSERT_LE(0, fd);
+	map = map_every_state(fd);
+	ASSERT_NE(NULL, map);
+	expect_every_state(_metadata, fd);
+	ASSERT_EQ(0, close(fd));
+
+	/* The mapping holds the file: the range and its pages live on. */
+	EXPECT_EQ(self->before.ranges + 1, pagerange_stat("ranges"));
+	EXPECT_EQ(self->before.pages_allocated + 8,
+		  pagerange_stat("pages_allocated"));
+	EXPECT_EQ(0x3c, map[4 * page_size]);
+	EXPECT_EQ(0, pagerange_probe(map + 11 * page_size, NULL));
+	EXPECT_EQ(SIGBUS, pagerange_probe(map + 12 * page_size, NULL));
+	EXPECT_EQ(0, munmap(map, NPAGES * page_size));
+}
+
+TEST_F(teardown, munmap_then_close_frees_pages_in_every_state)
+{
+	struct pagerange_info info;
+	unsigned char *map;
+	int fd = pagerange_open();
+
+	ASSERT_LE(0, fd);
+	map = map_every_state(fd);
+	ASSERT_NE(NULL, map);
+	ASSERT_EQ(0, munmap(map, NPAGES * page_size));
+	/* The range is dead but still holds its pages... */
+	expect_every_state(_metadata, fd);
+	EXPECT_EQ(self->before.pages_allocated + 8,
+		  pagerange_stat("pages_allocated"));
+	/* ...the reclaimable ones until the shrinker takes them... */
+	ASSERT_EQ(0, pagerange_drop_caches());
+	ASSERT_EQ(0, pagerange_get_info(fd, &info));
+	EXPECT_EQ(4, info.pages_present);
+	EXPECT_EQ(0, info.pages_reclaimable);
+	EXPECT_EQ(self->before.pages_allocated + 4,
+		  pagerange_stat("pages_allocated"));
+	EXPECT_EQ(0, pagerange_stat("pages_reclaimable"));
+	/* ...and the rest until the fd is closed. */
+	EXPECT_EQ(0, close(fd));
+}
+
+TEST_F(teardown, munmap_then_close_without_reclaim_frees_everything)
+{
+	unsigned char *map;
+	int fd = pagerange_open();
+
+	ASSERT_LE(0, fd);
+	map = map_every_state(fd);
+	ASSERT_NE(NULL, map);
+	ASSERT_EQ(0, munmap(map, NPAGES * page_size));
+	EXPECT_EQ(0, close(fd));
+	/* Teardown checks that no page, reclaimable or not, is left. */
+}
+
+static int exit_with_every_state(void *arg)
+{
+	bool unmap = arg != NULL;
+	unsigned char *map;
+	int fd = pagerange_open();
+
+	if (fd < 0)
+		return 1;
+	map = map_every_state(fd);
+	if (!map)
+		return 2;
+	if (unmap && munmap(map, NPAGES * page_size))
+		return 3;
+	/* Exit with the fd open, and the mapping too unless @unmap. */
+	return 0;
+}
+
+TEST_F(teardown, owner_exit_frees_pages_in_every_state)
+{
+	EXPECT_EQ(0, pagerange_in_child(exit_with_every_state, NULL));
+}
+
+TEST_F(teardown, owner_exit_after_munmap_frees_pages_in_every_state)
+{
+	EXPECT_EQ(0, pagerange_in_child(exit_with_every_state, (void *)1));
+}
+
+static int wait_for_eof(void *arg)
+{
+	char c;
+
+	pagerange_die_with_parent();
+	return read(*(int *)arg, &c, 1) == 0 ? 0 : 1;
+}
+
+TEST_F(teardown, last_close_in_another_process_frees_the_range)
+{
+	unsigned char *map;
+	int pipefd[2];
+	pid_t pid;
+	int fd;
+
+	ASSERT_EQ(0, pipe(pipefd));
+	fd = pagerange_open();
+	ASSERT_LE(0, fd);
+	map = map_every_state(fd);
+	ASSERT_NE(NULL, map);
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		close(pipefd[1]);
+		_exit(wait_for_eof(&pipefd[0]));
+	}
+	close(pipefd[0]);
+
+	ASSERT_EQ(0, munmap(map, NPAGES * page_size));
+	ASSERT_EQ(0, close(fd));
+	/* The child still holds the fd: nothing is freed yet. */
+	EXPECT_EQ(self->before.ranges + 1, pagerange_stat("ranges"));
+	EXPECT_EQ(self->before.pages_allocated + 8,
+		  pagerange_stat("pages_allocated"));
+
+	ASSERT_EQ(0, close(pipefd[1]));
+	EXPECT_EQ(0, pagerange_wait_exit(pid));
+}
+
+TEST_F(teardown, owner_exit_leaves_the_pages_to_the_last_fd)
+{
+	struct pagerange_info info;
+	int fd = pagerange_orphan_range(NPAGES, 2, 2);
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, pagerange_get_info(fd, &info));
+	EXPECT_EQ(4, info.pages_present);
+	EXPECT_EQ(self->before.ranges + 1, pagerange_stat("ranges"));
+	EXPECT_EQ(self->before.pages_allocated + 4,
+		  pagerange_stat("pages_allocated"));
+	ASSERT_EQ(0, pagerange_drop_caches());
+	ASSERT_EQ(0, pagerange_get_info(fd, &info));
+	EXPECT_EQ(2, info.pages_present);
+	EXPECT_EQ(2, info.pages_reclaimed);
+	EXPECT_EQ(self->before.pages_allocated + 2,
+		  pagerange_stat("pages_allocated"));
+	EXPECT_EQ(0, close(fd));
+}
+
+static int pagerange_delete_module(void)
+{
+	return syscall(__NR_delete_module, "pagerange", 0) ? -errno : 0;
+}
+
+static int pagerange_load_module(const char *params)
+{
+	int fd = open(PAGERANGE_KO, O_RDONLY | O_CLOEXEC);
+	int ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = syscall(__NR_finit_module, fd, params, 0) ? -errno : 0;
+	close(fd);
+	return ret;
+}
+
+static bool module_busy(int err)
+{
+	return err == -EBUSY || err == -EAGAIN;
+}
+
+/*
+ * Declared last, so it runs last: everything above must have let go of the
+ * module.
+ */
+FIXTURE(module) {
+	struct pagerange_stats before;
+};
+
+FIXTURE_SETUP(module)
+{
+	pagerange_stats_read(&self->before);
+	ASSERT_LE(0, self->before.ranges);
+}
+
+FIXTURE_TEARDOWN(module)
+{
+	pagerange_expect_stats(_metadata, &self->before);
+}
+
+TEST_F_TIMEOUT(module, unloads_once_every_range_is_gone_and_reloads, 60)
+{
+	long long max_size = pagerange_max_size();
+	unsigned char *map;
+	char params[64];
+	int fd, i;
+
+	if (access(PAGERANGE_KO, R_OK) || access(PAGERANGE_SYSFS "/refcnt", F_OK))
+		SKIP(return, "no %s to reload, or not a loadable module",
+		     PAGERANGE_KO);
+	ASSERT_LT(0, max_size);
+
+	/* An open fd pins the module. */
+	fd = pagerange_open();
+	ASSERT_LE(0, fd);
+	map = pagerange_map(fd, 4 * page_size);
+	ASSERT_NE(MAP_FAILED, map);
+	ASSERT_EQ(2, pagerange_use_range(fd, 0, 2));
+	ASSERT_EQ(1, pagerange_stop_using(fd, 1, 2));
+	EXPECT_TRUE(module_busy(pagerange_delete_module()));
+	/* So does a mapping whose fd is closed. */
+	ASSERT_EQ(0, close(fd));
+	EXPECT_TRUE(module_busy(pagerange_delete_module()));
+	ASSERT_EQ(0, munmap(map, 4 * page_size));
+
+	ASSERT_EQ(0, pagerange_delete_module());
+	EXPECT_NE(0, access(PAGERANGE_SYSFS, F_OK));
+	EXPECT_NE(0, access(PAGERANGE_STATS, F_OK));
+
+	/* Reload it, as it was, for whatever runs next. */
+	snprintf(params, sizeof(params), "max_size=%lld", max_size);
+	ASSERT_EQ(0, pagerange_load_module(params));
+	for (i = 0; i < 50 && access(PAGERANGE_DEV, F_OK); i++)
+		usleep(100 * 1000);
+	ASSERT_EQ(0, access(PAGERANGE_DEV, F_OK));
+	EXPECT_EQ(max_size, pagerange_max_size());
+	EXPECT_EQ(0, pagerange_stat("pages_allocated"));
+	EXPECT_EQ(0, pagerange_stat("pages_reclaimed"));
+	EXPECT_EQ(0, pagerange_stat("ranges"));
+
+	/* And the new instance works. */
+	fd = pagerange_open();
+	ASSERT_LE(0, fd);
+	map = pagerange_map(fd, 4 * page_size);
+	ASSERT_NE(MAP_FAILED, map);
+	EXPECT_EQ(4, pagerange_use_range(fd, 0, 4));
+	EXPECT_EQ(-1, pagerange_find_not(map, 4 * page_size, 0));
+	EXPECT_EQ(0, munmap(map, 4 * page_size));
+	EXPECT_EQ(0, close(fd));
+	EXPECT_EQ(0, pagerange_stat("pages_allocated"));
+}
+
+PAGERANGE_TEST_MAIN

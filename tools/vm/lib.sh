@@ -1,0 +1,72 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+#
+# Shared by the scripts in tools/vm/: where the cache lives, how to talk to
+# Debian's archive without touching the system's apt state, and messages.
+
+PAGERANGE_CACHE=${PAGERANGE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pagerange}
+export PAGERANGE_CACHE
+
+# Source tree root: these scripts live in tools/vm/.
+PAGERANGE_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+export PAGERANGE_TOP
+
+msg() { printf '%s: %s\n' "${0##*/}" "$*" >&2; }
+die() { msg "error: $*"; exit 1; }
+
+# Print one-line apt sources for every "deb" stanza of the system's deb822
+# sources, plus bookworm-backports on the first mirror (newer kernels live
+# there). Reading the mirror from the system keeps host names out of the
+# tree and follows whatever mirror the machine is set up for.
+pagerange_apt_sources() {
+	local f=/etc/apt/sources.list.d/debian.sources uri
+
+	[ -r "$f" ] || die "$f not found: cannot tell which Debian mirror to use"
+	awk 'BEGIN { RS = ""; FS = "\n" }
+	{
+		t = u = s = c = k = ""
+		for (i = 1; i <= NF; i++) {
+			if ($i ~ /^#/ || $i !~ /:/)
+				continue
+			f = substr($i, 1, index($i, ":") - 1)
+			v = substr($i, index($i, ":") + 1)
+			sub(/^[ \t]+/, "", v)
+			if (f == "Types") t = v
+			if (f == "URIs") u = v
+			if (f == "Suites") s = v
+			if (f == "Components") c = v
+			if (f == "Signed-By") k = " [signed-by=" v "]"
+		}
+		if (t !~ /(^| )deb( |$)/)
+			next
+		n = split(u, U, " "); m = split(s, S, " ")
+		for (x = 1; x <= n; x++)
+			for (y = 1; y <= m; y++)
+				print "deb" k " " U[x] " " S[y] " " c
+	}' "$f"
+	uri=$(awk '/^URIs:/ { print $2; exit }' "$f")
+	echo "deb $uri bookworm-backports main"
+}
+
+# apt options that point every piece of state into $PAGERANGE_CACHE/apt, so
+# the system's sources, lists and archives are neither read nor changed.
+# Sets the array APT_OPTS; the caller runs "apt-get "${APT_OPTS[@]}" ...".
+pagerange_apt_init() {
+	local d=$PAGERANGE_CACHE/apt
+
+	# empty.d stands in for the system's sources.list.d and preferences.d
+	mkdir -p "$d/lists/partial" "$d/cache/archives/partial" "$d/empty.d"
+	pagerange_apt_sources > "$d/sources.list.new"
+	mv "$d/sources.list.new" "$d/sources.list"
+	# shellcheck disable=SC2034 # read by the scripts that source this
+	APT_OPTS=(
+		-o "Dir::Etc::SourceList=$d/sources.list"
+		-o "Dir::Etc::SourceParts=$d/empty.d"
+		-o "Dir::State::Lists=$d/lists"
+		-o "Dir::Cache=$d/cache"
+		-o "Dir::Etc::Preferences=$d/empty.d/none"
+		-o "Dir::Etc::PreferencesParts=$d/empty.d"
+		-o APT::Sandbox::User="$(id -un)"
+		-q
+	)
+}
