@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 #   make [modules]  build driver/pagerange.ko against KDIR
+#   make vm-modules build it against the guest's kernel ($(KERNEL) below)
 #   make check      build the module and the selftests, run every selftest
 #                   in a QEMU guest booting Debian's kernel (the test command)
 #   make run        boot the same guest and run "pagerangectl demo"
