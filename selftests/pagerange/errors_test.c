@@ -17,19 +17,15 @@ FIXTURE(unmapped) {
 
 FIXTURE_SETUP(unmapped)
 {
-	pagerange_stats_read(&self->before);
-	ASSERT_LE(0, self->before.ranges);
 	self->saved_max_size = -1;
-	self->fd = pagerange_open();
-	ASSERT_LE(0, self->fd);
+	pagerange_setup_open(_metadata, &self->before, &self->fd);
 }
 
 FIXTURE_TEARDOWN(unmapped)
 {
 	if (self->saved_max_size > 0)
 		EXPECT_EQ(0, pagerange_set_max_size(self->saved_max_size));
-	EXPECT_EQ(0, close(self->fd));
-	pagerange_expect_stats(_metadata, &self->before);
+	pagerange_teardown_close(_metadata, &self->before, self->fd);
 }
 
 struct child_map {
@@ -241,12 +237,8 @@ FIXTURE_SETUP(mapped)
 	unsigned char *buf = malloc(2 * page_size);
 
 	ASSERT_NE(NULL, buf);
-	pagerange_stats_read(&self->before);
-	ASSERT_LE(0, self->before.ranges);
-	self->fd = pagerange_open();
-	ASSERT_LE(0, self->fd);
-	self->map = pagerange_map(self->fd, NPAGES * page_size);
-	ASSERT_NE(MAP_FAILED, self->map);
+	pagerange_setup_mapped(_metadata, &self->before, &self->fd, &self->map,
+			       NPAGES * page_size);
 	ASSERT_EQ(3, pagerange_use_range(self->fd, 0, 3));
 	pagerange_fill(buf, 2 * page_size, PATTERN_SEED);
 	ASSERT_EQ(0, pagerange_write(self->fd, 0, buf, 2 * page_size));
@@ -267,10 +259,9 @@ FIXTURE_TEARDOWN(mapped)
 		EXPECT_EQ(3, info.pages_allocated);
 		EXPECT_EQ(-1, pagerange_check(self->map, 2 * page_size,
 					      PATTERN_SEED));
-		EXPECT_EQ(0, munmap(self->map, NPAGES * page_size));
 	}
-	EXPECT_EQ(0, close(self->fd));
-	pagerange_expect_stats(_metadata, &self->before);
+	pagerange_teardown_mapped(_metadata, &self->before, self->fd, self->map,
+				  NPAGES * page_size);
 }
 
 TEST_F(mapped, ioctls_after_munmap_fail_esrch)
@@ -279,11 +270,7 @@ TEST_F(mapped, ioctls_after_munmap_fail_esrch)
 
 	ASSERT_EQ(0, munmap(self->map, NPAGES * page_size));
 	self->map = MAP_FAILED;
-	EXPECT_EQ(-ESRCH, pagerange_use_range(self->fd, 0, 1));
-	EXPECT_EQ(-ESRCH, pagerange_stop_using(self->fd, 0, 1));
-	EXPECT_EQ(-ESRCH, pagerange_write(self->fd, 0, &byte, 1));
-	EXPECT_EQ(-ESRCH, pagerange_read(self->fd, 0, &byte, 1));
-	EXPECT_EQ(-ESRCH, pagerange_zero(self->fd, 0, 1));
+	pagerange_expect_esrch(_metadata, self->fd);
 	/* ESRCH comes before the bounds and the empty span... */
 	EXPECT_EQ(-ESRCH, pagerange_use_range(self->fd, 0, NPAGES + 1));
 	EXPECT_EQ(-ESRCH, pagerange_use_range(self->fd, 1, 1));
@@ -299,15 +286,10 @@ TEST_F(mapped, ioctls_after_munmap_fail_esrch)
 TEST_F(mapped, ioctls_after_the_owner_exits_fail_esrch)
 {
 	struct pagerange_info info;
-	unsigned char byte = 0;
 	int fd = pagerange_orphan_range(NPAGES, 2, 1);
 
 	ASSERT_LE(0, fd);
-	EXPECT_EQ(-ESRCH, pagerange_use_range(fd, 0, 1));
-	EXPECT_EQ(-ESRCH, pagerange_stop_using(fd, 0, 1));
-	EXPECT_EQ(-ESRCH, pagerange_write(fd, 0, &byte, 1));
-	EXPECT_EQ(-ESRCH, pagerange_read(fd, 0, &byte, 1));
-	EXPECT_EQ(-ESRCH, pagerange_zero(fd, 0, 1));
+	pagerange_expect_esrch(_metadata, fd);
 	/* GET_INFO still reports what the range holds. */
 	ASSERT_EQ(0, pagerange_get_info(fd, &info));
 	EXPECT_EQ(2, info.pages_in_use);

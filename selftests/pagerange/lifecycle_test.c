@@ -16,21 +16,15 @@ FIXTURE(range) {
 
 FIXTURE_SETUP(range)
 {
-	pagerange_stats_read(&self->before);
-	ASSERT_LE(0, self->before.ranges);
 	self->size = NPAGES * page_size;
-	self->fd = pagerange_open();
-	ASSERT_LE(0, self->fd);
-	self->map = pagerange_map(self->fd, self->size);
-	ASSERT_NE(MAP_FAILED, self->map);
+	pagerange_setup_mapped(_metadata, &self->before, &self->fd, &self->map,
+			       self->size);
 }
 
 FIXTURE_TEARDOWN(range)
 {
-	if (self->map != MAP_FAILED)
-		EXPECT_EQ(0, munmap(self->map, self->size));
-	EXPECT_EQ(0, close(self->fd));
-	pagerange_expect_stats(_metadata, &self->before);
+	pagerange_teardown_mapped(_metadata, &self->before, self->fd, self->map,
+				  self->size);
 }
 
 /* Check every field of GET_INFO at once. */
@@ -203,18 +197,13 @@ TEST_F(range, owner_reads_through_the_mapping_what_it_wrote)
 TEST_F(range, munmap_ends_the_range_but_get_info_still_works)
 {
 	struct pagerange_info info;
-	char byte = 1;
 
 	ASSERT_EQ(3, pagerange_use_range(self->fd, 0, 3));
 	ASSERT_EQ(1, pagerange_stop_using(self->fd, 2, 3));
 	ASSERT_EQ(0, munmap(self->map, self->size));
 	self->map = MAP_FAILED;
 
-	EXPECT_EQ(-ESRCH, pagerange_use_range(self->fd, 0, 1));
-	EXPECT_EQ(-ESRCH, pagerange_stop_using(self->fd, 0, 1));
-	EXPECT_EQ(-ESRCH, pagerange_write(self->fd, 0, &byte, 1));
-	EXPECT_EQ(-ESRCH, pagerange_read(self->fd, 0, &byte, 1));
-	EXPECT_EQ(-ESRCH, pagerange_zero(self->fd, 0, 1));
+	pagerange_expect_esrch(_metadata, self->fd);
 	/* The pages are still held until the shrinker or the last close. */
 	ASSERT_EQ(0, pagerange_get_info(self->fd, &info));
 	EXPECT_EQ(3, info.pages_present);
@@ -293,7 +282,6 @@ FIXTURE_VARIANT_ADD(sizes, max_size) {
 
 FIXTURE_SETUP(sizes)
 {
-	pagerange_stats_read(&self->before);
 	self->npages = variant->npages;
 	if (!self->npages) {
 		long long max = pagerange_max_size();
@@ -302,17 +290,14 @@ FIXTURE_SETUP(sizes)
 		ASSERT_EQ(0, max % page_size);
 		self->npages = max / page_size;
 	}
-	self->fd = pagerange_open();
-	ASSERT_LE(0, self->fd);
-	self->map = pagerange_map(self->fd, self->npages * page_size);
-	ASSERT_NE(MAP_FAILED, self->map);
+	pagerange_setup_mapped(_metadata, &self->before, &self->fd, &self->map,
+			       self->npages * page_size);
 }
 
 FIXTURE_TEARDOWN(sizes)
 {
-	EXPECT_EQ(0, munmap(self->map, self->npages * page_size));
-	EXPECT_EQ(0, close(self->fd));
-	pagerange_expect_stats(_metadata, &self->before);
+	pagerange_teardown_mapped(_metadata, &self->before, self->fd, self->map,
+				  self->npages * page_size);
 }
 
 TEST_F(sizes, whole_mapping_can_be_used_written_and_stopped)

@@ -156,6 +156,17 @@ static inline int pagerange_get_info(int fd, struct pagerange_info *info)
 	return pagerange_ioctl(fd, PAGERANGE_IOC_GET_INFO, info);
 }
 
+/* The next value of a xorshift32 generator. */
+static inline __u32 pagerange_rand(__u32 *state)
+{
+	__u32 x = *state;
+
+	x ^= x << 13;
+	x ^= x >> 17;
+	x ^= x << 5;
+	return *state = x;
+}
+
 /* Fill @len bytes with a byte stream that depends on @seed and the position. */
 static inline void pagerange_fill(void *buf, size_t len, __u32 seed)
 {
@@ -163,12 +174,8 @@ static inline void pagerange_fill(void *buf, size_t len, __u32 seed)
 	__u32 x = seed | 1;
 	size_t i;
 
-	for (i = 0; i < len; i++) {
-		x ^= x << 13;
-		x ^= x >> 17;
-		x ^= x << 5;
-		p[i] = x >> 24;
-	}
+	for (i = 0; i < len; i++)
+		p[i] = pagerange_rand(&x) >> 24;
 }
 
 /* Index of the first byte of @buf that differs from pagerange_fill(@seed), or -1. */
@@ -178,13 +185,9 @@ static inline ssize_t pagerange_check(const void *buf, size_t len, __u32 seed)
 	__u32 x = seed | 1;
 	size_t i;
 
-	for (i = 0; i < len; i++) {
-		x ^= x << 13;
-		x ^= x >> 17;
-		x ^= x << 5;
-		if (p[i] != (unsigned char)(x >> 24))
+	for (i = 0; i < len; i++)
+		if (p[i] != (unsigned char)(pagerange_rand(&x) >> 24))
 			return i;
-	}
 	return -1;
 }
 
@@ -198,17 +201,6 @@ static inline ssize_t pagerange_find_not(const void *buf, size_t len, int c)
 		if (p[i] != (unsigned char)c)
 			return i;
 	return -1;
-}
-
-/* The next value of a xorshift32 generator. */
-static inline __u32 pagerange_rand(__u32 *state)
-{
-	__u32 x = *state;
-
-	x ^= x << 13;
-	x ^= x >> 17;
-	x ^= x << 5;
-	return *state = x;
 }
 
 static inline __u32 pagerange_seed(void)
@@ -364,6 +356,86 @@ static inline void pagerange_expect_stats(struct __test_metadata *_metadata,
 	EXPECT_EQ(before->ranges, now.ranges);
 }
 
+/*
+ * What every fixture's setup starts with: snapshot the global counters for
+ * pagerange_expect_stats(), which must be readable.
+ */
+static inline void pagerange_stats_begin(struct __test_metadata *_metadata,
+					 struct pagerange_stats *before)
+{
+	pagerange_stats_read(before);
+	ASSERT_LE(0, before->pages_allocated);
+	ASSERT_LE(0, before->ranges);
+}
+
+/* Setup of a fixture owning one range: snapshot the counters, then open. */
+static inline void pagerange_setup_open(struct __test_metadata *_metadata,
+					struct pagerange_stats *before,
+					int *fd)
+{
+	pagerange_stats_begin(_metadata, before);
+	*fd = pagerange_open();
+	ASSERT_LE(0, *fd);
+}
+
+/* pagerange_setup_open(), then map @size bytes of the range. */
+static inline void pagerange_setup_mapped(struct __test_metadata *_metadata,
+					  struct pagerange_stats *before,
+					  int *fd, unsigned char **map,
+					  size_t size)
+{
+	pagerange_setup_open(_metadata, before, fd);
+	*map = pagerange_map(*fd, size);
+	ASSERT_NE(MAP_FAILED, *map);
+}
+
+/*
+ * Teardown of pagerange_setup_open(): close the range, and check that the
+ * counters are back to the snapshot.
+ */
+static inline void pagerange_teardown_close(struct __test_metadata *_metadata,
+					    const struct pagerange_stats *before,
+					    int fd)
+{
+	EXPECT_EQ(0, close(fd));
+	pagerange_expect_stats(_metadata, before);
+}
+
+/*
+ * Teardown of pagerange_setup_mapped(): unmap, unless the test already did
+ * and set @map to MAP_FAILED, then as pagerange_teardown_close().
+ */
+static inline void pagerange_teardown_mapped(struct __test_metadata *_metadata,
+					     const struct pagerange_stats *before,
+					     int fd, unsigned char *map,
+					     size_t size)
+{
+	if (map != MAP_FAILED)
+		EXPECT_EQ(0, munmap(map, size));
+	pagerange_teardown_close(_metadata, before, fd);
+}
+
+/* Once the range is unmapped, or its owner gone, every page ioctl fails ESRCH. */
+static inline void pagerange_expect_esrch(struct __test_metadata *_metadata,
+					  int fd)
+{
+	char byte = 0;
+
+	EXPECT_EQ(-ESRCH, pagerange_use_range(fd, 0, 1));
+	EXPECT_EQ(-ESRCH, pagerange_stop_using(fd, 0, 1));
+	EXPECT_EQ(-ESRCH, pagerange_write(fd, 0, &byte, 1));
+	EXPECT_EQ(-ESRCH, pagerange_read(fd, 0, &byte, 1));
+	EXPECT_EQ(-ESRCH, pagerange_zero(fd, 0, 1));
+}
+
+/* Run the shrinker until it is done, then read GET_INFO of @fd. */
+static inline void pagerange_reclaim_info(struct __test_metadata *_metadata,
+					  int fd, struct pagerange_info *info)
+{
+	ASSERT_EQ(0, pagerange_drop_caches());
+	ASSERT_EQ(0, pagerange_get_info(fd, info));
+}
+
 static sigjmp_buf pagerange_probe_env;
 static volatile sig_atomic_t pagerange_probe_signal;
 
@@ -407,29 +479,7 @@ static inline size_t pagerange_count_readable(const void *addr, size_t npages)
 	return n;
 }
 
-/*
- * Run @fn(@arg) in a child process: returns its exit code, or minus the
- * signal that killed it. The child must not use ASSERT_*()/EXPECT_*().
- */
-static inline int pagerange_in_child(int (*fn)(void *), void *arg)
-{
-	int status;
-	pid_t pid;
-
-	fflush(stdout);
-	fflush(stderr);
-	pid = fork();
-	if (pid < 0)
-		return -255;
-	if (!pid)
-		_exit(fn(arg) & 0xff);
-	if (waitpid(pid, &status, 0) != pid)
-		return -255;
-	if (WIFSIGNALED(status))
-		return -WTERMSIG(status);
-	return WEXITSTATUS(status);
-}
-
+/* Wait for child @pid: returns its exit code, or minus the signal that killed it. */
 static inline int pagerange_wait_exit(pid_t pid)
 {
 	int status;
@@ -441,47 +491,74 @@ static inline int pagerange_wait_exit(pid_t pid)
 	return WEXITSTATUS(status);
 }
 
+/*
+ * Run @fn(@arg) in a child process: returns its exit code, or minus the
+ * signal that killed it. The child must not use ASSERT_*()/EXPECT_*().
+ */
+static inline int pagerange_in_child(int (*fn)(void *), void *arg)
+{
+	pid_t pid;
+
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid < 0)
+		return -255;
+	if (!pid)
+		_exit(fn(arg) & 0xff);
+	return pagerange_wait_exit(pid);
+}
+
+/*
+ * The message pagerange_send_fd() and pagerange_recv_fd() exchange: one byte
+ * of data and room for one fd.
+ */
+struct pagerange_fd_msg {
+	struct msghdr msg;
+	struct iovec iov;
+	char byte;
+	char cbuf[CMSG_SPACE(sizeof(int))];
+};
+
+static inline struct msghdr *pagerange_fd_msg_init(struct pagerange_fd_msg *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->iov.iov_base = &m->byte;
+	m->iov.iov_len = 1;
+	m->msg.msg_iov = &m->iov;
+	m->msg.msg_iovlen = 1;
+	m->msg.msg_control = m->cbuf;
+	m->msg.msg_controllen = sizeof(m->cbuf);
+	return &m->msg;
+}
+
 /* Pass @fd over a unix socket (SCM_RIGHTS): 0 or -errno. */
 static inline int pagerange_send_fd(int sock, int fd)
 {
-	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
-	char byte = 0;
-	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
-	struct msghdr msg = {
-		.msg_iov = &iov,
-		.msg_iovlen = 1,
-		.msg_control = cbuf,
-		.msg_controllen = sizeof(cbuf),
-	};
-	struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
+	struct pagerange_fd_msg m;
+	struct msghdr *msg = pagerange_fd_msg_init(&m);
+	struct cmsghdr *cmsg = CMSG_FIRSTHDR(msg);
 
 	cmsg->cmsg_level = SOL_SOCKET;
 	cmsg->cmsg_type = SCM_RIGHTS;
 	cmsg->cmsg_len = CMSG_LEN(sizeof(int));
 	memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
-	return sendmsg(sock, &msg, 0) == 1 ? 0 : -errno;
+	return sendmsg(sock, msg, 0) == 1 ? 0 : -errno;
 }
 
 /* Receive an fd sent by pagerange_send_fd(): the fd or -errno. */
 static inline int pagerange_recv_fd(int sock)
 {
-	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
-	char byte;
-	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
-	struct msghdr msg = {
-		.msg_iov = &iov,
-		.msg_iovlen = 1,
-		.msg_control = cbuf,
-		.msg_controllen = sizeof(cbuf),
-	};
+	struct pagerange_fd_msg m;
+	struct msghdr *msg = pagerange_fd_msg_init(&m);
 	struct cmsghdr *cmsg;
 	ssize_t n;
 	int fd;
 
-	n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+	n = recvmsg(sock, msg, MSG_CMSG_CLOEXEC);
 	if (n != 1)
 		return n < 0 ? -errno : -EIO;
-	cmsg = CMSG_FIRSTHDR(&msg);
+	cmsg = CMSG_FIRSTHDR(msg);
 	if (!cmsg || cmsg->cmsg_type != SCM_RIGHTS)
 		return -EBADMSG;
 	memcpy(&fd, CMSG_DATA(cmsg), sizeof(int));

@@ -17,20 +17,15 @@ FIXTURE(reclaim) {
 
 FIXTURE_SETUP(reclaim)
 {
-	pagerange_stats_read(&self->before);
-	ASSERT_LE(0, self->before.ranges);
 	self->size = NPAGES * page_size;
-	self->fd = pagerange_open();
-	ASSERT_LE(0, self->fd);
-	self->map = pagerange_map(self->fd, self->size);
-	ASSERT_NE(MAP_FAILED, self->map);
+	pagerange_setup_mapped(_metadata, &self->before, &self->fd, &self->map,
+			       self->size);
 }
 
 FIXTURE_TEARDOWN(reclaim)
 {
-	EXPECT_EQ(0, munmap(self->map, self->size));
-	EXPECT_EQ(0, close(self->fd));
-	pagerange_expect_stats(_metadata, &self->before);
+	pagerange_teardown_mapped(_metadata, &self->before, self->fd, self->map,
+				  self->size);
 }
 
 static unsigned char *page(FIXTURE_DATA(reclaim) *self, __u64 index)
@@ -84,8 +79,7 @@ TEST_F(reclaim, drop_caches_takes_every_reclaimable_page)
 	EXPECT_EQ(6, before.pages_reclaimable);
 	EXPECT_EQ(0, before.pages_reclaimed);
 
-	ASSERT_EQ(0, pagerange_drop_caches());
-	ASSERT_EQ(0, pagerange_get_info(self->fd, &after));
+	pagerange_reclaim_info(_metadata, self->fd, &after);
 	EXPECT_EQ(0, after.pages_reclaimable);
 	EXPECT_EQ(4, after.pages_present);
 	EXPECT_EQ(4, after.pages_in_use);
@@ -107,8 +101,7 @@ TEST_F(reclaim, debugfs_stats_agree_with_get_info)
 	EXPECT_EQ(self->before.pages_reclaimable + 5,
 		  pagerange_stat("pages_reclaimable"));
 
-	ASSERT_EQ(0, pagerange_drop_caches());
-	ASSERT_EQ(0, pagerange_get_info(self->fd, &info));
+	pagerange_reclaim_info(_metadata, self->fd, &info);
 	EXPECT_EQ(0, pagerange_stat("pages_reclaimable"));
 	EXPECT_EQ(self->before.pages_allocated - self->before.pages_reclaimable
 		  + info.pages_present, pagerange_stat("pages_allocated"));

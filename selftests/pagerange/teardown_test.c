@@ -21,9 +21,7 @@ FIXTURE(teardown) {
 
 FIXTURE_SETUP(teardown)
 {
-	pagerange_stats_read(&self->before);
-	ASSERT_LE(0, self->before.pages_allocated);
-	ASSERT_LE(0, self->before.ranges);
+	pagerange_stats_begin(_metadata, &self->before);
 }
 
 FIXTURE_TEARDOWN(teardown)
@@ -68,21 +66,39 @@ static void expect_every_state(struct __test_metadata *_metadata, int fd)
 	EXPECT_EQ(12, info.pages_allocated);
 }
 
-TEST_F(teardown, closing_the_fd_while_mapped_keeps_the_range_until_munmap)
+/* Open a range and map_every_state() it: returns the map, the fd in @fd. */
+static unsigned char *open_every_state(struct __test_metadata *_metadata,
+				       int *fd)
 {
 	unsigned char *map;
-	int fd = pagerange_open();
 
-	ASSERT_LE(0, fd);
-	map = map_every_state(fd);
+	*fd = pagerange_open();
+	ASSERT_LE(0, *fd);
+	map = map_every_state(*fd);
 	ASSERT_NE(NULL, map);
+	return map;
+}
+
+/* Since @before, one range was added and @pages more pages are allocated. */
+static void expect_one_range_holding(struct __test_metadata *_metadata,
+				     const struct pagerange_stats *before,
+				     long long pages)
+{
+	EXPECT_EQ(before->ranges + 1, pagerange_stat("ranges"));
+	EXPECT_EQ(before->pages_allocated + pages,
+		  pagerange_stat("pages_allocated"));
+}
+
+TEST_F(teardown, closing_the_fd_while_mapped_keeps_the_range_until_munmap)
+{
+	int fd;
+	unsigned char *map = open_every_state(_metadata, &fd);
+
 	expect_every_state(_metadata, fd);
 	ASSERT_EQ(0, close(fd));
 
 	/* The mapping holds the file: the range and its pages live on. */
-	EXPECT_EQ(self->before.ranges + 1, pagerange_stat("ranges"));
-	EXPECT_EQ(self->before.pages_allocated + 8,
-		  pagerange_stat("pages_allocated"));
+	expect_one_range_holding(_metadata, &self->before, 8);
 	EXPECT_EQ(0x3c, map[4 * page_size]);
 	EXPECT_EQ(0, pagerange_probe(map + 11 * page_size, NULL));
 	EXPECT_EQ(SIGBUS, pagerange_probe(map + 12 * page_size, NULL));
@@ -92,20 +108,16 @@ TEST_F(teardown, closing_the_fd_while_mapped_keeps_the_range_until_munmap)
 TEST_F(teardown, munmap_then_close_frees_pages_in_every_state)
 {
 	struct pagerange_info info;
-	unsigned char *map;
-	int fd = pagerange_open();
+	int fd;
+	unsigned char *map = open_every_state(_metadata, &fd);
 
-	ASSERT_LE(0, fd);
-	map = map_every_state(fd);
-	ASSERT_NE(NULL, map);
 	ASSERT_EQ(0, munmap(map, NPAGES * page_size));
 	/* The range is dead but still holds its pages... */
 	expect_every_state(_metadata, fd);
 	EXPECT_EQ(self->before.pages_allocated + 8,
 		  pagerange_stat("pages_allocated"));
 	/* ...the reclaimable ones until the shrinker takes them... */
-	ASSERT_EQ(0, pagerange_drop_caches());
-	ASSERT_EQ(0, pagerange_get_info(fd, &info));
+	pagerange_reclaim_info(_metadata, fd, &info);
 	EXPECT_EQ(4, info.pages_present);
 	EXPECT_EQ(0, info.pages_reclaimable);
 	EXPECT_EQ(self->before.pages_allocated + 4,
@@ -117,12 +129,9 @@ TEST_F(teardown, munmap_then_close_frees_pages_in_every_state)
 
 TEST_F(teardown, munmap_then_close_without_reclaim_frees_everything)
 {
-	unsigned char *map;
-	int fd = pagerange_open();
+	int fd;
+	unsigned char *map = open_every_state(_metadata, &fd);
 
-	ASSERT_LE(0, fd);
-	map = map_every_state(fd);
-	ASSERT_NE(NULL, map);
 	ASSERT_EQ(0, munmap(map, NPAGES * page_size));
 	EXPECT_EQ(0, close(fd));
 	/* Teardown checks that no page, reclaimable or not, is left. */
@@ -171,10 +180,7 @@ TEST_F(teardown, last_close_in_another_process_frees_the_range)
 	int fd;
 
 	ASSERT_EQ(0, pipe(pipefd));
-	fd = pagerange_open();
-	ASSERT_LE(0, fd);
-	map = map_every_state(fd);
-	ASSERT_NE(NULL, map);
+	map = open_every_state(_metadata, &fd);
 	fflush(stdout);
 	fflush(stderr);
 	pid = fork();
@@ -188,9 +194,7 @@ TEST_F(teardown, last_close_in_another_process_frees_the_range)
 	ASSERT_EQ(0, munmap(map, NPAGES * page_size));
 	ASSERT_EQ(0, close(fd));
 	/* The child still holds the fd: nothing is freed yet. */
-	EXPECT_EQ(self->before.ranges + 1, pagerange_stat("ranges"));
-	EXPECT_EQ(self->before.pages_allocated + 8,
-		  pagerange_stat("pages_allocated"));
+	expect_one_range_holding(_metadata, &self->before, 8);
 
 	ASSERT_EQ(0, close(pipefd[1]));
 	EXPECT_EQ(0, pagerange_wait_exit(pid));
@@ -204,11 +208,8 @@ TEST_F(teardown, owner_exit_leaves_the_pages_to_the_last_fd)
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, pagerange_get_info(fd, &info));
 	EXPECT_EQ(4, info.pages_present);
-	EXPECT_EQ(self->before.ranges + 1, pagerange_stat("ranges"));
-	EXPECT_EQ(self->before.pages_allocated + 4,
-		  pagerange_stat("pages_allocated"));
-	ASSERT_EQ(0, pagerange_drop_caches());
-	ASSERT_EQ(0, pagerange_get_info(fd, &info));
+	expect_one_range_holding(_metadata, &self->before, 4);
+	pagerange_reclaim_info(_metadata, fd, &info);
 	EXPECT_EQ(2, info.pages_present);
 	EXPECT_EQ(2, info.pages_reclaimed);
 	EXPECT_EQ(self->before.pages_allocated + 2,
@@ -248,8 +249,7 @@ FIXTURE(module) {
 
 FIXTURE_SETUP(module)
 {
-	pagerange_stats_read(&self->before);
-	ASSERT_LE(0, self->before.ranges);
+	pagerange_stats_begin(_metadata, &self->before);
 }
 
 FIXTURE_TEARDOWN(module)

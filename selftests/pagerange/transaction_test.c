@@ -19,24 +19,18 @@ FIXTURE(transaction) {
 
 FIXTURE_SETUP(transaction)
 {
-	pagerange_stats_read(&self->before);
-	ASSERT_LE(0, self->before.ranges);
 	self->npages = NPAGES;
 	self->size = self->npages * page_size;
-	self->fd = pagerange_open();
-	ASSERT_LE(0, self->fd);
-	self->map = pagerange_map(self->fd, self->size);
-	ASSERT_NE(MAP_FAILED, self->map);
+	pagerange_setup_mapped(_metadata, &self->before, &self->fd, &self->map,
+			       self->size);
 	ASSERT_EQ(0, pagerange_sender_start(&self->sender, self->fd));
 }
 
 FIXTURE_TEARDOWN(transaction)
 {
 	EXPECT_EQ(0, pagerange_sender_stop(&self->sender));
-	if (self->map != MAP_FAILED)
-		EXPECT_EQ(0, munmap(self->map, self->size));
-	EXPECT_EQ(0, close(self->fd));
-	pagerange_expect_stats(_metadata, &self->before);
+	pagerange_teardown_mapped(_metadata, &self->before, self->fd, self->map,
+				  self->size);
 }
 
 static __u64 first_page(__u64 offset)
@@ -203,8 +197,7 @@ static void random_transactions(struct __test_metadata *_metadata,
 
 		if (!reclaim_every || (t + 1) % reclaim_every)
 			continue;
-		ASSERT_EQ(0, pagerange_drop_caches());
-		ASSERT_EQ(0, pagerange_get_info(self->fd, &info));
+		pagerange_reclaim_info(_metadata, self->fd, &info);
 		ASSERT_EQ(0, info.pages_present);
 		memset(present, 0, self->npages * sizeof(*present));
 	}

@@ -24,13 +24,9 @@ FIXTURE_SETUP(vma)
 	unsigned char *buf = malloc(len);
 
 	ASSERT_NE(NULL, buf);
-	pagerange_stats_read(&self->before);
-	ASSERT_LE(0, self->before.ranges);
 	self->size = NPAGES * page_size;
-	self->fd = pagerange_open();
-	ASSERT_LE(0, self->fd);
-	self->map = pagerange_map(self->fd, self->size);
-	ASSERT_NE(MAP_FAILED, self->map);
+	pagerange_setup_mapped(_metadata, &self->before, &self->fd, &self->map,
+			       self->size);
 	ASSERT_EQ(USED_PAGES, pagerange_use_range(self->fd, 0, USED_PAGES));
 	pagerange_fill(buf, len, SEED);
 	ASSERT_EQ(0, pagerange_write(self->fd, 0, buf, len));
@@ -52,10 +48,9 @@ FIXTURE_TEARDOWN(vma)
 		EXPECT_EQ(NPAGES, info.size_pages);
 		EXPECT_EQ(USED_PAGES, info.pages_present);
 		EXPECT_EQ(USED_PAGES, info.pages_in_use);
-		EXPECT_EQ(0, munmap(self->map, self->size));
 	}
-	EXPECT_EQ(0, close(self->fd));
-	pagerange_expect_stats(_metadata, &self->before);
+	pagerange_teardown_mapped(_metadata, &self->before, self->fd, self->map,
+				  self->size);
 }
 
 /* A call that must fail with @err; the errno is checked too. */
