@@ -32,6 +32,7 @@
  */
 
 #include <linux/atomic.h>
+#include <linux/fault-inject.h>
 #include <linux/gfp.h>
 #include <linux/highmem.h>
 #include <linux/list_lru.h>
@@ -50,9 +51,28 @@
 /*
  * Pages are zeroed for the user, charged to the allocating task's memory
  * cgroup, and may come from highmem: the kernel only reaches them through
- * kmap_local_page().
+ * kmap_local_page(). User space asks for them, so a failure is its ENOMEM,
+ * not a warning in the kernel log.
  */
-#define PAGERANGE_GFP	(GFP_HIGHUSER | __GFP_ZERO | __GFP_ACCOUNT)
+#define PAGERANGE_GFP	(GFP_HIGHUSER | __GFP_ZERO | __GFP_ACCOUNT | __GFP_NOWARN)
+
+/*
+ * Fails page allocations on demand, so that the all-or-nothing paths can be
+ * tested mid-span. Exposed as pagerange/fail_alloc in debugfs.
+ */
+#ifdef CONFIG_FAULT_INJECTION
+static DECLARE_FAULT_ATTR(pagerange_fail_alloc);
+
+static bool pagerange_should_fail_alloc(void)
+{
+	return should_fail(&pagerange_fail_alloc, PAGE_SIZE);
+}
+#else
+static bool pagerange_should_fail_alloc(void)
+{
+	return false;
+}
+#endif
 
 static struct list_lru pagerange_lru;
 static struct shrinker *pagerange_shrinker;
@@ -118,6 +138,8 @@ static int pagerange_alloc_pages(struct pagerange *range,
 	struct page *page;
 
 	while (count--) {
+		if (pagerange_should_fail_alloc())
+			return -ENOMEM;
 		page = alloc_pages_node(range->nid, PAGERANGE_GFP, 0);
 		if (!page)
 			return -ENOMEM;
@@ -639,11 +661,13 @@ static unsigned long pagerange_shrink_scan(struct shrinker *shrinker,
  * pagerange_create() - create an empty range bound to an mm
  * @mm: the mm whose mapping the range will back
  * @pid: thread-group id to show in debugfs
+ * @nid: node for the range's slots, and so by preference its pages, or
+ *	%NUMA_NO_NODE for the node the caller of pagerange_attach() runs on
  *
  * Context: Process context; may sleep.
  * Return: the range, or an ERR_PTR(): -ESRCH without an mm, -ENOMEM.
  */
-struct pagerange *pagerange_create(struct mm_struct *mm, pid_t pid)
+struct pagerange *pagerange_create(struct mm_struct *mm, pid_t pid, int nid)
 {
 	struct pagerange *range;
 
@@ -657,6 +681,7 @@ struct pagerange *pagerange_create(struct mm_struct *mm, pid_t pid)
 	mmgrab(mm);
 	range->mm = mm;
 	range->pid = pid;
+	range->nid = nid;
 	mutex_init(&range->insert_lock);
 	spin_lock_init(&range->lock);
 
@@ -732,8 +757,8 @@ int pagerange_attach(struct pagerange *range, struct vm_area_struct *vma)
 	if (READ_ONCE(range->nr_pages))
 		return -EBUSY;
 
-	slots = kcalloc(nr_pages, sizeof(*slots),
-			GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+	slots = kcalloc_node(nr_pages, sizeof(*slots),
+			     GFP_KERNEL_ACCOUNT | __GFP_NOWARN, range->nid);
 	if (!slots)
 		return -ENOMEM;
 	for (i = 0; i < nr_pages; i++) {
@@ -824,11 +849,12 @@ void pagerange_print_ranges(struct seq_file *m)
 
 /**
  * pagerange_core_init() - set up the list_lru and register the shrinker
+ * @name: the shrinker's name (in debugfs, shrinker/<name>-<id>)
  *
  * Context: Module init.
  * Return: 0 or a negative errno.
  */
-int pagerange_core_init(void)
+int pagerange_core_init(const char *name)
 {
 	int ret;
 
@@ -837,13 +863,12 @@ int pagerange_core_init(void)
 		return ret;
 
 	ret = -ENOMEM;
-	pagerange_shrinker = pagerange_shrinker_alloc(SHRINKER_NUMA_AWARE,
-						      "pagerange");
+	pagerange_shrinker = pagerange_shrinker_alloc(SHRINKER_NUMA_AWARE, name);
 	if (!pagerange_shrinker)
 		goto err_destroy_lru;
 	pagerange_shrinker->count_objects = pagerange_shrink_count;
 	pagerange_shrinker->scan_objects = pagerange_shrink_scan;
-	ret = pagerange_shrinker_register(pagerange_shrinker, "pagerange");
+	ret = pagerange_shrinker_register(pagerange_shrinker, name);
 	if (ret)
 		goto err_destroy_lru;
 	return 0;
@@ -865,4 +890,20 @@ void pagerange_core_exit(void)
 {
 	pagerange_shrinker_free(pagerange_shrinker);
 	list_lru_destroy(&pagerange_lru);
+}
+
+/**
+ * pagerange_debugfs_init_faults() - expose the fault-injection attributes
+ * @dir: the driver's debugfs directory
+ *
+ * Adds @dir/fail_alloc, the kernel's usual fault_attr files, on kernels
+ * with CONFIG_FAULT_INJECTION_DEBUG_FS.
+ *
+ * Context: Module init.
+ */
+void pagerange_debugfs_init_faults(struct dentry *dir)
+{
+#ifdef CONFIG_FAULT_INJECTION_DEBUG_FS
+	fault_create_debugfs_attr("fail_alloc", dir, &pagerange_fail_alloc);
+#endif
 }

@@ -18,6 +18,7 @@
 #include <linux/spinlock.h>
 #include <linux/types.h>
 
+struct dentry;
 struct seq_file;
 
 /*
@@ -58,8 +59,9 @@ struct pagerange_slot {
  *	Taken inside mmap_lock; the list_lru lock nests inside it.
  * @slots: the per-page array, allocated when the vma is attached
  * @nr_pages: number of slots; 0 until the vma is attached
- * @nid: NUMA node of @slots: list_lru accounts every slot to it, so pages
- *	are allocated there by preference and the two agree
+ * @nid: the node asked for at creation until attach, then the node of
+ *	@slots: list_lru accounts every slot to it, so pages are allocated
+ *	there by preference and the two agree
  * @vma_addr: start of the attached vma
  * @vma: the attached vma, or NULL before attach and after it was closed.
  *	Compared, never dereferenced, without the owner's mmap_lock.
@@ -121,10 +123,10 @@ enum pagerange_io_op {
 	PAGERANGE_IO_ZERO,
 };
 
-int pagerange_core_init(void);
+int pagerange_core_init(const char *name);
 void pagerange_core_exit(void);
 
-struct pagerange *pagerange_create(struct mm_struct *mm, pid_t pid);
+struct pagerange *pagerange_create(struct mm_struct *mm, pid_t pid, int nid);
 void pagerange_destroy(struct pagerange *range);
 
 int pagerange_attach(struct pagerange *range, struct vm_area_struct *vma);
@@ -141,5 +143,6 @@ void pagerange_get_stats(struct pagerange *range,
 			 struct pagerange_stats *stats);
 void pagerange_print_stats(struct seq_file *m);
 void pagerange_print_ranges(struct seq_file *m);
+void pagerange_debugfs_init_faults(struct dentry *dir);
 
 #endif /* _PAGERANGE_CORE_H */

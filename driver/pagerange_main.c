@@ -212,7 +212,8 @@ static int pagerange_open(struct inode *inode, struct file *file)
 {
 	struct pagerange *range;
 
-	range = pagerange_create(current->mm, task_tgid_nr(current));
+	range = pagerange_create(current->mm, task_tgid_nr(current),
+				 NUMA_NO_NODE);
 	if (IS_ERR(range))
 		return PTR_ERR(range);
 	file->private_data = range;
@@ -267,13 +268,14 @@ static void pagerange_debugfs_init(void)
 			    &pagerange_stats_fops);
 	debugfs_create_file("ranges", 0400, pagerange_debugfs_dir, NULL,
 			    &pagerange_ranges_fops);
+	pagerange_debugfs_init_faults(pagerange_debugfs_dir);
 }
 
 static int __init pagerange_init(void)
 {
 	int ret;
 
-	ret = pagerange_core_init();
+	ret = pagerange_core_init("pagerange");
 	if (ret)
 		return ret;
 	ret = misc_register(&pagerange_misc);
