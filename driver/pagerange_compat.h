@@ -2,7 +2,9 @@
 /*
  * Every difference between the kernels pagerange builds against, in one
  * place. Each shim names the release that changed the interface; nothing
- * else in the driver tests a kernel version.
+ * else in the driver tests a kernel version. Where the release is uncertain
+ * or distributions backport the change, Kbuild detects the feature in the
+ * kernel's headers instead and defines PAGERANGE_HAVE_*.
  */
 #ifndef _PAGERANGE_COMPAT_H
 #define _PAGERANGE_COMPAT_H
@@ -74,15 +76,16 @@ static inline void pagerange_shrinker_free(struct shrinker *shrinker)
 #endif
 
 /*
- * The list_lru walk callback. Before 6.13 it is passed the node lock and
- * must return LRU_REMOVED_RETRY with that lock held again; from 6.13 the
+ * The list_lru walk callback. Until 6.13 it is passed the node lock and
+ * must return LRU_REMOVED_RETRY with that lock held again; since then the
  * lock is the list's own and LRU_REMOVED_RETRY returns with it dropped.
+ * Detected: PAGERANGE_HAVE_LRU_CB_LOCK_ARG is the old signature.
  * PAGERANGE_LRU_CB_ARGS declares the callback's parameters and
  * PAGERANGE_LRU_CB_LOCK names the lock held on entry;
  * pagerange_lru_unlock() drops the lock before work that may sleep and
  * pagerange_lru_retry() is the matching return.
  */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
+#ifndef PAGERANGE_HAVE_LRU_CB_LOCK_ARG
 #define PAGERANGE_LRU_CB_ARGS \
 	struct list_head *item, struct list_lru_one *list, void *cb_arg
 #define PAGERANGE_LRU_CB_LOCK	(&list->lock)
@@ -108,11 +111,11 @@ static inline void pagerange_vm_flags_mod(struct vm_area_struct *vma,
 #endif
 }
 
-/* zap_vma_ptes() was renamed zap_special_vma_range() in 7.2. */
+/* zap_vma_ptes() was renamed zap_special_vma_range() (7.2); detected. */
 static inline void pagerange_zap_ptes(struct vm_area_struct *vma,
 				      unsigned long addr, unsigned long size)
 {
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(7, 2, 0)
+#ifdef PAGERANGE_HAVE_ZAP_SPECIAL_VMA_RANGE
 	zap_special_vma_range(vma, addr, size);
 #else
 	zap_vma_ptes(vma, addr, size);
