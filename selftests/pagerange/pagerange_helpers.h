@@ -33,9 +33,11 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/uio.h>
+#include <sys/vfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <linux/magic.h>
 #include <linux/pagerange.h>
 
 #include "kselftest_harness.h"
@@ -265,6 +267,53 @@ static inline FILE *pagerange_debugfs_open(const char *path)
 	return f;
 }
 
+/* Mount debugfs unless it is mounted already: 0 or -errno. */
+static inline int pagerange_debugfs_mount(void)
+{
+	struct statfs sfs;
+
+	if (!statfs(PAGERANGE_DEBUGFS, &sfs) && sfs.f_type == DEBUGFS_MAGIC)
+		return 0;
+	return mount("debugfs", PAGERANGE_DEBUGFS, "debugfs", 0, NULL) ?
+	       -errno : 0;
+}
+
+/* Whether a debugfs file or directory exists; false without debugfs. */
+static inline bool pagerange_debugfs_exists(const char *path)
+{
+	return !pagerange_debugfs_mount() && !access(path, F_OK);
+}
+
+/*
+ * Read a small text file (sysfs, procfs, debugfs) into @buf, NUL-terminated:
+ * its length, or -errno. A file longer than @size - 1 bytes is -EFBIG.
+ */
+static inline ssize_t pagerange_read_file(const char *path, char *buf,
+					  size_t size)
+{
+	size_t len = 0;
+	ssize_t n;
+	char more;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	do {
+		n = read(fd, len < size - 1 ? buf + len : &more,
+			 len < size - 1 ? size - 1 - len : 1);
+		if (n > 0 && len == size - 1)
+			n = -EFBIG;
+		else if (n > 0)
+			len += n;
+		else if (n < 0)
+			n = errno == EINTR ? 1 : -errno;
+	} while (n > 0);
+	close(fd);
+	buf[len] = '\0';
+	return n < 0 ? n : (ssize_t)len;
+}
+
 /* The value of @name in debugfs' stats file, or -1. */
 static inline long long pagerange_stat(const char *name)
 {
@@ -426,6 +475,24 @@ static inline void pagerange_expect_esrch(struct __test_metadata *_metadata,
 	EXPECT_EQ(-ESRCH, pagerange_write(fd, 0, &byte, 1));
 	EXPECT_EQ(-ESRCH, pagerange_read(fd, 0, &byte, 1));
 	EXPECT_EQ(-ESRCH, pagerange_zero(fd, 0, 1));
+}
+
+/*
+ * Make pages [first, end) of @fd in use and WRITE pagerange_fill(@seed) to
+ * them, one stream over the whole span.
+ */
+static inline void pagerange_use_and_fill(struct __test_metadata *_metadata,
+					  int fd, __u64 first, __u64 end,
+					  __u32 seed)
+{
+	size_t len = (end - first) * page_size;
+	unsigned char *buf = malloc(len);
+
+	ASSERT_NE(NULL, buf);
+	ASSERT_LE(0, pagerange_use_range(fd, first, end));
+	pagerange_fill(buf, len, seed);
+	ASSERT_EQ(0, pagerange_write(fd, first * page_size, buf, len));
+	free(buf);
 }
 
 /* Run the shrinker until it is done, then read GET_INFO of @fd. */
