@@ -235,7 +235,11 @@ static int pagerange_insert_missing(struct pagerange *range,
 	u64 i;
 
 	lockdep_assert_held(&range->insert_lock);
-	mmap_assert_locked(range->mm);
+	/*
+	 * Not mmap_assert_locked(): with CONFIG_DEBUG_VM it needs dump_mm(),
+	 * which 6.1 does not export to modules.
+	 */
+	lockdep_assert_held(&range->mm->mmap_lock);
 
 	for (i = first; i < last; i++) {
 		if (range->slots[i].page)
