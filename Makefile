@@ -4,14 +4,25 @@
 #   make vm-modules build it against the guest's kernel ($(KERNEL) below)
 #   make check      build the module and the selftests, run every selftest
 #                   in a QEMU guest booting Debian's kernel (the test command)
+#   make check-debug
+#                   the same on a debug kernel built from source (KASAN,
+#                   lockdep, DEBUG_VM, fault injection, two fake NUMA
+#                   nodes), plus the core's KUnit suite
 #   make run        boot the same guest and run "pagerangectl demo"
 #   make clean
 #
 # KERNEL picks the Debian kernel series the guest boots and the module is
 # built against for check and run: 6.1 (bookworm, the default) or 6.12
-# (bookworm-backports). Kernels are unpacked into ~/.cache/pagerange (or
-# $PAGERANGE_CACHE), never installed, and the module is never loaded into
-# the host. Missing Debian packages are installed first (as root).
+# (bookworm-backports), or debug (what check-debug uses). Kernels are
+# unpacked or built into ~/.cache/pagerange (or $PAGERANGE_CACHE), never
+# installed, and the module is never loaded into the host. Missing Debian
+# packages are installed first (as root).
+#
+# For check and check-debug:
+#   T=name[,name...]  run only those selftest binaries ("kunit" names the
+#                     KUnit suite of check-debug), e.g. T=reclaim_test
+#   TEST_TIMEOUT=SECS each binary's time limit instead of the collection's
+#                     settings (300 s) for a slower machine
 
 KERNEL ?= 6.1
 VM := tools/vm
@@ -26,7 +37,7 @@ UAPI := include/uapi/linux/pagerange.h
 
 # deps must finish before anything else starts.
 .NOTPARALLEL:
-.PHONY: all modules check run clean deps
+.PHONY: all modules check check-debug run clean deps
 
 all: modules
 
@@ -42,8 +53,20 @@ modules: deps
 vm-modules: deps
 	kdir=$$($(VM)/fetch-kernel --kdir $(KERNEL)) && $(MAKE) -C driver KDIR="$$kdir"
 
+comma := ,
+CHECK_OPTS = $(foreach t,$(subst $(comma), ,$(T)),--test $(t)) \
+	$(if $(TEST_TIMEOUT),--test-timeout $(TEST_TIMEOUT))
+
 check: vm-modules
-	$(VM)/check --kernel $(KERNEL)
+	$(VM)/check --kernel $(KERNEL) $(CHECK_OPTS)
+
+# A sub-make, so that "make check check-debug" builds the module once for
+# each kernel. The KUnit module is removed first: a copy left from an older
+# build must not stand in for one the driver no longer produces.
+check-debug: deps
+	rm -f driver/pagerange_kunit.ko
+	$(MAKE) --no-print-directory vm-modules KERNEL=debug
+	$(VM)/check --kernel debug --kunit driver/pagerange_kunit.ko $(CHECK_OPTS)
 
 run: vm-modules tools/pagerangectl
 	$(VM)/run --kernel $(KERNEL) --add tools/pagerangectl -- /pagerangectl demo
