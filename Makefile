@@ -9,6 +9,8 @@
 #                   lockdep, DEBUG_VM, fault injection, two fake NUMA
 #                   nodes), plus the core's KUnit suite
 #   make run        boot the same guest and run "pagerangectl demo"
+#   make compile-test  build against Debian sid's linux-source-7.2 with W=1
+#                   (a kernel that is compile-tested, not booted)
 #   make clean
 #
 # KERNEL picks the Debian kernel series the guest boots and the module is
@@ -37,7 +39,7 @@ UAPI := include/uapi/linux/pagerange.h
 
 # deps must finish before anything else starts.
 .NOTPARALLEL:
-.PHONY: all modules check check-debug run clean deps
+.PHONY: all modules check check-debug compile-test run clean deps
 
 all: modules
 
@@ -67,6 +69,9 @@ check-debug: deps
 	rm -f driver/pagerange_kunit.ko
 	$(MAKE) --no-print-directory vm-modules KERNEL=debug
 	$(VM)/check --kernel debug --kunit driver/pagerange_kunit.ko $(CHECK_OPTS)
+
+compile-test: deps
+	$(VM)/compile-test
 
 run: vm-modules tools/pagerangectl
 	$(VM)/run --kernel $(KERNEL) --add tools/pagerangectl -- /pagerangectl demo

@@ -51,10 +51,13 @@
 /*
  * Pages are zeroed for the user, charged to the allocating task's memory
  * cgroup, and may come from highmem: the kernel only reaches them through
- * kmap_local_page(). User space asks for them, so a failure is its ENOMEM,
- * not a warning in the kernel log.
+ * kmap_local_page(). User space asks for them, so running out is its ENOMEM:
+ * reclaim is tried (our own shrinker included) but neither the OOM killer
+ * nor the memcg OOM killer is invoked on its behalf, and the kernel log gets
+ * no warning.
  */
-#define PAGERANGE_GFP	(GFP_HIGHUSER | __GFP_ZERO | __GFP_ACCOUNT | __GFP_NOWARN)
+#define PAGERANGE_GFP	(GFP_HIGHUSER | __GFP_ZERO | __GFP_ACCOUNT | \
+			 __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
 
 /*
  * Fails page allocations on demand, so that the all-or-nothing paths can be
@@ -81,6 +84,7 @@ static DEFINE_MUTEX(pagerange_list_lock);
 static LIST_HEAD(pagerange_list);	/* protected by pagerange_list_lock */
 
 static atomic_long_t pagerange_nr_pages;	/* pages that exist now */
+unsigned long pagerange_max_pages;		/* 0: no limit */
 static atomic_long_t pagerange_nr_reclaimed;	/* freed by the shrinker */
 static atomic_long_t pagerange_nr_scans;
 static atomic_long_t pagerange_nr_skips;
@@ -115,6 +119,17 @@ static void pagerange_insert_unlock(struct pagerange *range)
 	rcu_read_unlock();
 }
 
+/* Count a page against pagerange_max_pages before allocating it. */
+static bool pagerange_reserve_page(void)
+{
+	unsigned long max = READ_ONCE(pagerange_max_pages);
+
+	if (atomic_long_inc_return(&pagerange_nr_pages) <= max || !max)
+		return true;
+	atomic_long_dec(&pagerange_nr_pages);
+	return false;
+}
+
 static void pagerange_free_page(struct page *page)
 {
 	__free_page(page);
@@ -138,12 +153,15 @@ static int pagerange_alloc_pages(struct pagerange *range,
 	struct page *page;
 
 	while (count--) {
-		if (pagerange_should_fail_alloc())
+		if (!pagerange_reserve_page())
 			return -ENOMEM;
-		page = alloc_pages_node(range->nid, PAGERANGE_GFP, 0);
-		if (!page)
+		page = NULL;
+		if (!pagerange_should_fail_alloc())
+			page = alloc_pages_node(range->nid, PAGERANGE_GFP, 0);
+		if (!page) {
+			atomic_long_dec(&pagerange_nr_pages);
 			return -ENOMEM;
-		atomic_long_inc(&pagerange_nr_pages);
+		}
 		list_add_tail(&page->lru, pages);
 	}
 	return 0;

@@ -28,6 +28,12 @@ struct seq_file;
  */
 #define PAGERANGE_MAX_PAGES	(SZ_256M >> PAGE_SHIFT)
 
+/*
+ * The most pages all ranges together may hold, 0 for no limit beyond the
+ * memory cgroups'. Read once per page allocated; may change at any time.
+ */
+extern unsigned long pagerange_max_pages;
+
 /**
  * struct pagerange_slot - one page of a range
  * @lru: entry in the global list_lru while the page is reclaimable; empty

@@ -1013,6 +1013,47 @@ static void pagerange_test_use_is_all_or_nothing(struct kunit *test)
 #endif
 }
 
+/*
+ * The global cap counts every page of every range: a span that would pass
+ * it fails with -ENOMEM as a whole, and a span that fits still works.
+ */
+static void pagerange_test_use_stops_at_the_global_cap(struct kunit *test)
+{
+	unsigned long saved = pagerange_max_pages;
+	struct pagerange_stats before, after;
+	struct pagerange_test_map *map;
+	long pages;
+	u64 n = ~0ULL;
+	int ret;
+
+	map = pagerange_test_map(test, PAGERANGE_TEST_PAGES, NUMA_NO_NODE);
+	pagerange_test_use(test, map->range, 0, 2, 2);
+	pagerange_test_stop(test, map->range, 1, 2, 1);
+	pagerange_get_stats(map->range, &before);
+	pages = atomic_long_read(&pagerange_nr_pages);
+
+	/* Room for two more pages; the span below needs three. */
+	WRITE_ONCE(pagerange_max_pages, pages + 2);
+	ret = pagerange_use(map->range, 0, 5, &n);
+	KUNIT_EXPECT_EQ(test, ret, -ENOMEM);
+	KUNIT_EXPECT_EQ(test, n, 0ULL);
+	pagerange_get_stats(map->range, &after);
+	KUNIT_EXPECT_EQ(test, after.present, before.present);
+	KUNIT_EXPECT_EQ(test, after.in_use, before.in_use);
+	KUNIT_EXPECT_EQ(test, after.allocated, before.allocated);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&pagerange_nr_pages), pages);
+	pagerange_test_expect_states(test, map, "URFFFFFF");
+
+	/* Two fit exactly, and then nothing more does. */
+	ret = pagerange_use(map->range, 0, 4, &n);
+	KUNIT_EXPECT_EQ(test, ret, 0);
+	KUNIT_EXPECT_EQ(test, n, 2ULL);
+	KUNIT_EXPECT_EQ(test, pagerange_use(map->range, 4, 5, &n), -ENOMEM);
+	WRITE_ONCE(pagerange_max_pages, saved);
+	pagerange_test_expect_states(test, map, "UUUUFFFF");
+	pagerange_test_expect_consistent(test);
+}
+
 /* --- The isolate callback under contention */
 
 struct pagerange_test_contender {
@@ -1438,6 +1479,7 @@ static struct kunit_case pagerange_test_cases[] = {
 	KUNIT_CASE(pagerange_test_io_refuses_pages_not_in_use),
 	KUNIT_CASE(pagerange_test_spans_past_the_end_are_refused),
 	KUNIT_CASE(pagerange_test_use_is_all_or_nothing),
+	KUNIT_CASE(pagerange_test_use_stops_at_the_global_cap),
 	KUNIT_CASE(pagerange_test_isolate_skips_on_insert_lock),
 	KUNIT_CASE(pagerange_test_isolate_skips_on_mmap_lock),
 	KUNIT_CASE(pagerange_test_isolate_skips_on_range_lock),

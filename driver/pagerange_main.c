@@ -55,6 +55,10 @@ module_param_cb(max_size, &pagerange_max_size_ops, &pagerange_max_size, 0644);
 MODULE_PARM_DESC(max_size,
 		 "Largest mapping in bytes, a page multiple up to 256 MiB (default 4 MiB)");
 
+module_param_named(max_pages, pagerange_max_pages, ulong, 0644);
+MODULE_PARM_DESC(max_pages,
+		 "Most pages all ranges together may hold; 0 for no limit (default)");
+
 static struct dentry *pagerange_debugfs_dir;
 
 static vm_fault_t pagerange_vm_fault(struct vm_fault *vmf)

@@ -15,11 +15,11 @@ msg() { printf '%s: %s\n' "${0##*/}" "$*" >&2; }
 die() { msg "error: $*"; exit 1; }
 
 # Print one-line apt sources for every "deb" stanza of the system's deb822
-# sources, plus bookworm-backports on the first mirror (newer kernels live
-# there). Reading the mirror from the system keeps host names out of the
-# tree and follows whatever mirror the machine is set up for.
+# sources, plus bookworm-backports and any SUITE given on the first mirror
+# (newer kernels live there). Reading the mirror from the system keeps host
+# names out of the tree and follows whatever mirror the machine is set up for.
 pagerange_apt_sources() {
-	local f=/etc/apt/sources.list.d/debian.sources uri
+	local f=/etc/apt/sources.list.d/debian.sources uri suite
 
 	[ -r "$f" ] || die "$f not found: cannot tell which Debian mirror to use"
 	awk 'BEGIN { RS = ""; FS = "\n" }
@@ -45,18 +45,25 @@ pagerange_apt_sources() {
 				print "deb" k " " U[x] " " S[y] " " c
 	}' "$f"
 	uri=$(awk '/^URIs:/ { print $2; exit }' "$f")
-	echo "deb $uri bookworm-backports main"
+	for suite in bookworm-backports "$@"; do
+		echo "deb $uri $suite main"
+	done
 }
 
 # apt options that point every piece of state into $PAGERANGE_CACHE/apt, so
 # the system's sources, lists and archives are neither read nor changed.
 # Sets the array APT_OPTS; the caller runs "apt-get "${APT_OPTS[@]}" ...".
+# Usage: pagerange_apt_init [NAME SUITE...]: extra suites get a state
+# directory of their own (apt-NAME), so that sid, say, never shows up in the
+# lists that pick the kernels the VM boots.
 pagerange_apt_init() {
-	local d=$PAGERANGE_CACHE/apt
+	local d=$PAGERANGE_CACHE/apt${1:+-$1}
+
+	[ $# -eq 0 ] || shift
 
 	# empty.d stands in for the system's sources.list.d and preferences.d
 	mkdir -p "$d/lists/partial" "$d/cache/archives/partial" "$d/empty.d"
-	pagerange_apt_sources > "$d/sources.list.new"
+	pagerange_apt_sources "$@" > "$d/sources.list.new"
 	mv "$d/sources.list.new" "$d/sources.list"
 	# shellcheck disable=SC2034 # read by the scripts that source this
 	APT_OPTS=(
