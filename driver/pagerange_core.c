@@ -48,6 +48,9 @@
 #include "pagerange_compat.h"
 #include "pagerange_core.h"
 
+#define CREATE_TRACE_POINTS
+#include "pagerange_trace.h"
+
 /*
  * Pages are zeroed for the user, charged to the allocating task's memory
  * cgroup, and may come from highmem: the kernel only reaches them through
@@ -302,6 +305,7 @@ static void pagerange_commit_locked(struct pagerange *range,
 		slot->page = page;
 		range->nr_present++;
 		range->nr_allocated++;
+		trace_pagerange_insert(range, i, page);
 	}
 	pagerange_mark_in_use_locked(range, first, last);
 }
@@ -410,14 +414,15 @@ int pagerange_use(struct pagerange *range, u64 first, u64 last,
 	if (!ret && !missing)
 		pagerange_mark_in_use_locked(range, first, last);
 	spin_unlock(&range->lock);
-	if (ret || !missing)
-		return ret;
 
-	ret = pagerange_alloc_pages(range, &pool, missing);
-	if (!ret)
-		ret = pagerange_populate(range, first, last, &pool, missing,
-					 nr_allocated);
-	pagerange_free_pages(&pool);
+	if (!ret && missing) {
+		ret = pagerange_alloc_pages(range, &pool, missing);
+		if (!ret)
+			ret = pagerange_populate(range, first, last, &pool,
+						 missing, nr_allocated);
+		pagerange_free_pages(&pool);
+	}
+	trace_pagerange_use(range, first, last, *nr_allocated, ret);
 	return ret;
 }
 
@@ -459,6 +464,7 @@ int pagerange_stop_using(struct pagerange *range, u64 first, u64 last,
 		(*nr_stopped)++;
 	}
 	spin_unlock(&range->lock);
+	trace_pagerange_stop(range, first, last, *nr_stopped, ret);
 	return ret;
 }
 
@@ -601,22 +607,27 @@ static enum lru_status pagerange_isolate(PAGERANGE_LRU_CB_ARGS)
 	struct pagerange_slot *slot =
 		container_of(item, struct pagerange_slot, lru);
 	struct pagerange *range = slot->range;
+	unsigned long index = pagerange_slot_index(slot);
+	enum pagerange_skip_reason why;
 	struct vm_area_struct *vma = NULL;
 	struct mm_struct *mm = NULL;
-	unsigned long addr = 0;
 	struct page *page;
 
+	why = PAGERANGE_SKIP_INSERT_LOCK;
 	if (!mutex_trylock(&range->insert_lock))
 		goto skip;
 	if (mmget_not_zero(range->mm)) {
+		why = PAGERANGE_SKIP_MMAP_LOCK;
 		if (!mmap_read_trylock(range->mm)) {
 			mmput_async(range->mm);
 			goto skip_insert_unlock;
 		}
 		mm = range->mm;
 	}
+	why = PAGERANGE_SKIP_RANGE_LOCK;
 	if (!spin_trylock(&range->lock))
 		goto skip_mm;
+	why = PAGERANGE_SKIP_COPYING;
 	if (range->nr_copying)
 		goto skip_range_unlock;
 	if (range->vma) {
@@ -625,10 +636,13 @@ static enum lru_status pagerange_isolate(PAGERANGE_LRU_CB_ARGS)
 		 * vma is still in the tree. If it is not, munmap() is between
 		 * unlinking it and zapping it; skip until it has closed it.
 		 */
-		if (!mm || vma_lookup(mm, range->vma_addr) != range->vma)
+		why = PAGERANGE_SKIP_MM_EXITING;
+		if (!mm)
+			goto skip_range_unlock;
+		why = PAGERANGE_SKIP_UNMAPPING;
+		if (vma_lookup(mm, range->vma_addr) != range->vma)
 			goto skip_range_unlock;
 		vma = range->vma;
-		addr = pagerange_slot_addr(range, pagerange_slot_index(slot));
 	}
 
 	list_lru_isolate(list, item);
@@ -637,16 +651,19 @@ static enum lru_status pagerange_isolate(PAGERANGE_LRU_CB_ARGS)
 	range->nr_present--;
 	range->nr_reclaimable--;
 	range->nr_reclaimed++;
+	trace_pagerange_isolate(range, index, page);
 	spin_unlock(&range->lock);
 	pagerange_lru_unlock();
 
 	if (vma)
-		pagerange_zap_ptes(vma, addr, PAGE_SIZE);
+		pagerange_zap_ptes(vma, pagerange_slot_addr(range, index),
+				   PAGE_SIZE);
 	if (mm) {
 		mmap_read_unlock(mm);
 		mmput_async(mm);
 	}
 	pagerange_free_page(page);
+	trace_pagerange_free(range, index, !!vma);
 	atomic_long_inc(&pagerange_nr_reclaimed);
 	pagerange_insert_unlock(range);
 	return pagerange_lru_retry();
@@ -661,6 +678,7 @@ skip_mm:
 skip_insert_unlock:
 	mutex_unlock(&range->insert_lock);
 skip:
+	trace_pagerange_skip(range, index, why);
 	atomic_long_inc(&pagerange_nr_skips);
 	return LRU_SKIP;
 }

@@ -129,6 +129,24 @@ enum pagerange_io_op {
 	PAGERANGE_IO_ZERO,
 };
 
+/**
+ * enum pagerange_skip_reason - why the shrinker left a reclaimable page
+ * @PAGERANGE_SKIP_INSERT_LOCK: the range is inserting or zapping pages
+ * @PAGERANGE_SKIP_MM_EXITING: the owner's mm is being torn down
+ * @PAGERANGE_SKIP_MMAP_LOCK: the owner's mmap_lock is taken
+ * @PAGERANGE_SKIP_RANGE_LOCK: the range's spinlock is taken
+ * @PAGERANGE_SKIP_COPYING: a copy into or out of the range is in flight
+ * @PAGERANGE_SKIP_UNMAPPING: munmap() has unlinked the vma, not closed it
+ */
+enum pagerange_skip_reason {
+	PAGERANGE_SKIP_INSERT_LOCK,
+	PAGERANGE_SKIP_MM_EXITING,
+	PAGERANGE_SKIP_MMAP_LOCK,
+	PAGERANGE_SKIP_RANGE_LOCK,
+	PAGERANGE_SKIP_COPYING,
+	PAGERANGE_SKIP_UNMAPPING,
+};
+
 int pagerange_core_init(const char *name);
 void pagerange_core_exit(void);
 

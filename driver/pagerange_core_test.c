@@ -47,6 +47,8 @@
 #include <linux/sched/mm.h>
 #include <linux/string.h>
 
+/* Its own trace system too: pagerange.ko may be loaded at the same time. */
+#define PAGERANGE_KUNIT
 #include "pagerange_core.c"
 
 #define PAGERANGE_TEST_PAGES	8

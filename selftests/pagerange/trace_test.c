@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The driver's trace events, read back through tracefs: a known sequence
+ * of ioctls and one drop_caches must produce exactly the events it implies,
+ * in order, with the right pages and counts. Skips where the kernel has no
+ * trace events.
+ */
+#include "pagerange_helpers.h"
+
+#include <sys/mount.h>
+
+#define NPAGES		4
+#define TRACEFS		"/sys/kernel/tracing"
+#define EVENTS_ENABLE	TRACEFS "/events/pagerange/enable"
+#define TRACE_BUF_SIZE	(256 * 1024)
+
+FIXTURE(trace) {
+	int fd;
+	unsigned char *map;
+	size_t size;
+	struct pagerange_stats before;
+	bool absent;
+	char *buf;
+};
+
+/* tracefs is usually mounted; in a bare initramfs it may not be yet. */
+static bool trace_events_available(void)
+{
+	if (!pagerange_debugfs_exists(EVENTS_ENABLE))
+		mount("nodev", TRACEFS, "tracefs", 0, NULL);
+	return pagerange_debugfs_exists(EVENTS_ENABLE);
+}
+
+/* tracefs empties the buffer when "trace" is opened with O_TRUNC. */
+static int clear_trace(void)
+{
+	int fd = open(TRACEFS "/trace", O_WRONLY | O_TRUNC);
+
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	return 0;
+}
+
+FIXTURE_SETUP(trace)
+{
+	self->absent = !trace_events_available();
+	/* The 6.1 harness runs the test body after this SKIP(). */
+	if (self->absent)
+		SKIP(return, "no %s: kernel without trace events", EVENTS_ENABLE);
+	self->buf = malloc(TRACE_BUF_SIZE);
+	ASSERT_NE(NULL, self->buf);
+	self->size = NPAGES * page_size;
+	pagerange_setup_mapped(_metadata, &self->before, &self->fd, &self->map,
+			       self->size);
+	ASSERT_EQ(0, clear_trace());
+	ASSERT_EQ(0, pagerange_write_file(EVENTS_ENABLE, "1"));
+	ASSERT_EQ(0, pagerange_write_file(TRACEFS "/tracing_on", "1"));
+}
+
+FIXTURE_TEARDOWN(trace)
+{
+	if (self->absent)
+		return;
+	EXPECT_EQ(0, pagerange_write_file(EVENTS_ENABLE, "0"));
+	pagerange_teardown_mapped(_metadata, &self->before, self->fd, self->map,
+				  self->size);
+	free(self->buf);
+}
+
+/* Remove the first "@key<digits>" (a space and a number) from @s. */
+static void drop_field(char *s, const char *key)
+{
+	char *p = strstr(s, key), *end;
+
+	if (!p)
+		return;
+	end = p + strlen(key);
+	while (*end >= '0' && *end <= '9')
+		end++;
+	memmove(p, end, strlen(end) + 1);
+}
+
+/*
+ * The events of this process's range, one per line, reduced to
+ * "name: fields" without the pid and the NUMA node (which depends on the
+ * CPU that mapped the range): for example "pagerange_use: pages=[0,2)
+ * count=2 ret=0". Stops the events first.
+ */
+static void our_events(char *buf, size_t size)
+{
+	char line[512], pid[32], *ev;
+	size_t len = 0;
+	FILE *f;
+
+	pagerange_write_file(EVENTS_ENABLE, "0");
+	snprintf(pid, sizeof(pid), "pid=%d ", getpid());
+	buf[0] = '\0';
+	f = fopen(TRACEFS "/trace", "r");
+	if (!f)
+		return;
+	while (len < size && fgets(line, sizeof(line), f)) {
+		ev = strstr(line, "pagerange_");
+		if (!ev || !strstr(ev, pid))
+			continue;
+		drop_field(ev, pid);
+		drop_field(ev, " nid=");
+		len += snprintf(buf + len, size - len, "%s", ev);
+	}
+	fclose(f);
+}
+
+static void expect_events(struct __test_metadata *_metadata,
+			  FIXTURE_DATA(trace) *self, const char *want)
+{
+	our_events(self->buf, TRACE_BUF_SIZE);
+	EXPECT_STREQ(want, self->buf);
+}
+
+TEST_F(trace, use_and_stop_emit_one_event_per_page_and_per_call)
+{
+	if (self->absent)
+		SKIP(return, "no trace events");
+	ASSERT_EQ(2, pagerange_use_range(self->fd, 0, 2));
+	ASSERT_EQ(0, pagerange_use_range(self->fd, 0, 2));
+	ASSERT_EQ(2, pagerange_stop_using(self->fd, 0, 2));
+	ASSERT_EQ(0, pagerange_stop_using(self->fd, 0, 2));
+	expect_events(_metadata, self,
+		      "pagerange_insert: index=0\n"
+		      "pagerange_insert: index=1\n"
+		      "pagerange_use: pages=[0,2) count=2 ret=0\n"
+		      "pagerange_use: pages=[0,2) count=0 ret=0\n"
+		      "pagerange_stop: pages=[0,2) count=2 ret=0\n"
+		      "pagerange_stop: pages=[0,2) count=0 ret=0\n");
+}
+
+TEST_F(trace, reclaim_isolates_then_zaps_and_frees_highest_page_first)
+{
+	if (self->absent)
+		SKIP(return, "no trace events");
+	ASSERT_EQ(3, pagerange_use_range(self->fd, 0, 3));
+	ASSERT_EQ(2, pagerange_stop_using(self->fd, 1, 3));
+	ASSERT_EQ(0, clear_trace());
+	ASSERT_EQ(0, pagerange_drop_caches());
+	ASSERT_EQ(1, pagerange_use_range(self->fd, 2, 3));
+	expect_events(_metadata, self,
+		      "pagerange_isolate: index=2\n"
+		      "pagerange_free: index=2 zapped=1\n"
+		      "pagerange_isolate: index=1\n"
+		      "pagerange_free: index=1 zapped=1\n"
+		      "pagerange_insert: index=2\n"
+		      "pagerange_use: pages=[2,3) count=1 ret=0\n");
+}
+
+TEST_F(trace, failed_use_range_is_traced_with_its_errno)
+{
+	if (self->absent)
+		SKIP(return, "no trace events");
+	ASSERT_EQ(-EINVAL, pagerange_use_range(self->fd, 3, NPAGES + 1));
+	expect_events(_metadata, self,
+		      "pagerange_use: pages=[3,5) count=0 ret=-22\n");
+}
+
+PAGERANGE_TEST_MAIN
