@@ -707,7 +707,8 @@ static inline void pagerange_sender_serve(int fd, int order_fd, int reply_fd)
 		}
 		if (o.op == PAGERANGE_ORDER_WRITE) {
 			r.used = pagerange_use_range(fd, o.offset / page_size,
-				(o.offset + o.len + page_size - 1) / page_size);
+						     (o.offset + o.len + page_size - 1) /
+						     page_size);
 			if (r.used < 0) {
 				r.err = r.used;
 			} else {
@@ -896,12 +897,75 @@ static inline void pagerange_require_device(void)
 #define PAGERANGE_CONSTRUCTOR_ORDER
 #endif
 
+/* What main() does: skip the whole program without the device, or run it. */
+static inline int pagerange_test_main(int argc, char **argv)
+{
+	pagerange_require_device();
+	return test_harness_run(argc, argv);
+}
+
+/*
+ * main() exits rather than returns so that the macro holds no flow control
+ * of its own; to the process, the two are the same.
+ */
 #define PAGERANGE_TEST_MAIN						\
 	PAGERANGE_CONSTRUCTOR_ORDER					\
 	int main(int argc, char **argv)					\
 	{								\
-		pagerange_require_device();				\
-		return test_harness_run(argc, argv);			\
+		exit(pagerange_test_main(argc, argv));			\
 	}
+
+/*
+ * Print one TAP diagnostic line ("# ..."), for the figures a test reports.
+ * Flushed at once: the harness ends a test with _exit().
+ */
+static inline void __attribute__((format(printf, 1, 2)))
+pagerange_diag(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("# ", stdout);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	fflush(stdout);
+}
+
+/*
+ * Wait up to @ms milliseconds for the global counters to come back to
+ * @before: when a remote writer held the owner's mm last, the owner's
+ * mapping is torn down by a worker (mmput_async()) a little after the last
+ * process went away. Returns whether they did; pagerange_expect_stats()
+ * says what differs.
+ */
+static inline bool pagerange_stats_settle(const struct pagerange_stats *before,
+					  int ms)
+{
+	struct pagerange_stats now;
+
+	for (;;) {
+		pagerange_stats_read(&now);
+		if (now.pages_allocated == before->pages_allocated &&
+		    now.pages_reclaimable == before->pages_reclaimable &&
+		    now.ranges == before->ranges)
+			return true;
+		if (ms <= 0)
+			return false;
+		usleep(10 * 1000);
+		ms -= 10;
+	}
+}
+
+#include <time.h>
+
+/* Seconds on the monotonic clock, to time a test's phases. */
+static inline double pagerange_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
 
 #endif /* PAGERANGE_HELPERS_H */

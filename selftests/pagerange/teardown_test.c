@@ -139,7 +139,7 @@ TEST_F(teardown, munmap_then_close_without_reclaim_frees_everything)
 
 static int exit_with_every_state(void *arg)
 {
-	bool unmap = arg != NULL;
+	bool unmap = arg;
 	unsigned char *map;
 	int fd = pagerange_open();
 
@@ -217,6 +217,42 @@ TEST_F(teardown, owner_exit_leaves_the_pages_to_the_last_fd)
 	EXPECT_EQ(0, close(fd));
 }
 
+#define REOPEN_CYCLES	10000
+
+/*
+ * The smallest whole life of a range, many times over: open, map a page, use
+ * it, munmap, close. Every other cycle lets the page go reclaimable first,
+ * and every third one closes before it unmaps; nothing may pile up.
+ */
+TEST_F_TIMEOUT(teardown, ten_thousand_open_map_use_close_cycles_leave_nothing_behind,
+	       240)
+{
+	double seconds = pagerange_seconds();
+	unsigned char *map;
+	int i, fd;
+
+	for (i = 0; i < REOPEN_CYCLES; i++) {
+		fd = pagerange_open();
+		ASSERT_LE(0, fd) TH_LOG("cycle %d", i);
+		map = pagerange_map(fd, page_size);
+		ASSERT_NE(MAP_FAILED, map) TH_LOG("cycle %d", i);
+		ASSERT_EQ(1, pagerange_use_range(fd, 0, 1)) TH_LOG("cycle %d", i);
+		ASSERT_EQ(0, map[page_size - 1]);
+		if (i % 2)
+			ASSERT_EQ(1, pagerange_stop_using(fd, 0, 1));
+		if (i % 3 == 0) {
+			ASSERT_EQ(0, close(fd));
+			fd = -1;
+		}
+		ASSERT_EQ(0, munmap(map, page_size));
+		if (fd >= 0)
+			ASSERT_EQ(0, close(fd));
+	}
+	seconds = pagerange_seconds() - seconds;
+	pagerange_diag("teardown: %d open/mmap/use/close cycles in %.2f s (%.0f us each)",
+		       i, seconds, seconds * 1e6 / i);
+}
+
 static int pagerange_delete_module(void)
 {
 	return syscall(__NR_delete_module, "pagerange", 0) ? -errno : 0;
@@ -257,17 +293,21 @@ FIXTURE_TEARDOWN(module)
 	pagerange_expect_stats(_metadata, &self->before);
 }
 
-TEST_F_TIMEOUT(module, unloads_once_every_range_is_gone_and_reloads, 60)
+/* Whether this kernel lets the test unload and load the module again. */
+static bool module_reloadable(void)
 {
-	long long max_size = pagerange_max_size();
-	unsigned char *map;
-	char params[64];
-	int fd, i;
+	return !access(PAGERANGE_KO, R_OK) &&
+	       !access(PAGERANGE_SYSFS "/refcnt", F_OK);
+}
 
-	if (access(PAGERANGE_KO, R_OK) || access(PAGERANGE_SYSFS "/refcnt", F_OK))
-		SKIP(return, "no %s to reload, or not a loadable module",
-		     PAGERANGE_KO);
-	ASSERT_LT(0, max_size);
+/*
+ * Unload the module, which a range pins as long as its fd is open and then
+ * as long as its mapping lives; once both are gone, it unloads.
+ */
+static void unload_once_the_last_range_is_gone(struct __test_metadata *_metadata)
+{
+	unsigned char *map;
+	int fd;
 
 	/* An open fd pins the module. */
 	fd = pagerange_open();
@@ -285,8 +325,19 @@ TEST_F_TIMEOUT(module, unloads_once_every_range_is_gone_and_reloads, 60)
 	ASSERT_EQ(0, pagerange_delete_module());
 	EXPECT_NE(0, access(PAGERANGE_SYSFS, F_OK));
 	EXPECT_NE(0, access(PAGERANGE_STATS, F_OK));
+}
 
-	/* Reload it, as it was, for whatever runs next. */
+/*
+ * Load the module again, as it was (@max_size), and check that the new
+ * instance starts from nothing and works.
+ */
+static void reload_module(struct __test_metadata *_metadata,
+			  long long max_size)
+{
+	unsigned char *map;
+	char params[64];
+	int fd, i;
+
 	snprintf(params, sizeof(params), "max_size=%lld", max_size);
 	ASSERT_EQ(0, pagerange_load_module(params));
 	for (i = 0; i < 50 && access(PAGERANGE_DEV, F_OK); i++)
@@ -297,7 +348,6 @@ TEST_F_TIMEOUT(module, unloads_once_every_range_is_gone_and_reloads, 60)
 	EXPECT_EQ(0, pagerange_stat("pages_reclaimed"));
 	EXPECT_EQ(0, pagerange_stat("ranges"));
 
-	/* And the new instance works. */
 	fd = pagerange_open();
 	ASSERT_LE(0, fd);
 	map = pagerange_map(fd, 4 * page_size);
@@ -307,6 +357,45 @@ TEST_F_TIMEOUT(module, unloads_once_every_range_is_gone_and_reloads, 60)
 	EXPECT_EQ(0, munmap(map, 4 * page_size));
 	EXPECT_EQ(0, close(fd));
 	EXPECT_EQ(0, pagerange_stat("pages_allocated"));
+}
+
+TEST_F_TIMEOUT(module, unloads_once_every_range_is_gone_and_reloads, 60)
+{
+	long long max_size = pagerange_max_size();
+
+	if (!module_reloadable())
+		SKIP(return, "no %s to reload, or not a loadable module",
+		     PAGERANGE_KO);
+	ASSERT_LT(0, max_size);
+
+	unload_once_the_last_range_is_gone(_metadata);
+	/* Reload it, as it was, for whatever runs next. */
+	reload_module(_metadata, max_size);
+}
+
+#define MODULE_CYCLES	10
+
+TEST_F_TIMEOUT(module, ten_unload_cycles_each_refused_while_an_fd_or_mapping_lives,
+	       240)
+{
+	long long max_size = pagerange_max_size();
+	double seconds;
+	int i;
+
+	if (!module_reloadable())
+		SKIP(return, "no %s to reload, or not a loadable module",
+		     PAGERANGE_KO);
+	ASSERT_LT(0, max_size);
+
+	seconds = pagerange_seconds();
+	for (i = 0; i < MODULE_CYCLES; i++) {
+		unload_once_the_last_range_is_gone(_metadata);
+		reload_module(_metadata, max_size);
+		if (!_metadata->passed)
+			break;
+	}
+	pagerange_diag("teardown: %d unload/reload cycles in %.2f s", i,
+		       pagerange_seconds() - seconds);
 }
 
 PAGERANGE_TEST_MAIN

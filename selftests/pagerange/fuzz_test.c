@@ -1,0 +1,954 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A bounded, deterministic ioctl fuzzer.
+ *
+ * Every call is drawn from a seeded generator: the driver's commands and
+ * near misses of them (other size, direction, number or type), random
+ * command numbers, other subsystems' numbers; argument structs with values
+ * near 2^64, offset + len overflows, spans swapped, empty or past the end;
+ * NULL, unaligned, kernel, non-canonical, unmapped, read-only and
+ * half-mapped argument pointers and buffers, and the owner's own mapping as
+ * a buffer. They go to ranges in every state (never mapped, mapped with
+ * pages free, in use and reclaimable, unmapped, owner gone) and to fds that
+ * are not pagerange's at all (/dev/null, a pipe, a memfd).
+ *
+ * A model of every range predicts each result from the order README.md
+ * gives: the errno, USE_RANGE's and STOP_USING_RANGE's result, GET_INFO's
+ * counters, and the bytes WRITE, READ and ZERO move (checked through the
+ * owner's mapping). Any other outcome is a failure, and so is an errno
+ * outside the documented set. At the end every page is back.
+ *
+ * PAGERANGE_SEED picks the seed, PAGERANGE_FUZZ_CALLS the number of calls.
+ */
+#include "pagerange_helpers.h"
+
+#include <termios.h>
+
+/* From <linux/fs.h>, which clashes with <sys/mount.h>. */
+#ifndef FIBMAP
+#define FIBMAP		_IO(0x00, 1)
+#endif
+#ifndef BLKGETSIZE64
+#define BLKGETSIZE64	_IOR(0x12, 114, size_t)
+#endif
+#ifndef FS_IOC_GETFLAGS
+#define FS_IOC_GETFLAGS	_IOR('f', 1, long)
+#endif
+
+#define FUZZ_DEFAULT_CALLS	100000
+#define FUZZ_MAX_PAGES		16
+#define FUZZ_ROUNDS		8	/* a fresh mapped range for each */
+#define FUZZ_DROP_EVERY		4096	/* calls between two drop_caches */
+#define FUZZ_MAX_GONE		(FUZZ_ROUNDS + 1)
+#define FUZZ_FOREIGN		3
+#define FUZZ_MAX_REPORTS	10
+#define FUZZ_NERRNO		256
+
+/* Kernel and non-canonical addresses: copy_{from,to}_user must refuse them. */
+#define FUZZ_KERNEL_ADDR	0xffff888000000000ULL
+#define FUZZ_NONCANONICAL	0x0000800000000000ULL
+/* Below mmap_min_addr: nothing is ever mapped there. */
+#define FUZZ_LOW_ADDR		0x1000ULL
+
+enum fuzz_page {
+	FUZZ_FREE,
+	FUZZ_IN_USE,
+	FUZZ_RECLAIMABLE,	/* or freed by the shrinker since */
+};
+
+enum fuzz_kind {
+	FUZZ_NEVER_MAPPED,	/* ENXIO */
+	FUZZ_MAPPED,
+	FUZZ_GONE,		/* ESRCH: unmapped, or its owner exited */
+	FUZZ_NOT_OURS,		/* ENOTTY for everything */
+};
+
+struct fuzz_range {
+	int fd;
+	enum fuzz_kind kind;
+	const char *name;
+	unsigned char *map;
+	__u64 npages;
+	unsigned char page[FUZZ_MAX_PAGES];
+};
+
+/* Where the argument struct is put. */
+enum fuzz_arg {
+	ARG_GOOD,
+	ARG_UNALIGNED,
+	ARG_READ_ONLY,
+	ARG_RESULT_READ_ONLY,	/* the first bytes writable, the rest not */
+	ARG_HALF_MAPPED,	/* runs into an inaccessible page */
+	ARG_NULL,
+	ARG_KERNEL,
+	ARG_NONCANONICAL,
+	ARG_UNMAPPED,
+	ARG_NR,
+};
+
+/* What @buf points to. */
+enum fuzz_buf {
+	BUF_GOOD,
+	BUF_UNALIGNED,
+	BUF_READ_ONLY,		/* readable up to cap, then inaccessible */
+	BUF_EDGE,		/* writable up to cap, then inaccessible */
+	BUF_MAPPING,		/* the owner's own read-only mapping */
+	BUF_NULL,
+	BUF_KERNEL,
+	BUF_NONCANONICAL,
+	BUF_UNMAPPED,
+	BUF_NR,
+};
+
+struct fuzz_call {
+	unsigned long cmd;
+	bool valid;		/* one of the driver's six commands */
+	enum fuzz_arg arg_kind;
+	enum fuzz_buf buf_kind;
+	unsigned char *arg;	/* what is passed to ioctl() */
+	unsigned char *arg_rw;	/* a writable alias of it, or NULL */
+	union {
+		struct pagerange_range r;
+		struct pagerange_io io;
+		struct pagerange_info info;
+	} u;
+	unsigned char *buf;	/* io.buf, when it is ours and accessible */
+	size_t buf_cap;		/* bytes accessible from buf */
+};
+
+FIXTURE(fuzz) {
+	__u32 seed;
+	long calls;
+	struct pagerange_stats before;
+	struct fuzz_range fresh;
+	struct fuzz_range mapped;
+	struct fuzz_range gone[FUZZ_MAX_GONE];
+	int nr_gone;
+	struct fuzz_range foreign[FUZZ_FOREIGN];
+	int pipe_fds[2];
+	int memfd;
+	/*
+	 * The argument arena: page 0 writable, page 1 read-only, page 2
+	 * inaccessible; pages 0 and 1 are one memfd, also mapped writable at
+	 * arena_rw so that the fuzzer can fill the read-only page.
+	 */
+	unsigned char *arena;
+	unsigned char *arena_rw;
+	/* Buffers: good, and an edge whose next page is inaccessible. */
+	unsigned char *good;
+	size_t good_size;
+	unsigned char *edge;
+	unsigned long hist[FUZZ_NERRNO];
+	unsigned long mismatches;
+	unsigned long undocumented;
+	unsigned long data_errors;
+	unsigned long reports;
+	unsigned long by_cmd[4];	/* valid, near miss, random, foreign number */
+};
+
+static int fuzz_arena(FIXTURE_DATA(fuzz) *self)
+{
+	int mfd = memfd_create("pagerange-fuzz-arena", MFD_CLOEXEC);
+	unsigned char *a;
+
+	if (mfd < 0 || ftruncate(mfd, 2 * page_size))
+		return -1;
+	a = mmap(NULL, 3 * page_size, PROT_NONE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (a == MAP_FAILED)
+		return -1;
+	if (mmap(a, page_size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
+		 mfd, 0) == MAP_FAILED ||
+	    mmap(a + page_size, page_size, PROT_READ, MAP_SHARED | MAP_FIXED,
+		 mfd, page_size) == MAP_FAILED)
+		return -1;
+	self->arena_rw = mmap(NULL, 2 * page_size, PROT_READ | PROT_WRITE,
+			      MAP_SHARED, mfd, 0);
+	close(mfd);
+	if (self->arena_rw == MAP_FAILED)
+		return -1;
+	self->arena = a;
+	return 0;
+}
+
+/* The current mapped range is unmapped and joins the gone ones. */
+static void fuzz_retire(struct __test_metadata *_metadata,
+			FIXTURE_DATA(fuzz) *self)
+{
+	struct fuzz_range *g;
+
+	if (self->mapped.kind != FUZZ_MAPPED)
+		return;
+	ASSERT_GT(FUZZ_MAX_GONE, self->nr_gone);
+	ASSERT_EQ(0, munmap(self->mapped.map,
+			    self->mapped.npages * page_size));
+	g = &self->gone[self->nr_gone++];
+	*g = self->mapped;
+	g->kind = FUZZ_GONE;
+	g->name = "unmapped";
+	g->map = NULL;
+	self->mapped.kind = FUZZ_NOT_OURS;
+	self->mapped.fd = -1;
+}
+
+static void fuzz_new_mapping(struct __test_metadata *_metadata,
+			     FIXTURE_DATA(fuzz) *self, __u64 npages)
+{
+	struct fuzz_range *m = &self->mapped;
+
+	memset(m, 0, sizeof(*m));
+	m->kind = FUZZ_MAPPED;
+	m->name = "mapped";
+	m->npages = npages;
+	m->fd = pagerange_open();
+	ASSERT_LE(0, m->fd);
+	m->map = pagerange_map(m->fd, npages * page_size);
+	ASSERT_NE(MAP_FAILED, m->map);
+}
+
+FIXTURE_SETUP(fuzz)
+{
+	const char *env = getenv("PAGERANGE_FUZZ_CALLS");
+	struct fuzz_range *g;
+	int i;
+
+	self->seed = pagerange_seed();
+	self->calls = env ? strtol(env, NULL, 0) : FUZZ_DEFAULT_CALLS;
+	self->mapped.fd = -1;
+	self->pipe_fds[0] = -1;
+	self->pipe_fds[1] = -1;
+	self->memfd = -1;
+	for (i = 0; i < FUZZ_FOREIGN; i++)
+		self->foreign[i].fd = -1;
+	pagerange_stats_begin(_metadata, &self->before);
+
+	self->fresh.fd = pagerange_open();
+	ASSERT_LE(0, self->fresh.fd);
+	self->fresh.kind = FUZZ_NEVER_MAPPED;
+	self->fresh.name = "never mapped";
+
+	/* Owner gone with 3 pages in use and 2 reclaimable. */
+	g = &self->gone[self->nr_gone++];
+	g->fd = pagerange_orphan_range(8, 3, 2);
+	ASSERT_LE(0, g->fd);
+	g->kind = FUZZ_GONE;
+	g->name = "owner exited";
+	g->npages = 8;
+	memset(g->page, FUZZ_IN_USE, 3);
+	memset(g->page + 3, FUZZ_RECLAIMABLE, 2);
+
+	ASSERT_EQ(0, pipe2(self->pipe_fds, O_CLOEXEC));
+	self->memfd = memfd_create("pagerange-fuzz", MFD_CLOEXEC);
+	ASSERT_LE(0, self->memfd);
+	ASSERT_EQ(0, ftruncate(self->memfd, page_size));
+	self->foreign[0].fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, self->foreign[0].fd);
+	self->foreign[0].name = "/dev/null";
+	self->foreign[1].fd = dup(self->pipe_fds[0]);
+	self->foreign[1].name = "pipe";
+	self->foreign[2].fd = dup(self->memfd);
+	self->foreign[2].name = "memfd";
+	for (i = 0; i < FUZZ_FOREIGN; i++) {
+		ASSERT_LE(0, self->foreign[i].fd);
+		self->foreign[i].kind = FUZZ_NOT_OURS;
+	}
+
+	ASSERT_EQ(0, fuzz_arena(self));
+	/* Room for any in-bounds length from any offset of the buffer. */
+	self->good_size = (FUZZ_MAX_PAGES + 1) * page_size;
+	self->good = malloc(self->good_size);
+	ASSERT_NE(NULL, self->good);
+	pagerange_fill(self->good, self->good_size, self->seed);
+	self->edge = mmap(NULL, 2 * page_size, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, self->edge);
+	ASSERT_EQ(0, mprotect(self->edge + page_size, page_size, PROT_NONE));
+}
+
+FIXTURE_TEARDOWN(fuzz)
+{
+	int i;
+
+	if (self->mapped.kind == FUZZ_MAPPED)
+		EXPECT_EQ(0, munmap(self->mapped.map,
+				    self->mapped.npages * page_size));
+	if (self->mapped.fd >= 0)
+		EXPECT_EQ(0, close(self->mapped.fd));
+	for (i = 0; i < self->nr_gone; i++)
+		EXPECT_EQ(0, close(self->gone[i].fd));
+	for (i = 0; i < FUZZ_FOREIGN; i++)
+		if (self->foreign[i].fd >= 0)
+			close(self->foreign[i].fd);
+	if (self->pipe_fds[0] >= 0) {
+		close(self->pipe_fds[0]);
+		close(self->pipe_fds[1]);
+	}
+	if (self->memfd >= 0)
+		close(self->memfd);
+	free(self->good);
+	EXPECT_EQ(0, close(self->fresh.fd));
+	/* Every page the fuzzer made the driver allocate is back. */
+	pagerange_expect_stats(_metadata, &self->before);
+}
+
+/* ---- the generator ---- */
+
+static __u64 fuzz_rand64(__u32 *s)
+{
+	__u64 hi = pagerange_rand(s);
+
+	return hi << 32 | pagerange_rand(s);
+}
+
+static __u32 fuzz_below(__u32 *s, __u32 n)
+{
+	return pagerange_rand(s) % n;
+}
+
+/*
+ * A value for a field counted in @unit (1 for bytes, 1 for pages), around a
+ * range of @npages pages: mostly plausible, often at an edge, sometimes wild.
+ */
+static __u64 fuzz_value(__u32 *s, __u64 npages, __u64 unit)
+{
+	__u64 size = npages * unit;
+	__u64 small = fuzz_below(s, 4);
+
+	switch (fuzz_below(s, 16)) {
+	case 0:
+		return 0;
+	case 1:
+		return size;
+	case 2:
+		return size + 1 + small;
+	case 3:
+		return size ? size - 1 - small % size : 0;
+	case 4:
+		return ~0ULL - small;
+	case 5:
+		return (1ULL << 63) - 2 + small;
+	case 6:
+		return (1ULL << 32) - 2 + small;
+	case 7:
+		return fuzz_rand64(s);
+	case 8:
+		return fuzz_rand64(s) & ~(__u64)(page_size - 1);
+	case 9:
+		return (~0ULL - size) + small;	/* overflows with the other field */
+	case 10:
+		return (__u64)fuzz_below(s, npages + 1) * unit;
+	default:
+		return fuzz_below(s, size + 2);
+	}
+}
+
+static __u64 fuzz_flags(__u32 *s)
+{
+	if (fuzz_below(s, 10))
+		return 0;
+	return fuzz_below(s, 2) ? 1ULL << fuzz_below(s, 64) : fuzz_rand64(s);
+}
+
+static const unsigned long fuzz_cmds[] = {
+	PAGERANGE_IOC_USE_RANGE,
+	PAGERANGE_IOC_STOP_USING_RANGE,
+	PAGERANGE_IOC_WRITE,
+	PAGERANGE_IOC_READ,
+	PAGERANGE_IOC_ZERO,
+	PAGERANGE_IOC_GET_INFO,
+};
+
+/* Numbers of other subsystems; on a pagerange fd they reach the driver. */
+static const unsigned long fuzz_foreign_cmds[] = {
+	FIONREAD, FIBMAP, TCGETS, TIOCGWINSZ, BLKGETSIZE64, FS_IOC_GETFLAGS,
+};
+
+static bool fuzz_is_ours(unsigned long cmd)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(fuzz_cmds); i++)
+		if (cmd == fuzz_cmds[i])
+			return true;
+	return false;
+}
+
+/*
+ * The VFS decodes a few command types itself before any driver sees them
+ * (FIOCLEX, FIFREEZE, FS_IOC_*, FIBMAP...): their errors are the VFS's, so
+ * the random and near-miss numbers avoid those types.
+ */
+static bool fuzz_vfs_type(unsigned long cmd)
+{
+	switch (_IOC_TYPE(cmd)) {
+	case 0: case 'T': case 'X': case 'f': case 0x15: case 0x94:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* A command number no driver should answer to but with ENOTTY. */
+static unsigned long fuzz_near_miss(__u32 *s)
+{
+	unsigned long cmd, base;
+
+	do {
+		base = fuzz_cmds[fuzz_below(s, ARRAY_SIZE(fuzz_cmds))];
+		switch (fuzz_below(s, 5)) {
+		case 0:	/* other size */
+			cmd = _IOC(_IOC_DIR(base), _IOC_TYPE(base), _IOC_NR(base),
+				   fuzz_below(s, 1 << _IOC_SIZEBITS));
+			break;
+		case 1:	/* other direction */
+			cmd = _IOC(fuzz_below(s, 4), _IOC_TYPE(base),
+				   _IOC_NR(base), _IOC_SIZE(base));
+			break;
+		case 2:	/* other number */
+			cmd = _IOC(_IOC_DIR(base), _IOC_TYPE(base),
+				   fuzz_below(s, 2) ? 0 : 7 + fuzz_below(s, 249),
+				   _IOC_SIZE(base));
+			break;
+		case 3:	/* other type */
+			cmd = _IOC(_IOC_DIR(base), fuzz_below(s, 256),
+				   _IOC_NR(base), _IOC_SIZE(base));
+			break;
+		default: /* random */
+			cmd = pagerange_rand(s);
+			break;
+		}
+	} while (fuzz_is_ours(cmd) || fuzz_vfs_type(cmd));
+	return cmd;
+}
+
+static void fuzz_place_arg(__u32 *s, FIXTURE_DATA(fuzz) *self,
+			   struct fuzz_call *c, size_t size)
+{
+	size_t off;
+
+	c->arg_kind = fuzz_below(s, 4) ? ARG_GOOD : fuzz_below(s, ARG_NR);
+	c->arg_rw = NULL;
+	switch (c->arg_kind) {
+	case ARG_GOOD:
+		off = 8 * fuzz_below(s, 64);
+		c->arg = self->arena + off;
+		break;
+	case ARG_UNALIGNED:
+		off = 8 * fuzz_below(s, 64) + 1 + fuzz_below(s, 7);
+		c->arg = self->arena + off;
+		break;
+	case ARG_READ_ONLY:
+		off = page_size + 8 * fuzz_below(s, 64);
+		c->arg = self->arena + off;
+		break;
+	case ARG_RESULT_READ_ONLY:
+		/* pagerange_range.result (bytes 24-31) in the read-only page. */
+		off = page_size - 8 - fuzz_below(s, 17);
+		c->arg = self->arena + off;
+		break;
+	case ARG_HALF_MAPPED:
+		off = 2 * page_size - 1 - fuzz_below(s, size - 1);
+		c->arg = self->arena + off;
+		break;
+	case ARG_NULL:
+		c->arg = NULL;
+		return;
+	case ARG_KERNEL:
+		c->arg = pagerange_ptr(FUZZ_KERNEL_ADDR + fuzz_below(s, 1 << 20));
+		return;
+	case ARG_NONCANONICAL:
+		c->arg = pagerange_ptr(FUZZ_NONCANONICAL |
+				       (fuzz_rand64(s) & 0x7fffffffffffULL));
+		return;
+	default:
+		c->arg = pagerange_ptr(FUZZ_LOW_ADDR + fuzz_below(s, page_size));
+		return;
+	}
+	c->arg_rw = self->arena_rw + off;
+}
+
+/* Copy the struct to where the call will find it, as much of it as is mapped. */
+static void fuzz_store_arg(FIXTURE_DATA(fuzz) *self, struct fuzz_call *c,
+			   size_t size)
+{
+	size_t off;
+
+	if (!c->arg_rw)
+		return;
+	off = c->arg_rw - self->arena_rw;
+	memcpy(c->arg_rw, &c->u, size < 2 * page_size - off ?
+				 size : 2 * page_size - off);
+}
+
+static __u64 fuzz_pick_buf(__u32 *s, FIXTURE_DATA(fuzz) *self,
+			   struct fuzz_range *rg, struct fuzz_call *c)
+{
+	size_t off;
+
+	c->buf_kind = fuzz_below(s, 3) ? BUF_GOOD : fuzz_below(s, BUF_NR);
+	c->buf = NULL;
+	c->buf_cap = 0;
+	switch (c->buf_kind) {
+	case BUF_GOOD:
+		c->buf = self->good + 8 * fuzz_below(s, page_size / 8);
+		break;
+	case BUF_UNALIGNED:
+		c->buf = self->good + 1 + fuzz_below(s, page_size - 1);
+		break;
+	case BUF_READ_ONLY:
+		off = fuzz_below(s, page_size);
+		c->buf = self->arena + page_size + off;
+		c->buf_cap = page_size - off;
+		return pagerange_u64(c->buf);
+	case BUF_EDGE:
+		off = fuzz_below(s, page_size + 1);
+		c->buf = self->edge + page_size - off;
+		c->buf_cap = off;
+		return pagerange_u64(c->buf);
+	case BUF_MAPPING:
+		if (rg->kind != FUZZ_MAPPED)
+			return FUZZ_LOW_ADDR;
+		off = fuzz_below(s, rg->npages * page_size);
+		c->buf = rg->map + off;
+		c->buf_cap = rg->npages * page_size - off;
+		return pagerange_u64(c->buf);
+	case BUF_NULL:
+		return 0;
+	case BUF_KERNEL:
+		return FUZZ_KERNEL_ADDR + fuzz_below(s, 1 << 20);
+	case BUF_NONCANONICAL:
+		return FUZZ_NONCANONICAL | (fuzz_rand64(s) & 0x7fffffffffffULL);
+	default:
+		return FUZZ_LOW_ADDR + fuzz_below(s, page_size);
+	}
+	c->buf_cap = self->good + self->good_size - c->buf;
+	/* A few new bytes, so that WRITE does not copy the same data forever. */
+	pagerange_fill(c->buf, 8, pagerange_rand(s));
+	return pagerange_u64(c->buf);
+}
+
+static void fuzz_generate(__u32 *s, FIXTURE_DATA(fuzz) *self,
+			  struct fuzz_range *rg, struct fuzz_call *c)
+{
+	__u64 np = rg->npages ? rg->npages : 4;
+	__u32 dice = fuzz_below(s, 100);
+	size_t size;
+
+	memset(c, 0, sizeof(*c));
+	if (dice < 80) {
+		c->cmd = fuzz_cmds[fuzz_below(s, ARRAY_SIZE(fuzz_cmds))];
+		c->valid = true;
+		self->by_cmd[0]++;
+	} else if (dice < 90) {
+		c->cmd = fuzz_near_miss(s);
+		self->by_cmd[1]++;
+	} else if (dice < 95 || rg->kind == FUZZ_NOT_OURS) {
+		do {
+			c->cmd = pagerange_rand(s);
+		} while (fuzz_is_ours(c->cmd) || fuzz_vfs_type(c->cmd));
+		self->by_cmd[2]++;
+	} else {
+		c->cmd = fuzz_foreign_cmds[fuzz_below(s,
+					ARRAY_SIZE(fuzz_foreign_cmds))];
+		self->by_cmd[3]++;
+	}
+	/* Only type 0xB9 on fds that are not ours: their own numbers are theirs. */
+	if (rg->kind == FUZZ_NOT_OURS && !c->valid)
+		c->cmd = _IOC(_IOC_DIR(c->cmd), PAGERANGE_IOC_MAGIC,
+			      _IOC_NR(c->cmd), _IOC_SIZE(c->cmd));
+	if (rg->kind == FUZZ_NOT_OURS && fuzz_is_ours(c->cmd))
+		c->valid = true;
+
+	switch (c->cmd) {
+	case PAGERANGE_IOC_USE_RANGE:
+	case PAGERANGE_IOC_STOP_USING_RANGE:
+		size = sizeof(c->u.r);
+		if (fuzz_below(s, 2)) {
+			/* A plausible span, sometimes swapped. */
+			c->u.r.start = fuzz_below(s, np + 1);
+			c->u.r.end = c->u.r.start +
+				     fuzz_below(s, np + 2 - c->u.r.start);
+			if (!fuzz_below(s, 8)) {
+				__u64 t = c->u.r.start;
+
+				c->u.r.start = c->u.r.end;
+				c->u.r.end = t;
+			}
+		} else {
+			c->u.r.start = fuzz_value(s, np, 1);
+			c->u.r.end = fuzz_value(s, np, 1);
+		}
+		c->u.r.flags = fuzz_flags(s);
+		c->u.r.result = fuzz_rand64(s);
+		break;
+	case PAGERANGE_IOC_WRITE:
+	case PAGERANGE_IOC_READ:
+	case PAGERANGE_IOC_ZERO:
+		size = sizeof(c->u.io);
+		if (fuzz_below(s, 2)) {
+			/* A plausible byte span, mostly short. */
+			c->u.io.offset = fuzz_below(s, np * page_size + 1);
+			c->u.io.len = fuzz_below(s, 4) ?
+				fuzz_below(s, 2 * page_size + 1) :
+				fuzz_below(s, np * page_size + 1);
+		} else {
+			c->u.io.offset = fuzz_value(s, np, page_size);
+			c->u.io.len = fuzz_value(s, np, page_size);
+		}
+		c->u.io.flags = fuzz_flags(s);
+		if (c->cmd != PAGERANGE_IOC_ZERO || !fuzz_below(s, 8))
+			c->u.io.buf = fuzz_pick_buf(s, self, rg, c);
+		else
+			c->buf_kind = BUF_NULL;
+		break;
+	default:
+		/* Poison, so that a field GET_INFO leaves alone is noticed. */
+		size = sizeof(c->u.info);
+		memset(&c->u, 0xa5, size);
+		break;
+	}
+	fuzz_place_arg(s, self, c, size);
+	fuzz_store_arg(self, c, size);
+}
+
+/* ---- the oracle ---- */
+
+/* The outcome the model predicts; @alt is a second acceptable errno, or 1. */
+struct fuzz_expect {
+	int err;
+	int alt;
+	__u64 min_result;
+	__u64 max_result;
+	bool check_result;
+	bool check_data;
+};
+
+static bool fuzz_arg_unreadable(enum fuzz_arg a)
+{
+	return a >= ARG_HALF_MAPPED;
+}
+
+static bool fuzz_arg_unwritable(enum fuzz_arg a)
+{
+	return a == ARG_READ_ONLY || a == ARG_RESULT_READ_ONLY ||
+	       fuzz_arg_unreadable(a);
+}
+
+/* Pages of [first, end) in @state. */
+static __u64 fuzz_count(struct fuzz_range *rg, __u64 first, __u64 end,
+			int state)
+{
+	__u64 i, n = 0;
+
+	for (i = first; i < end; i++)
+		n += rg->page[i] == state;
+	return n;
+}
+
+/* Whether @buf is accessible for @len bytes, for a copy in direction @to_user. */
+static int fuzz_buf_err(struct fuzz_range *rg, struct fuzz_call *c,
+			__u64 len, bool to_user, int *alt)
+{
+	__u64 off, i;
+
+	switch (c->buf_kind) {
+	case BUF_GOOD:
+	case BUF_UNALIGNED:
+		return 0;
+	case BUF_READ_ONLY:
+		return to_user || len > c->buf_cap ? -EFAULT : 0;
+	case BUF_EDGE:
+		return len > c->buf_cap ? -EFAULT : 0;
+	case BUF_MAPPING:
+		if (to_user || rg->kind != FUZZ_MAPPED)
+			return -EFAULT;
+		if (len > c->buf_cap) {
+			*alt = 0;	/* whatever lies beyond the mapping */
+			return -EFAULT;
+		}
+		off = c->buf - rg->map;
+		for (i = off / page_size; i < (off + len + page_size - 1) / page_size; i++) {
+			if (rg->page[i] == FUZZ_FREE)
+				return -EFAULT;
+			if (rg->page[i] == FUZZ_RECLAIMABLE)
+				*alt = -EFAULT;
+		}
+		return 0;
+	default:
+		return -EFAULT;
+	}
+}
+
+static struct fuzz_expect fuzz_predict(struct fuzz_range *rg,
+				       struct fuzz_call *c)
+{
+	struct fuzz_expect e = { .alt = 1 };
+	__u64 end_byte, first, end;
+
+	if (!c->valid || rg->kind == FUZZ_NOT_OURS) {
+		e.err = -ENOTTY;
+		return e;
+	}
+	if (c->cmd == PAGERANGE_IOC_GET_INFO) {
+		e.err = fuzz_arg_unwritable(c->arg_kind) ? -EFAULT : 0;
+		e.check_data = !e.err;
+		return e;
+	}
+	if (c->cmd == PAGERANGE_IOC_USE_RANGE ||
+	    c->cmd == PAGERANGE_IOC_STOP_USING_RANGE) {
+		if (fuzz_arg_unwritable(c->arg_kind))
+			e.err = -EFAULT;
+		else if (c->u.r.flags || c->u.r.start > c->u.r.end)
+			e.err = -EINVAL;
+		else if (rg->kind == FUZZ_NEVER_MAPPED)
+			e.err = -ENXIO;
+		else if (rg->kind == FUZZ_GONE)
+			e.err = -ESRCH;
+		else if (c->u.r.end > rg->npages)
+			e.err = -EINVAL;
+		if (e.err)
+			return e;
+		e.check_result = true;
+		if (c->cmd == PAGERANGE_IOC_USE_RANGE) {
+			e.min_result = fuzz_count(rg, c->u.r.start, c->u.r.end,
+						  FUZZ_FREE);
+			e.max_result = e.min_result +
+				fuzz_count(rg, c->u.r.start, c->u.r.end,
+					   FUZZ_RECLAIMABLE);
+		} else {
+			e.min_result = fuzz_count(rg, c->u.r.start, c->u.r.end,
+						  FUZZ_IN_USE);
+			e.max_result = e.min_result;
+		}
+		return e;
+	}
+
+	/* WRITE, READ, ZERO */
+	if (fuzz_arg_unreadable(c->arg_kind))
+		e.err = -EFAULT;
+	else if (c->u.io.flags ||
+		 __builtin_add_overflow(c->u.io.offset, c->u.io.len, &end_byte) ||
+		 (c->cmd == PAGERANGE_IOC_ZERO && c->u.io.buf))
+		e.err = -EINVAL;
+	else if (rg->kind == FUZZ_NEVER_MAPPED)
+		e.err = -ENXIO;
+	else if (rg->kind == FUZZ_GONE)
+		e.err = -ESRCH;
+	else if (end_byte > rg->npages * page_size)
+		e.err = -EINVAL;
+	if (e.err || !c->u.io.len)
+		return e;
+	first = c->u.io.offset / page_size;
+	end = (end_byte + page_size - 1) / page_size;
+	if (fuzz_count(rg, first, end, FUZZ_IN_USE) != end - first) {
+		e.err = -ENOENT;
+		return e;
+	}
+	if (c->cmd != PAGERANGE_IOC_ZERO)
+		e.err = fuzz_buf_err(rg, c, c->u.io.len,
+				     c->cmd == PAGERANGE_IOC_READ, &e.alt);
+	/* A buffer inside the same mapping may overlap the destination. */
+	e.check_data = !e.err && e.alt == 1 && c->buf_kind != BUF_MAPPING;
+	return e;
+}
+
+/* Apply a successful call to the model. */
+static void fuzz_update(struct fuzz_range *rg, struct fuzz_call *c)
+{
+	__u64 i;
+
+	if (c->cmd == PAGERANGE_IOC_USE_RANGE) {
+		for (i = c->u.r.start; i < c->u.r.end; i++)
+			rg->page[i] = FUZZ_IN_USE;
+	} else if (c->cmd == PAGERANGE_IOC_STOP_USING_RANGE) {
+		for (i = c->u.r.start; i < c->u.r.end; i++)
+			if (rg->page[i] == FUZZ_IN_USE)
+				rg->page[i] = FUZZ_RECLAIMABLE;
+	}
+}
+
+/* What the call did, checked against the model: a description, or NULL. */
+static const char *fuzz_check_effect(struct fuzz_range *rg,
+				     struct fuzz_call *c,
+				     const struct fuzz_expect *e)
+{
+	struct pagerange_info info;
+	__u64 result;
+
+	if (e->check_result) {
+		memcpy(&result, c->arg_rw + offsetof(struct pagerange_range, result),
+		       sizeof(result));
+		if (result < e->min_result || result > e->max_result)
+			return "result out of the predicted bounds";
+		return NULL;
+	}
+	if (!e->check_data)
+		return NULL;
+	if (c->cmd == PAGERANGE_IOC_GET_INFO) {
+		__u64 in_use = fuzz_count(rg, 0, rg->npages, FUZZ_IN_USE);
+		__u64 recl = fuzz_count(rg, 0, rg->npages, FUZZ_RECLAIMABLE);
+
+		memcpy(&info, c->arg_rw, sizeof(info));
+		if (info.size_pages != (rg->kind == FUZZ_NEVER_MAPPED ? 0 : rg->npages) ||
+		    info.pages_in_use != in_use ||
+		    info.pages_reclaimable > recl ||
+		    info.pages_present != in_use + info.pages_reclaimable ||
+		    info.reserved[0] || info.reserved[1])
+			return "GET_INFO disagrees with the model";
+		return NULL;
+	}
+	if (rg->kind != FUZZ_MAPPED)
+		return "success on a range that is not mapped";
+	switch (c->cmd) {
+	case PAGERANGE_IOC_WRITE:
+	case PAGERANGE_IOC_READ:
+		if (memcmp(rg->map + c->u.io.offset, c->buf, c->u.io.len))
+			return "data in the mapping differs from the buffer";
+		break;
+	case PAGERANGE_IOC_ZERO:
+		if (pagerange_find_not(rg->map + c->u.io.offset,
+				       c->u.io.len, 0) >= 0)
+			return "ZERO left a non-zero byte";
+		break;
+	}
+	return NULL;
+}
+
+static bool fuzz_documented(int err)
+{
+	switch (-err) {
+	case 0: case EFAULT: case EINVAL: case ENXIO: case ESRCH:
+	case ENOENT: case ENOTTY:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static void fuzz_report(FIXTURE_DATA(fuzz) *self, long n,
+			struct fuzz_range *rg, struct fuzz_call *c,
+			const struct fuzz_expect *e, int got, const char *what)
+{
+	if (self->reports++ >= FUZZ_MAX_REPORTS)
+		return;
+	pagerange_diag("call %ld on %s fd: cmd %#lx arg %d@%p buf %d: %s: got %d (%s), want %d%s",
+		       n, rg->name, c->cmd, c->arg_kind, c->arg, c->buf_kind,
+		       what, got, got ? strerrorname_np(-got) : "0", e->err,
+		       e->alt != 1 ? " or an alternative" : "");
+	pagerange_diag("  fields %#llx %#llx %#llx %#llx",
+		       (unsigned long long)c->u.io.offset,
+		       (unsigned long long)c->u.io.len,
+		       (unsigned long long)c->u.io.buf,
+		       (unsigned long long)c->u.io.flags);
+}
+
+static struct fuzz_range *fuzz_pick_range(__u32 *s, FIXTURE_DATA(fuzz) *self)
+{
+	__u32 dice = fuzz_below(s, 100);
+
+	if (dice < 65)
+		return &self->mapped;
+	if (dice < 75)
+		return &self->fresh;
+	if (dice < 90)
+		return &self->gone[fuzz_below(s, self->nr_gone)];
+	return &self->foreign[fuzz_below(s, FUZZ_FOREIGN)];
+}
+
+/* Reclaimable pages are all gone after drop_caches. */
+static void fuzz_reclaimed(FIXTURE_DATA(fuzz) *self)
+{
+	int i, j;
+
+	for (j = -1; j < self->nr_gone; j++) {
+		struct fuzz_range *rg = j < 0 ? &self->mapped : &self->gone[j];
+
+		for (i = 0; i < FUZZ_MAX_PAGES; i++)
+			if (rg->page[i] == FUZZ_RECLAIMABLE)
+				rg->page[i] = FUZZ_FREE;
+	}
+}
+
+static void fuzz_one(FIXTURE_DATA(fuzz) *self, __u32 *s, long n)
+{
+	struct fuzz_range *rg = fuzz_pick_range(s, self);
+	struct fuzz_expect e;
+	struct fuzz_call c;
+	const char *what;
+	int got;
+
+	fuzz_generate(s, self, rg, &c);
+	e = fuzz_predict(rg, &c);
+	got = ioctl(rg->fd, c.cmd, c.arg) ? -errno : 0;
+	self->hist[-got < FUZZ_NERRNO ? -got : FUZZ_NERRNO - 1]++;
+	if (!fuzz_documented(got))
+		self->undocumented++;
+	if (got != e.err && got != e.alt) {
+		self->mismatches++;
+		fuzz_report(self, n, rg, &c, &e, got, "unexpected errno");
+		return;
+	}
+	if (got)
+		return;
+	what = fuzz_check_effect(rg, &c, &e);
+	if (what) {
+		self->data_errors++;
+		fuzz_report(self, n, rg, &c, &e, got, what);
+	}
+	fuzz_update(rg, &c);
+}
+
+static void fuzz_print_figures(FIXTURE_DATA(fuzz) *self, long calls)
+{
+	int i;
+
+	pagerange_diag("seed %#x: %ld calls: %lu valid commands, %lu near misses,",
+		       self->seed, calls, self->by_cmd[0], self->by_cmd[1]);
+	pagerange_diag("  %lu random numbers, %lu other subsystems' numbers",
+		       self->by_cmd[2], self->by_cmd[3]);
+	for (i = 0; i < FUZZ_NERRNO; i++)
+		if (self->hist[i])
+			pagerange_diag("  %-8s %lu",
+				       i ? strerrorname_np(i) : "success",
+				       self->hist[i]);
+	pagerange_diag("mismatches %lu, wrong effects %lu, undocumented errnos %lu",
+		       self->mismatches, self->data_errors, self->undocumented);
+}
+
+TEST_F_TIMEOUT(fuzz, every_call_returns_the_documented_result_and_nothing_leaks, 280)
+{
+	__u32 s = self->seed | 1;
+	long per_round = self->calls / FUZZ_ROUNDS + 1;
+	long n;
+
+	pagerange_diag("PAGERANGE_SEED=%#x PAGERANGE_FUZZ_CALLS=%ld",
+		       self->seed, self->calls);
+	for (n = 0; n < self->calls; n++) {
+		if (n % per_round == 0) {
+			fuzz_retire(_metadata, self);
+			fuzz_new_mapping(_metadata, self,
+					 1 + fuzz_below(&s, FUZZ_MAX_PAGES));
+		}
+		if (n % FUZZ_DROP_EVERY == FUZZ_DROP_EVERY - 1) {
+			ASSERT_EQ(0, pagerange_drop_caches());
+			fuzz_reclaimed(self);
+		}
+		fuzz_one(self, &s, n);
+	}
+	fuzz_print_figures(self, n);
+	EXPECT_EQ(0, self->mismatches);
+	EXPECT_EQ(0, self->data_errors);
+	EXPECT_EQ(0, self->undocumented);
+	/* The fuzzer reached every class of result it is meant to. */
+	if (self->calls >= 10000) {
+		EXPECT_LT(0, self->hist[0]);
+		EXPECT_LT(0, self->hist[EFAULT]);
+		EXPECT_LT(0, self->hist[EINVAL]);
+		EXPECT_LT(0, self->hist[ENXIO]);
+		EXPECT_LT(0, self->hist[ESRCH]);
+		EXPECT_LT(0, self->hist[ENOENT]);
+		EXPECT_LT(0, self->hist[ENOTTY]);
+	}
+}
+
+PAGERANGE_TEST_MAIN

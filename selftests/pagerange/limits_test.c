@@ -1,0 +1,404 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The limits on what ranges may hold: the max_pages module parameter caps
+ * the pages of all ranges together, and every page is charged to the
+ * memory cgroup of the task that allocates it. Beyond either, USE_RANGE
+ * fails with ENOMEM and changes nothing; nobody is OOM-killed.
+ */
+#include "pagerange_helpers.h"
+
+#define PAGERANGE_MAX_PAGES_PARAM "/sys/module/pagerange/parameters/max_pages"
+#define NPAGES		64
+#define CAP		8	/* pages the tests may add under the cap */
+
+#define CGROUP_ROOT	"/sys/fs/cgroup"
+#define CGROUP_NAME	CGROUP_ROOT "/pagerange_limits_test"
+#define MEMCG_MAX	(16 << 20)
+#define MEMCG_RANGE	(64 << 20)	/* more than the cgroup may hold */
+#define MEMCG_STEP	256		/* pages per USE_RANGE */
+#define PMD_PAGES	512		/* pages one page table maps */
+
+static long long read_ll(const char *path)
+{
+	char buf[64];
+
+	if (pagerange_read_file(path, buf, sizeof(buf)) < 0)
+		return -1;
+	return strtoll(buf, NULL, 0);
+}
+
+static int write_ll(const char *path, long long val)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%lld", val);
+	return pagerange_write_file(path, buf);
+}
+
+/* ---- the global cap ---- */
+
+FIXTURE(cap) {
+	struct pagerange_stats before;
+	long long saved;
+	int fd;
+	unsigned char *map;
+	const char *why;
+};
+
+FIXTURE_SETUP(cap)
+{
+	self->fd = -1;
+	self->map = MAP_FAILED;
+	self->saved = read_ll(PAGERANGE_MAX_PAGES_PARAM);
+	if (self->saved < 0) {
+		self->why = PAGERANGE_MAX_PAGES_PARAM " is missing";
+		/* The 6.1 harness runs the test body after this SKIP(). */
+		SKIP(return, "%s", self->why);
+	}
+	pagerange_setup_mapped(_metadata, &self->before, &self->fd, &self->map,
+			       NPAGES * page_size);
+}
+
+FIXTURE_TEARDOWN(cap)
+{
+	if (self->why)
+		return;
+	/* Whatever happened, the cap goes back to what it was. */
+	EXPECT_EQ(0, write_ll(PAGERANGE_MAX_PAGES_PARAM, self->saved));
+	pagerange_teardown_mapped(_metadata, &self->before, self->fd,
+				  self->map, NPAGES * page_size);
+}
+
+/* Set the cap to the pages that exist now plus @room: the new cap. */
+static long long cap_at(struct __test_metadata *_metadata, long long room)
+{
+	long long cap = pagerange_stat("pages_allocated") + room;
+
+	EXPECT_EQ(0, write_ll(PAGERANGE_MAX_PAGES_PARAM, cap));
+	EXPECT_EQ(cap, read_ll(PAGERANGE_MAX_PAGES_PARAM));
+	return cap;
+}
+
+/* A failing USE_RANGE of [first, end) leaves GET_INFO and the counters as they were. */
+static void expect_enomem_changes_nothing(struct __test_metadata *_metadata,
+					  int fd, __u64 first, __u64 end)
+{
+	struct pagerange_info before, after;
+	struct pagerange_stats s0, s1;
+
+	ASSERT_EQ(0, pagerange_get_info(fd, &before));
+	pagerange_stats_read(&s0);
+	EXPECT_EQ(-ENOMEM, pagerange_use_range(fd, first, end));
+	ASSERT_EQ(0, pagerange_get_info(fd, &after));
+	pagerange_stats_read(&s1);
+	EXPECT_EQ(0, memcmp(&before, &after, sizeof(before)));
+	EXPECT_EQ(s0.pages_allocated, s1.pages_allocated);
+}
+
+TEST_F(cap, use_range_beyond_max_pages_fails_enomem_and_changes_nothing)
+{
+	long long cap;
+
+	if (self->why)
+		SKIP(return, "%s", self->why);
+	cap = cap_at(_metadata, CAP);
+	pagerange_use_and_fill(_metadata, self->fd, 0, CAP, 1);
+	EXPECT_EQ(cap, pagerange_stat("pages_allocated"));
+
+	expect_enomem_changes_nothing(_metadata, self->fd, CAP, CAP + 1);
+	/* A span of in-use pages and one missing: still nothing changes. */
+	expect_enomem_changes_nothing(_metadata, self->fd, CAP / 2, CAP + 4);
+	/* Nothing half-allocated was mapped, the pages in use kept their data. */
+	EXPECT_EQ(SIGBUS, pagerange_probe(self->map + CAP * page_size, NULL));
+	EXPECT_EQ(-1, pagerange_check(self->map, CAP * page_size, 1));
+	/* Pages already present need no room. */
+	EXPECT_EQ(0, pagerange_use_range(self->fd, 0, CAP));
+}
+
+TEST_F(cap, reclaim_and_close_make_room_under_max_pages)
+{
+	struct pagerange_info info;
+	unsigned char *map2;
+	int fd2;
+
+	if (self->why)
+		SKIP(return, "%s", self->why);
+	cap_at(_metadata, CAP);
+	ASSERT_EQ(CAP, pagerange_use_range(self->fd, 0, CAP));
+	EXPECT_EQ(-ENOMEM, pagerange_use_range(self->fd, CAP, CAP + 1));
+
+	/* The shrinker frees four pages: four more fit. */
+	ASSERT_EQ(4, pagerange_stop_using(self->fd, 4, CAP));
+	pagerange_reclaim_info(_metadata, self->fd, &info);
+	ASSERT_EQ(4, info.pages_present);
+	EXPECT_EQ(4, pagerange_use_range(self->fd, CAP, CAP + 4));
+	EXPECT_EQ(-ENOMEM, pagerange_use_range(self->fd, CAP + 4, CAP + 5));
+
+	/* Another range holds two of the pages; closing it gives them back. */
+	ASSERT_EQ(4, pagerange_stop_using(self->fd, CAP, CAP + 4));
+	pagerange_reclaim_info(_metadata, self->fd, &info);
+	fd2 = pagerange_open();
+	ASSERT_LE(0, fd2);
+	map2 = pagerange_map(fd2, 2 * page_size);
+	ASSERT_NE(MAP_FAILED, map2);
+	EXPECT_EQ(2, pagerange_use_range(fd2, 0, 2));
+	EXPECT_EQ(2, pagerange_use_range(self->fd, CAP, CAP + 2));
+	EXPECT_EQ(-ENOMEM, pagerange_use_range(self->fd, CAP + 2, CAP + 3));
+	EXPECT_EQ(0, munmap(map2, 2 * page_size));
+	EXPECT_EQ(0, close(fd2));
+	EXPECT_EQ(2, pagerange_use_range(self->fd, CAP + 2, CAP + 4));
+}
+
+TEST_F(cap, max_pages_below_the_pages_held_keeps_them_and_refuses_new_ones)
+{
+	if (self->why)
+		SKIP(return, "%s", self->why);
+	pagerange_use_and_fill(_metadata, self->fd, 0, CAP, 2);
+	ASSERT_EQ(CAP, pagerange_stop_using(self->fd, 0, CAP));
+	cap_at(_metadata, -CAP / 2);
+	/* Present pages, even reclaimable ones, are used again without room. */
+	EXPECT_EQ(0, pagerange_use_range(self->fd, 0, CAP));
+	EXPECT_EQ(-1, pagerange_check(self->map, CAP * page_size, 2));
+	expect_enomem_changes_nothing(_metadata, self->fd, CAP, CAP + 1);
+}
+
+TEST_F(cap, max_pages_zero_means_no_limit)
+{
+	if (self->why)
+		SKIP(return, "%s", self->why);
+	cap_at(_metadata, 1);
+	EXPECT_EQ(-ENOMEM, pagerange_use_range(self->fd, 0, 2));
+	ASSERT_EQ(0, write_ll(PAGERANGE_MAX_PAGES_PARAM, 0));
+	EXPECT_EQ(NPAGES, pagerange_use_range(self->fd, 0, NPAGES));
+}
+
+/* ---- memory cgroup charging ---- */
+
+/*
+ * What the child in the cgroup and the test share: the child publishes its
+ * phase and figures, the test answers through @go.
+ */
+struct memcg_shared {
+	volatile int phase;	/* 1: ready, 2: at the limit, 3: done */
+	volatile int go;	/* 1: in the cgroup, 2: figures read */
+	volatile long long in_use;	/* pages in use at the limit */
+	volatile long long failed_err;	/* the failing USE_RANGE's result */
+	volatile int unchanged;	/* GET_INFO identical across it */
+	volatile int step;	/* which step of the child failed */
+};
+
+FIXTURE(memcg) {
+	struct pagerange_stats before;
+	long long saved_max_size;
+	bool mounted;
+	bool enabled;
+	bool created;
+	const char *why;
+	struct memcg_shared *sh;
+	pid_t pid;
+};
+
+static bool memcg_has(const char *path, const char *word)
+{
+	char buf[512], *p;
+	size_t len = strlen(word);
+
+	if (pagerange_read_file(path, buf, sizeof(buf)) < 0)
+		return false;
+	for (p = strstr(buf, word); p; p = strstr(p + 1, word))
+		if ((p == buf || p[-1] == ' ') &&
+		    (p[len] == ' ' || p[len] == '\n' || !p[len]))
+			return true;
+	return false;
+}
+
+/* Mount cgroup2 and enable the memory controller: NULL, or why not. */
+static const char *memcg_prepare(FIXTURE_DATA(memcg) *self)
+{
+	struct statfs sfs;
+
+	if (statfs(CGROUP_ROOT, &sfs) || sfs.f_type != CGROUP2_SUPER_MAGIC) {
+		if (mkdir(CGROUP_ROOT, 0755) && errno != EEXIST)
+			return "cannot create " CGROUP_ROOT;
+		if (mount("none", CGROUP_ROOT, "cgroup2", 0, NULL))
+			return "cgroup2 cannot be mounted";
+		self->mounted = true;
+	}
+	if (!memcg_has(CGROUP_ROOT "/cgroup.controllers", "memory"))
+		return "no memory controller";
+	if (!memcg_has(CGROUP_ROOT "/cgroup.subtree_control", "memory")) {
+		if (pagerange_write_file(CGROUP_ROOT "/cgroup.subtree_control",
+					 "+memory"))
+			return "cannot enable the memory controller";
+		self->enabled = true;
+	}
+	if (mkdir(CGROUP_NAME, 0755))
+		return "cannot create a cgroup";
+	self->created = true;
+	if (write_ll(CGROUP_NAME "/memory.max", MEMCG_MAX))
+		return "cannot set memory.max";
+	return NULL;
+}
+
+FIXTURE_SETUP(memcg)
+{
+	pagerange_stats_begin(_metadata, &self->before);
+	self->saved_max_size = pagerange_max_size();
+	ASSERT_LT(0, self->saved_max_size);
+	self->sh = mmap(NULL, page_size, PROT_READ | PROT_WRITE,
+			MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, self->sh);
+	/* Charged to this cgroup, not the child's: it is touched here. */
+	memset(self->sh, 0, page_size);
+	self->why = memcg_prepare(self);
+	if (self->why)
+		SKIP(return, "%s", self->why);
+	ASSERT_EQ(0, pagerange_set_max_size(MEMCG_RANGE));
+}
+
+FIXTURE_TEARDOWN(memcg)
+{
+	/* A test that gave up leaves its child waiting: the cgroup must empty. */
+	if (self->pid > 0) {
+		kill(self->pid, SIGKILL);
+		pagerange_wait_exit(self->pid);
+	}
+	EXPECT_EQ(0, pagerange_set_max_size(self->saved_max_size));
+	if (self->created)
+		EXPECT_EQ(0, rmdir(CGROUP_NAME));
+	if (self->enabled)
+		pagerange_write_file(CGROUP_ROOT "/cgroup.subtree_control",
+				     "-memory");
+	if (self->mounted)
+		umount(CGROUP_ROOT);
+	munmap(self->sh, page_size);
+	pagerange_stats_settle(&self->before, 5000);
+	pagerange_expect_stats(_metadata, &self->before);
+}
+
+static void memcg_wait(volatile int *what, int value)
+{
+	int i;
+
+	for (i = 0; *what < value && i < 60 * 1000; i++)
+		usleep(1000);
+}
+
+/*
+ * The child: everything it needs is allocated and touched before it joins
+ * the cgroup, so that at the limit only the driver allocates. It must not
+ * fault in a new page there: that could invoke the memcg OOM killer.
+ */
+static int memcg_child(struct memcg_shared *sh)
+{
+	__u64 npages = MEMCG_RANGE / page_size, i;
+	struct pagerange_info before, after;
+	volatile char stack[16384];
+	long ret;
+	int fd;
+
+	memset((char *)stack, 0, sizeof(stack));
+	fd = pagerange_open();
+	if (fd < 0)
+		return 1;
+	if (pagerange_map(fd, MEMCG_RANGE) == MAP_FAILED)
+		return 2;
+	sh->phase = 1;
+	memcg_wait(&sh->go, 1);
+
+	/*
+	 * One page under each page table first, while far from the limit:
+	 * later inserts then never allocate a page table, and the pages are
+	 * the only thing charged at the limit.
+	 */
+	for (i = 0; i < npages; i += PMD_PAGES) {
+		if (pagerange_use_range(fd, i, i + 1) != 1)
+			return 3;
+	}
+	for (i = 0; i < npages; i += MEMCG_STEP) {
+		if (pagerange_get_info(fd, &before))
+			return 4;
+		ret = pagerange_use_range(fd, i, i + MEMCG_STEP);
+		if (ret < 0)
+			break;
+	}
+	if (pagerange_get_info(fd, &after))
+		return 5;
+	sh->failed_err = i < npages ? ret : 0;
+	sh->unchanged = !memcmp(&before, &after, sizeof(before));
+	sh->in_use = after.pages_in_use;
+	sh->phase = 2;
+	memcg_wait(&sh->go, 2);
+	return 0;
+}
+
+TEST_F_TIMEOUT(memcg, use_range_beyond_memory_max_fails_enomem_without_oom, 120)
+{
+	long long base, current, oom_kill_before;
+	unsigned char *map;
+	char buf[1024], *p;
+	int fd, status;
+	pid_t pid;
+
+	if (self->why)
+		SKIP(return, "%s", self->why);
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		pagerange_die_with_parent();
+		_exit(memcg_child(self->sh));
+	}
+	self->pid = pid;
+	memcg_wait(&self->sh->phase, 1);
+	ASSERT_EQ(1, self->sh->phase);
+	ASSERT_EQ(0, write_ll(CGROUP_NAME "/cgroup.procs", pid));
+	base = read_ll(CGROUP_NAME "/memory.current");
+	ASSERT_LE(0, base);
+	ASSERT_LT(0, pagerange_read_file(CGROUP_NAME "/memory.events", buf,
+					 sizeof(buf)));
+	p = strstr(buf, "oom_kill ");
+	ASSERT_NE(NULL, p);
+	oom_kill_before = strtoll(p + 9, NULL, 0);
+	self->sh->go = 1;
+
+	memcg_wait(&self->sh->phase, 2);
+	ASSERT_EQ(2, self->sh->phase);
+	current = read_ll(CGROUP_NAME "/memory.current");
+	pagerange_diag("memory.max %d KiB: %lld pages in use (%lld KiB) at ENOMEM",
+		       MEMCG_MAX >> 10, self->sh->in_use,
+		       self->sh->in_use * (long long)page_size >> 10);
+	pagerange_diag("memory.current %lld KiB (%lld KiB before)",
+		       current >> 10, base >> 10);
+	EXPECT_EQ(-ENOMEM, self->sh->failed_err);
+	EXPECT_TRUE(self->sh->unchanged);
+	/* The pages in use are what the cgroup was charged, up to its limit. */
+	EXPECT_LE(current - base, MEMCG_MAX);
+	EXPECT_LE(self->sh->in_use * (long long)page_size, current - base);
+	EXPECT_LE(MEMCG_MAX / 4 * 3, self->sh->in_use * (long long)page_size);
+
+	/* Outside the cgroup, pages are still there to be had. */
+	fd = pagerange_open();
+	ASSERT_LE(0, fd);
+	map = pagerange_map(fd, 4 << 20);
+	ASSERT_NE(MAP_FAILED, map);
+	EXPECT_EQ(MEMCG_STEP, pagerange_use_range(fd, 0, MEMCG_STEP));
+	EXPECT_EQ(0, munmap(map, 4 << 20));
+	EXPECT_EQ(0, close(fd));
+
+	self->sh->go = 2;
+	/* The child was not killed: it exits normally, with its own status. */
+	status = pagerange_wait_exit(pid);
+	self->pid = 0;
+	EXPECT_EQ(0, status);
+	ASSERT_LT(0, pagerange_read_file(CGROUP_NAME "/memory.events", buf,
+					 sizeof(buf)));
+	p = strstr(buf, "oom_kill ");
+	ASSERT_NE(NULL, p);
+	EXPECT_EQ(oom_kill_before, strtoll(p + 9, NULL, 0));
+	/* Its pages were uncharged with its range. */
+	EXPECT_GT(MEMCG_MAX / 4, read_ll(CGROUP_NAME "/memory.current"));
+}
+
+PAGERANGE_TEST_MAIN
