@@ -11,6 +11,16 @@
 #   make run        boot the same guest and run "pagerangectl demo"
 #   make compile-test  build against Debian sid's linux-source-7.2 with W=1
 #                   (a kernel that is compile-tested, not booted)
+#   make check-tools  run tools/pagerangectl-test in the guest
+#   make lint       checkpatch, sparse and W=1, the UAPI header alone,
+#                   shellcheck and the man pages (tools/lint)
+#   make install    the module (against KDIR), the UAPI header, pagerangectl,
+#                   the udev rule and the man pages; DESTDIR and PREFIX
+#                   (default /usr/local) are honoured; make uninstall
+#   make dkms-install  the same, with the module built and rebuilt by DKMS
+#                   for every kernel (as root); make dkms-uninstall
+#   make dkms-check build with DKMS for Debian's 6.1 and 6.12 in a private
+#                   DKMS tree (the system's is not touched)
 #   make clean
 #
 # KERNEL picks the Debian kernel series the guest boots and the module is
@@ -75,6 +85,135 @@ compile-test: deps
 
 run: vm-modules tools/pagerangectl
 	$(VM)/run --kernel $(KERNEL) --add tools/pagerangectl -- /pagerangectl demo
+
+# ---- tools, lint, install, DKMS -----------------------------------------
+
+check-tools: vm-modules tools/pagerangectl
+	$(VM)/run --kernel $(KERNEL) --add tools/pagerangectl \
+		--add tools/pagerangectl-test -- /pagerangectl-test
+
+lint:
+	tools/lint
+
+dkms-check:
+	tools/dkms-check
+
+# The version DKMS and /usr/src know the sources by: MODULE_VERSION.
+PAGERANGE_VERSION := $(shell sed -n 's/^\#define PAGERANGE_VERSION[[:space:]]*"\(.*\)"$$/\1/p' \
+	driver/pagerange_main.c)
+
+PREFIX ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+INCLUDEDIR ?= $(PREFIX)/include
+MANDIR ?= $(PREFIX)/share/man
+# udev reads rules from /usr/lib/udev/rules.d (what software installs) and
+# /etc/udev/rules.d (the administrator's overrides), never from under
+# /usr/local: the rule goes where udev looks, whatever PREFIX says.
+UDEVRULESDIR ?= /usr/lib/udev/rules.d
+# Under /lib/modules/<release>/: kbuild's default for external modules.
+# DKMS installs into updates/dkms instead.
+MODULE_DIR ?= extra
+# The release the module is built for, as its vermagic says. Not
+# include/config/kernel.release: Debian's 6.1 headers put the upstream
+# version there.
+KVER ?= $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"$$/\1/p' \
+	$(KDIR)/include/generated/utsrelease.h 2>/dev/null)
+
+INSTALL_FILES := \
+	$(SBINDIR)/pagerangectl \
+	$(INCLUDEDIR)/linux/pagerange.h \
+	$(UDEVRULESDIR)/60-pagerange.rules \
+	$(MANDIR)/man4/pagerange.4 \
+	$(MANDIR)/man8/pagerangectl.8
+
+# depmod only for a kernel that is installed in that root (its modules.dep
+# exists): a staging directory for a package has none, and the package's
+# own scripts run depmod where it is installed.
+define pagerange_depmod
+	@if [ -e "$(DESTDIR)/lib/modules/$(1)/modules.dep" ]; then \
+		echo "depmod $(if $(DESTDIR),-b $(DESTDIR) )$(1)"; \
+		depmod $(if $(DESTDIR),-b "$(DESTDIR)") "$(1)"; \
+	else \
+		echo "no kernel $(1) under $(DESTDIR)/lib/modules: depmod not run"; \
+	fi
+endef
+
+install: install-module install-files
+
+# Kernels built with MODULE_SIG_ALL sign modules as they are installed, with
+# the key they were built with. Distribution headers do not ship that key:
+# then the module is installed unsigned (see README, Secure Boot).
+install-module: modules
+	@kdir="$(KDIR)"; kver="$(KVER)"; \
+	[ -n "$$kver" ] || { echo "no kernel release in KDIR=$$kdir" >&2; exit 1; }; \
+	key=$$(sed -n 's/^CONFIG_MODULE_SIG_KEY="\(.*\)"$$/\1/p' "$$kdir/.config"); \
+	case $$key in /*|pkcs11:*) ;; ?*) key=$$kdir/$$key ;; esac; \
+	nosign=; \
+	if grep -q '^CONFIG_MODULE_SIG_ALL=y' "$$kdir/.config" && \
+	   case $$key in pkcs11:*) false ;; *) [ ! -r "$$key" ] ;; esac; then \
+		echo "no signing key $$key: pagerange.ko is installed unsigned"; \
+		nosign=CONFIG_MODULE_SIG_ALL=; \
+	fi; \
+	echo "$(MAKE) -C driver modules_install KERNELRELEASE=$$kver INSTALL_MOD_DIR=$(MODULE_DIR) $$nosign"; \
+	$(MAKE) -C driver KDIR="$$kdir" KERNELRELEASE="$$kver" INSTALL_MOD_PATH="$(DESTDIR)" \
+		INSTALL_MOD_DIR="$(MODULE_DIR)" $$nosign modules_install
+	$(call pagerange_depmod,$(KVER))
+
+# On the system itself (no DESTDIR), the group the udev rule names is created.
+install-files: tools/pagerangectl
+	install -D -m 755 tools/pagerangectl $(DESTDIR)$(SBINDIR)/pagerangectl
+	install -D -m 644 $(UAPI) $(DESTDIR)$(INCLUDEDIR)/linux/pagerange.h
+	install -D -m 644 udev/60-pagerange.rules $(DESTDIR)$(UDEVRULESDIR)/60-pagerange.rules
+	install -D -m 644 man/pagerange.4 $(DESTDIR)$(MANDIR)/man4/pagerange.4
+	install -D -m 644 man/pagerangectl.8 $(DESTDIR)$(MANDIR)/man8/pagerangectl.8
+	@if [ -z "$(DESTDIR)" ] && ! getent group pagerange >/dev/null; then \
+		echo "groupadd --system pagerange"; groupadd --system pagerange; \
+	fi
+
+uninstall: uninstall-files
+	@kver="$(KVER)"; [ -n "$$kver" ] || { echo "no kernel release in KDIR=$(KDIR): set KVER" >&2; exit 1; }; \
+	echo "rm -f $(DESTDIR)/lib/modules/$$kver/$(MODULE_DIR)/pagerange.ko*"; \
+	rm -f "$(DESTDIR)/lib/modules/$$kver/$(MODULE_DIR)/pagerange.ko"*
+	$(call pagerange_depmod,$(KVER))
+
+# The group is left alone: files may still belong to it.
+uninstall-files:
+	rm -f $(addprefix $(DESTDIR),$(INSTALL_FILES))
+
+DKMS_SRCDIR := /usr/src/pagerange-$(PAGERANGE_VERSION)
+# DKMS_KERNEL=<release> builds for that kernel instead of the running one.
+DKMS_K := $(if $(DKMS_KERNEL),-k $(DKMS_KERNEL))
+
+dkms-install: dkms-root install-files
+	-dkms remove pagerange/$(PAGERANGE_VERSION) --all >/dev/null 2>&1
+	rm -rf $(DKMS_SRCDIR)
+	tools/dkms-source $(DKMS_SRCDIR)
+	dkms add pagerange/$(PAGERANGE_VERSION)
+	dkms build pagerange/$(PAGERANGE_VERSION) $(DKMS_K)
+	dkms install pagerange/$(PAGERANGE_VERSION) $(DKMS_K)
+
+dkms-uninstall: dkms-root uninstall-files
+	-dkms remove pagerange/$(PAGERANGE_VERSION) --all
+	rm -rf $(DKMS_SRCDIR)
+
+# DKMS works on the running system: it has no DESTDIR.
+dkms-root:
+	@[ -z "$(DESTDIR)" ] || { echo "DKMS installs into this system: unset DESTDIR" >&2; exit 1; }
+	@$(VM)/deps dkms
+
+.PHONY: check-tools lint dkms-check install install-module install-files uninstall \
+	uninstall-files dkms-install dkms-uninstall dkms-root
+
+# ---- benchmark -----------------------------------------------------------
+
+# make bench: tools/bench/run measures the driver against kernel and libc
+# references in the guest, prints the table and the goal status, and writes
+# tools/bench/out/results.csv and results.png (gnuplot-nox, installed as
+# root when missing). BENCH_OPTS passes options on, e.g. "--reps 11".
+bench: vm-modules
+	tools/bench/run --kernel $(KERNEL) $(BENCH_OPTS)
+
+.PHONY: bench
 
 # Static: the guest has no shared libraries.
 tools/pagerangectl: tools/pagerangectl.c $(UAPI) | deps

@@ -2,7 +2,9 @@
 /*
  * Show the state of /dev/pagerange and walk a new user through its model.
  *
- * "stats" prints the figures the driver exports in debugfs. "demo" plays the
+ * "stats" prints the figures the driver exports in debugfs, "watch" samples
+ * them again and again with the rate at which the shrinker reclaims pages.
+ * "demo" plays the
  * roles of Binder with real processes: an owner maps ranges read-only, a
  * sender process fills spans of them through the fd it inherited, the owner
  * reads each message through its mapping and releases the span. Memory
@@ -24,6 +26,7 @@
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <linux/magic.h>
@@ -97,7 +100,8 @@ static void pagerange_explain(const char *call, const char *path, int err)
 	bool debugfs = !strncmp(path, PAGERANGE_DEBUGFS "/",
 				strlen(PAGERANGE_DEBUGFS) + 1);
 
-	if (err == ENOENT && !pagerange_loaded())
+	if ((err == ENOENT || err == EACCES || err == EPERM) &&
+	    !pagerange_loaded())
 		fprintf(stderr, "pagerange: module not loaded (modprobe pagerange)\n");
 	else if (err == ENOENT && debugfs && !pagerange_debugfs_mounted())
 		fprintf(stderr, "pagerange: debugfs not mounted (mount -t debugfs none %s)\n",
@@ -465,6 +469,38 @@ static void pagerange_stats_human(const struct pagerange_table *stats,
 		printf("  none open\n");
 }
 
+/* ---- arguments ------------------------------------------------------ */
+
+static int pagerange_parse_count(const char *arg, unsigned long min,
+				 unsigned long max, unsigned long *val)
+{
+	char *end;
+
+	errno = 0;
+	*val = strtoul(arg, &end, 10);
+	if (errno || end == arg || *end || *arg == '-' ||
+	    *val < min || *val > max) {
+		fprintf(stderr, "pagerange: '%s' is not a number from %lu to %lu\n",
+			arg, min, max);
+		return -1;
+	}
+	return 0;
+}
+
+static int pagerange_parse_interval(const char *arg, double *val)
+{
+	char *end;
+
+	errno = 0;
+	*val = strtod(arg, &end);
+	if (errno || end == arg || *end || !(*val >= 0.1 && *val <= 3600)) {
+		fprintf(stderr, "pagerange: '%s' is not a number of seconds from 0.1 to 3600\n",
+			arg);
+		return -1;
+	}
+	return 0;
+}
+
 /* ---- usage ----------------------------------------------------------- */
 
 static const char pagerange_usage_text[] =
@@ -474,6 +510,10 @@ static const char pagerange_usage_text[] =
 	"\n"
 	"commands:\n"
 	"  stats [--json]      global and per-range figures from debugfs\n"
+	"  watch [options]     the same figures, sampled again and again, with the\n"
+	"                      reclaim rate (pages the shrinker freed per second)\n"
+	"    --interval S      seconds between samples (default 2)\n"
+	"    --count N         stop after N samples (default: until interrupted)\n"
 	"  demo [options]      an owner and a sender exchange messages through\n"
 	"                      ranges, then memory pressure reclaims the idle pages\n"
 	"    --ranges N        ranges to open (default 8)\n"
@@ -481,8 +521,8 @@ static const char pagerange_usage_text[] =
 	"    --rounds R        transactions to run (default 200)\n"
 	"  -h, --help          show this help\n"
 	"\n"
-	"stats and demo need root: they read debugfs, open /dev/pagerange and\n"
-	"write /proc/sys/vm/drop_caches.\n"
+	"stats and watch need root (they read debugfs); so does demo, which opens\n"
+	"/dev/pagerange and writes /proc/sys/vm/drop_caches.\n"
 	"\n"
 	"exit status: 0 success, 1 error or failed check, 2 usage error\n";
 
@@ -525,6 +565,117 @@ static int pagerange_cmd_stats(int argc, char **argv)
 	pagerange_table_free(&ranges);
 	pagerange_table_free(&stats);
 	return ret;
+}
+
+/* ---- watch ----------------------------------------------------------- */
+
+struct pagerange_sample {
+	struct timespec when;
+	unsigned long long reclaimed;
+};
+
+static double pagerange_elapsed(const struct timespec *from,
+				const struct timespec *to)
+{
+	return (to->tv_sec - from->tv_sec) +
+	       (to->tv_nsec - from->tv_nsec) / 1e9;
+}
+
+static void pagerange_sleep(double secs)
+{
+	struct timespec ts = {
+		.tv_sec = (time_t)secs,
+		.tv_nsec = (long)((secs - (time_t)secs) * 1e9),
+	};
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+static void pagerange_print_rate(const struct pagerange_sample *prev,
+				 const struct pagerange_sample *now)
+{
+	double secs = pagerange_elapsed(&prev->when, &now->when);
+
+	if (!prev->when.tv_sec && !prev->when.tv_nsec)
+		printf("reclaim rate: - (first sample)\n");
+	else if (now->reclaimed < prev->reclaimed)
+		printf("reclaim rate: - (pages_reclaimed went back: module reloaded?)\n");
+	else
+		printf("reclaim rate: %.1f pages/s (%llu pages in %.2f s)\n",
+		       secs > 0 ? (now->reclaimed - prev->reclaimed) / secs : 0.0,
+		       now->reclaimed - prev->reclaimed, secs);
+}
+
+/* Print sample @n (of @count, 0 for no end); @prev becomes this sample. */
+static int pagerange_watch_sample(unsigned long n, unsigned long count,
+				  double interval, bool clear,
+				  struct pagerange_sample *prev)
+{
+	struct pagerange_table stats, ranges;
+	struct pagerange_sample now;
+
+	if (pagerange_read_debugfs(PAGERANGE_STATS, &stats, false))
+		return -1;
+	if (pagerange_read_debugfs(PAGERANGE_RANGES, &ranges, true)) {
+		pagerange_table_free(&stats);
+		return -1;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &now.when);
+	now.reclaimed = pagerange_table_value(&stats, "pages_reclaimed");
+
+	if (clear)
+		fputs("\033[H\033[2J", stdout);	/* home, clear the screen */
+	else if (n > 1)
+		putchar('\n');
+	printf("pagerange watch: sample %lu", n);
+	if (count)
+		printf(" of %lu", count);
+	printf(", every %g s\n", interval);
+	pagerange_print_rate(prev, &now);
+	putchar('\n');
+	pagerange_stats_human(&stats, &ranges);
+	fflush(stdout);
+	*prev = now;
+	pagerange_table_free(&ranges);
+	pagerange_table_free(&stats);
+	return 0;
+}
+
+static int pagerange_cmd_watch(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "interval", required_argument, NULL, 'i' },
+		{ "count", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct pagerange_sample prev = { .reclaimed = 0 };
+	unsigned long count = 0, n;
+	double interval = 2;
+	bool clear;
+	int opt;
+
+	while ((opt = getopt_long(argc, argv, "i:c:h", opts, NULL)) != -1) {
+		if (opt == 'h')
+			return pagerange_usage(PAGERANGE_EXIT_OK);
+		if ((opt == 'i' && pagerange_parse_interval(optarg, &interval)) ||
+		    (opt == 'c' && pagerange_parse_count(optarg, 1, 1000000, &count)) ||
+		    (opt != 'i' && opt != 'c'))
+			return pagerange_usage(PAGERANGE_EXIT_USAGE);
+	}
+	if (optind != argc)
+		return pagerange_usage(PAGERANGE_EXIT_USAGE);
+
+	/* Redraw in place on a terminal; a log gets one sample after another. */
+	clear = isatty(STDOUT_FILENO);
+	for (n = 1; !count || n <= count; n++) {
+		if (n > 1)
+			pagerange_sleep(interval);
+		if (pagerange_watch_sample(n, count, interval, clear, &prev))
+			return PAGERANGE_EXIT_ERROR;
+	}
+	return PAGERANGE_EXIT_OK;
 }
 
 /* ---- ioctls ---------------------------------------------------------- */
@@ -1104,22 +1255,6 @@ static int pagerange_demo_after(struct pagerange_demo *d,
 
 /* ---- demo: the command ----------------------------------------------- */
 
-static int pagerange_parse_count(const char *arg, unsigned long min,
-				 unsigned long max, unsigned long *val)
-{
-	char *end;
-
-	errno = 0;
-	*val = strtoul(arg, &end, 10);
-	if (errno || end == arg || *end || *arg == '-' ||
-	    *val < min || *val > max) {
-		fprintf(stderr, "pagerange: '%s' is not a number from %lu to %lu\n",
-			arg, min, max);
-		return -1;
-	}
-	return 0;
-}
-
 static int pagerange_demo_args(struct pagerange_demo *d, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -1257,6 +1392,8 @@ int main(int argc, char **argv)
 		return pagerange_usage(PAGERANGE_EXIT_OK);
 	if (!strcmp(argv[1], "stats"))
 		return pagerange_cmd_stats(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "watch"))
+		return pagerange_cmd_watch(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "demo"))
 		return pagerange_cmd_demo(argc - 1, argv + 1);
 	fprintf(stderr, "pagerange: unknown command '%s'\n", argv[1]);
