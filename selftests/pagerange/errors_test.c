@@ -425,14 +425,6 @@ TEST_F(unmapped, unknown_command_fails_enotty_before_mmap)
 
 TEST_F(mapped, bad_argument_pointer_fails_efault)
 {
-	static const unsigned long cmds[] = {
-		PAGERANGE_IOC_USE_RANGE,
-		PAGERANGE_IOC_STOP_USING_RANGE,
-		PAGERANGE_IOC_WRITE,
-		PAGERANGE_IOC_READ,
-		PAGERANGE_IOC_ZERO,
-		PAGERANGE_IOC_GET_INFO,
-	};
 	void *gone = mmap(NULL, page_size, PROT_READ | PROT_WRITE,
 			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	void *ro = mmap(NULL, page_size, PROT_READ,
@@ -442,12 +434,12 @@ TEST_F(mapped, bad_argument_pointer_fails_efault)
 	ASSERT_NE(MAP_FAILED, gone);
 	ASSERT_NE(MAP_FAILED, ro);
 	ASSERT_EQ(0, munmap(gone, page_size));
-	for (i = 0; i < ARRAY_SIZE(cmds); i++) {
-		TH_LOG("command %#lx", cmds[i]);
-		EXPECT_EQ(-EFAULT, pagerange_ioctl(self->fd, cmds[i],
+	for (i = 0; i < ARRAY_SIZE(pagerange_ioc_cmds); i++) {
+		TH_LOG("command %#lx", pagerange_ioc_cmds[i]);
+		EXPECT_EQ(-EFAULT, pagerange_ioctl(self->fd, pagerange_ioc_cmds[i],
 						   pagerange_ptr(1)));
-		EXPECT_EQ(-EFAULT, pagerange_ioctl(self->fd, cmds[i], gone));
-		EXPECT_EQ(-EFAULT, pagerange_ioctl(self->fd, cmds[i], NULL));
+		EXPECT_EQ(-EFAULT, pagerange_ioctl(self->fd, pagerange_ioc_cmds[i], gone));
+		EXPECT_EQ(-EFAULT, pagerange_ioctl(self->fd, pagerange_ioc_cmds[i], NULL));
 	}
 	/* GET_INFO writes its argument: read-only memory will not do. */
 	EXPECT_EQ(-EFAULT, pagerange_ioctl(self->fd, PAGERANGE_IOC_GET_INFO, ro));

@@ -349,15 +349,6 @@ static __u64 fuzz_flags(__u32 *s)
 	return fuzz_below(s, 2) ? 1ULL << fuzz_below(s, 64) : fuzz_rand64(s);
 }
 
-static const unsigned long fuzz_cmds[] = {
-	PAGERANGE_IOC_USE_RANGE,
-	PAGERANGE_IOC_STOP_USING_RANGE,
-	PAGERANGE_IOC_WRITE,
-	PAGERANGE_IOC_READ,
-	PAGERANGE_IOC_ZERO,
-	PAGERANGE_IOC_GET_INFO,
-};
-
 /* Numbers of other subsystems; on a pagerange fd they reach the driver. */
 static const unsigned long fuzz_foreign_cmds[] = {
 	FIONREAD, FIBMAP, TCGETS, TIOCGWINSZ, BLKGETSIZE64, FS_IOC_GETFLAGS,
@@ -367,8 +358,8 @@ static bool fuzz_is_ours(unsigned long cmd)
 {
 	size_t i;
 
-	for (i = 0; i < ARRAY_SIZE(fuzz_cmds); i++)
-		if (cmd == fuzz_cmds[i])
+	for (i = 0; i < ARRAY_SIZE(pagerange_ioc_cmds); i++)
+		if (cmd == pagerange_ioc_cmds[i])
 			return true;
 	return false;
 }
@@ -394,7 +385,8 @@ static unsigned long fuzz_near_miss(__u32 *s)
 	unsigned long cmd, base;
 
 	do {
-		base = fuzz_cmds[fuzz_below(s, ARRAY_SIZE(fuzz_cmds))];
+		base = pagerange_ioc_cmds[fuzz_below(s,
+					ARRAY_SIZE(pagerange_ioc_cmds))];
 		switch (fuzz_below(s, 5)) {
 		case 0:	/* other size */
 			cmd = _IOC(_IOC_DIR(base), _IOC_TYPE(base), _IOC_NR(base),
@@ -536,7 +528,8 @@ static void fuzz_generate(__u32 *s, FIXTURE_DATA(fuzz) *self,
 
 	memset(c, 0, sizeof(*c));
 	if (dice < 80) {
-		c->cmd = fuzz_cmds[fuzz_below(s, ARRAY_SIZE(fuzz_cmds))];
+		c->cmd = pagerange_ioc_cmds[fuzz_below(s,
+					ARRAY_SIZE(pagerange_ioc_cmds))];
 		c->valid = true;
 		self->by_cmd[0]++;
 	} else if (dice < 90) {

@@ -264,12 +264,9 @@ TEST_F(passed, receiver_fd_keeps_the_range_after_the_owner_closes_its_own)
 	/* The receiver reads its go-ahead from fd 3. */
 	ASSERT_EQ(0, pipe(go));
 	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv));
-	fflush(stdout);
-	fflush(stderr);
-	pid = fork();
+	pid = pagerange_fork();
 	ASSERT_LE(0, pid);
 	if (!pid) {
-		pagerange_die_with_parent();
 		close(self->fd);
 		close(go[1]);
 		if (dup2(go[0], 3) != 3)

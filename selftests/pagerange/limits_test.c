@@ -342,14 +342,10 @@ TEST_F_TIMEOUT(memcg, use_range_beyond_memory_max_fails_enomem_without_oom, 120)
 
 	if (self->why)
 		SKIP(return, "%s", self->why);
-	fflush(stdout);
-	fflush(stderr);
-	pid = fork();
+	pid = pagerange_fork();
 	ASSERT_LE(0, pid);
-	if (!pid) {
-		pagerange_die_with_parent();
+	if (!pid)
 		_exit(memcg_child(self->sh));
-	}
 	self->pid = pid;
 	memcg_wait(&self->sh->phase, 1);
 	ASSERT_EQ(1, self->sh->phase);

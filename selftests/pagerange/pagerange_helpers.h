@@ -55,6 +55,16 @@
 /* Set by PAGERANGE_TEST_MAIN before any test runs. */
 static size_t page_size;
 
+/* Every command of the UAPI. */
+static const unsigned long pagerange_ioc_cmds[] __attribute__((unused)) = {
+	PAGERANGE_IOC_USE_RANGE,
+	PAGERANGE_IOC_STOP_USING_RANGE,
+	PAGERANGE_IOC_WRITE,
+	PAGERANGE_IOC_READ,
+	PAGERANGE_IOC_ZERO,
+	PAGERANGE_IOC_GET_INFO,
+};
+
 static inline void *pagerange_ptr(__u64 addr)
 {
 	return (void *)(uintptr_t)addr;
@@ -314,16 +324,19 @@ static inline ssize_t pagerange_read_file(const char *path, char *buf,
 	return n < 0 ? n : (ssize_t)len;
 }
 
-/* The value of @name in debugfs' stats file, or -1. */
-static inline long long pagerange_stat(const char *name)
+/*
+ * The value of @name in @f, a file of "name value" lines, or -1; whatever
+ * follows the value on its line (/proc/meminfo's "kB") is passed over.
+ * Closes @f, which may be NULL.
+ */
+static inline long long pagerange_file_value(FILE *f, const char *name)
 {
-	FILE *f = pagerange_debugfs_open(PAGERANGE_STATS);
 	long long val = -1, v;
 	char key[64];
 
 	if (!f)
 		return -1;
-	while (fscanf(f, "%63s %lld", key, &v) == 2) {
+	while (fscanf(f, "%63s %lld%*[^\n]", key, &v) == 2) {
 		if (!strcmp(key, name)) {
 			val = v;
 			break;
@@ -331,6 +344,13 @@ static inline long long pagerange_stat(const char *name)
 	}
 	fclose(f);
 	return val;
+}
+
+/* The value of @name in debugfs' stats file, or -1. */
+static inline long long pagerange_stat(const char *name)
+{
+	return pagerange_file_value(pagerange_debugfs_open(PAGERANGE_STATS),
+				    name);
 }
 
 /* One line of debugfs' ranges file. */
@@ -684,6 +704,22 @@ struct pagerange_sender {
 static inline void pagerange_die_with_parent(void)
 {
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
+}
+
+/*
+ * fork() with stdio flushed first, so that the child does not write out the
+ * parent's buffered output again; the child does not outlive the test.
+ */
+static inline pid_t pagerange_fork(void)
+{
+	pid_t pid;
+
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (!pid)
+		pagerange_die_with_parent();
+	return pid;
 }
 
 static inline void pagerange_sender_serve(int fd, int order_fd, int reply_fd)

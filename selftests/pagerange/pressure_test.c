@@ -77,40 +77,18 @@ FIXTURE_TEARDOWN(pressure)
 /* A field of /proc/meminfo in bytes, or -1. */
 static long long meminfo_bytes(const char *name)
 {
-	long long val = -1, v;
+	long long kb;
 	char key[64];
-	FILE *f = fopen("/proc/meminfo", "re");
 
-	if (!f)
-		return -1;
-	while (fscanf(f, "%63s %lld kB", key, &v) == 2) {
-		if (!strncmp(key, name, strlen(name)) &&
-		    key[strlen(name)] == ':') {
-			val = v << 10;
-			break;
-		}
-	}
-	fclose(f);
-	return val;
+	snprintf(key, sizeof(key), "%s:", name);
+	kb = pagerange_file_value(fopen("/proc/meminfo", "re"), key);
+	return kb < 0 ? -1 : kb << 10;
 }
 
 /* A counter of /proc/vmstat, or -1. */
 static long long vmstat_counter(const char *name)
 {
-	long long val = -1, v;
-	char key[64];
-	FILE *f = fopen("/proc/vmstat", "re");
-
-	if (!f)
-		return -1;
-	while (fscanf(f, "%63s %lld", key, &v) == 2) {
-		if (!strcmp(key, name)) {
-			val = v;
-			break;
-		}
-	}
-	fclose(f);
-	return val;
+	return pagerange_file_value(fopen("/proc/vmstat", "re"), name);
 }
 
 /* Each page starts with its own stamp, so it tells data from zero. */

@@ -308,14 +308,10 @@ TEST_F_TIMEOUT(regression, remote_writer_holding_the_last_mm_reference_does_not_
 		ASSERT_LT(0, owner);
 		ASSERT_LE(0, fd);
 		*self->shared = 0;
-		fflush(stdout);
-		fflush(stderr);
-		writer = fork();
+		writer = pagerange_fork();
 		ASSERT_LE(0, writer);
-		if (!writer) {
-			pagerange_die_with_parent();
+		if (!writer)
 			_exit(write_until_esrch(fd, WRITER_PAGES, self->shared));
-		}
 		/* Exit at a different point of the writer's inserts each round. */
 		wait_for_progress(self->shared, 1 + round * 7);
 		ASSERT_EQ(1, write(go, "x", 1));
@@ -363,14 +359,10 @@ TEST_F_TIMEOUT(regression, use_range_racing_munmap_never_maps_into_a_new_mapping
 		map = pagerange_map(fd, size);
 		ASSERT_NE(MAP_FAILED, map);
 		*self->shared = 0;
-		fflush(stdout);
-		fflush(stderr);
-		writer = fork();
+		writer = pagerange_fork();
 		ASSERT_LE(0, writer);
-		if (!writer) {
-			pagerange_die_with_parent();
+		if (!writer)
 			_exit(write_until_esrch(fd, WRITER_PAGES, self->shared));
-		}
 		wait_for_progress(self->shared, 1 + round * 5);
 		/* Pull the mapping from under the writer, and reuse the address. */
 		ASSERT_EQ(0, munmap(map, size));
@@ -432,14 +424,10 @@ TEST_F_TIMEOUT(regression, stale_vma_after_munmap_never_touches_a_new_mapping_at
 
 	/* The shrinker and a writer both go after the range's old address. */
 	dropper_start(_metadata, &d);
-	fflush(stdout);
-	fflush(stderr);
-	writer = fork();
+	writer = pagerange_fork();
 	ASSERT_LE(0, writer);
-	if (!writer) {
-		pagerange_die_with_parent();
+	if (!writer)
 		_exit(ioctls_expect_esrch(fd, 2000));
-	}
 	status = wait_exit_bounded(writer);
 	dropper_stop(_metadata, &d);
 	EXPECT_EQ(0, status);
