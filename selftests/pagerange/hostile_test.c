@@ -246,6 +246,9 @@ static int receiver_outlives_the_owner_fd(int fd)
 	if (pagerange_use_range(fd, 0, 1) != 1 ||
 	    pagerange_write(fd, 0, &byte, 1))
 		return 10;
+	/* Tell the owner the byte is there (fd 4), then wait to go on. */
+	if (write(4, "w", 1) != 1)
+		return 13;
 	/* Told to go on once the owner has closed its fd and unmapped. */
 	if (read(3, &go, 1) != 1)
 		return 11;
@@ -257,32 +260,41 @@ static int receiver_outlives_the_owner_fd(int fd)
 
 TEST_F(passed, receiver_fd_keeps_the_range_after_the_owner_closes_its_own)
 {
-	int go[2], sv[2], fd;
+	int go[2], done[2], sv[2], fd;
 	pid_t pid;
+	char c;
 
 	passed_open_and_map(_metadata, self);
-	/* The receiver reads its go-ahead from fd 3. */
+	/* The receiver reads its go-ahead from fd 3, says "written" on fd 4. */
 	ASSERT_EQ(0, pipe(go));
+	ASSERT_EQ(0, pipe(done));
 	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv));
 	pid = pagerange_fork();
 	ASSERT_LE(0, pid);
 	if (!pid) {
 		close(self->fd);
 		close(go[1]);
-		if (dup2(go[0], 3) != 3)
+		close(done[0]);
+		if (dup2(go[0], 3) != 3 || dup2(done[1], 4) != 4)
 			_exit(202);
 		fd = pagerange_recv_fd(sv[1]);
 		_exit(fd < 0 ? 201 : receiver_outlives_the_owner_fd(fd));
 	}
 	close(go[0]);
+	close(done[1]);
 	ASSERT_EQ(0, pagerange_send_fd(sv[0], self->fd));
 	close(sv[0]);
 	close(sv[1]);
 	ASSERT_EQ(0, close(self->fd));
 	self->fd = -1;
-	/* Let the receiver write first: the owner reads it through the mapping. */
-	while (pagerange_probe(self->map, NULL))
-		usleep(1000);
+	/*
+	 * Wait until the receiver's WRITE has returned, not merely until the
+	 * page is present (its USE_RANGE maps it zeroed first); then the owner
+	 * reads the byte through the mapping.
+	 */
+	ASSERT_EQ(1, read(done[0], &c, 1));
+	close(done[0]);
+	EXPECT_EQ(0, pagerange_probe(self->map, NULL));
 	EXPECT_EQ(0x77, self->map[0]);
 	ASSERT_EQ(0, munmap(self->map, NPAGES * page_size));
 	self->map = MAP_FAILED;
