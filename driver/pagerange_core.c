@@ -24,7 +24,9 @@
  * ways:
  *   - the shrinker zaps its PTE (zap_vma_ptes() flushes the TLB) and then
  *     frees it, all under insert_lock and the mmap read lock, having checked
- *     that the vma it zaps is the range's and is still in the mm's tree;
+ *     that the vma it zaps is the range's and is still in the mm's tree. It
+ *     takes a run of neighbouring pages that are next on the list_lru this
+ *     way at once, with one zap and one TLB flush;
  *   - the shrinker frees it without zapping once the vma is closed: the mm
  *     core calls ->close only after unmapping the vma and flushing the TLB;
  *   - pagerange_destroy() frees it, which runs only after the vma is gone
@@ -133,19 +135,14 @@ static bool pagerange_reserve_page(void)
 	return false;
 }
 
-static void pagerange_free_page(struct page *page)
-{
-	__free_page(page);
-	atomic_long_dec(&pagerange_nr_pages);
-}
-
 static void pagerange_free_pages(struct list_head *pages)
 {
 	struct page *page, *next;
 
 	list_for_each_entry_safe(page, next, pages, lru) {
 		list_del(&page->lru);
-		pagerange_free_page(page);
+		__free_page(page);
+		atomic_long_dec(&pagerange_nr_pages);
 	}
 }
 
@@ -596,10 +593,89 @@ void pagerange_get_stats(struct pagerange *range,
 }
 
 /*
- * Take the page of a reclaimable slot, with the list_lru lock held. Every
- * lock is a trylock (see the lock order at the top). Once the item is
- * isolated, the list_lru lock is dropped to zap and free; the range stays
- * alive because pagerange_destroy() waits for insert_lock.
+ * The most pages the shrinker takes from one range under one set of locks
+ * and zaps with one call. One zap flushes the TLB once, so longer runs cost
+ * less per page, up to a point: x86 invalidates a range of up to 33 pages
+ * (tlb_single_page_flush_ceiling) entry by entry and flushes the mm's whole
+ * TLB beyond that, which would also cost the owner the entries of the pages
+ * it is using. 32 keeps the flush to the pages taken; the README's
+ * Performance section has the measurements. It also bounds how long
+ * insert_lock and the mmap read lock are held.
+ */
+#define PAGERANGE_RECLAIM_BATCH	32UL
+
+/* One shrinker scan: the list_lru walk's budget and what it freed besides. */
+struct pagerange_walk {
+	unsigned long nr_to_walk;	/* decremented by the walk and by runs */
+	unsigned long nr_freed_extra;	/* pages freed past the walk's count */
+};
+
+/*
+ * Grow the run [*lo, *hi), which holds the slot being isolated, by the
+ * items that follow it on the list_lru for as long as each is the slot
+ * just below or just above the run: exactly the pages the walk would take
+ * next, in its order. STOP_USING_RANGE queues a span's pages in a row,
+ * highest first, so a stopped span comes back as one run. Items are only
+ * compared by address; the list_lru lock keeps the list still, and
+ * range->lock keeps the slots reclaimable. Returns the slots added.
+ */
+static unsigned long pagerange_grow_run(struct pagerange *range,
+					struct list_head *item,
+					unsigned long *lo, unsigned long *hi,
+					unsigned long budget)
+{
+	struct list_head *next = item->next;
+	unsigned long added;
+
+	lockdep_assert_held(&range->lock);
+
+	for (added = 0; added < budget; added++, next = next->next) {
+		if (*lo && next == &range->slots[*lo - 1].lru)
+			(*lo)--;
+		else if (*hi < range->nr_pages && next == &range->slots[*hi].lru)
+			(*hi)++;
+		else
+			break;
+	}
+	return added;
+}
+
+/*
+ * Empty the slots of the run [@lo, @hi), whose pages are reclaimable, onto
+ * @pages. The slot at @isolated has been isolated by the walk already; the
+ * others are still on the list_lru, whose lock the caller has dropped.
+ */
+static void pagerange_take_run_locked(struct pagerange *range,
+				      unsigned long lo, unsigned long hi,
+				      unsigned long isolated,
+				      struct list_head *pages)
+{
+	struct pagerange_slot *slot;
+	unsigned long i;
+
+	lockdep_assert_held(&range->lock);
+
+	for (i = hi; i-- > lo;) {
+		slot = &range->slots[i];
+		if (i != isolated)
+			pagerange_lru_del(&pagerange_lru, &slot->lru);
+		trace_pagerange_isolate(range, i, slot->page);
+		list_add_tail(&slot->page->lru, pages);
+		slot->page = NULL;
+	}
+	range->nr_present -= hi - lo;
+	range->nr_reclaimable -= hi - lo;
+	range->nr_reclaimed += hi - lo;
+}
+
+/*
+ * Take the page of a reclaimable slot, and the run of its range's pages
+ * that follows it on the list_lru, with the list_lru lock held. Every lock
+ * is a trylock (see the lock order at the top). Once the item is isolated,
+ * the list_lru lock is dropped to take the rest of the run off it, zap and
+ * free; the range stays alive because pagerange_destroy() waits for
+ * insert_lock, and no page of the run can be mapped again before the zap
+ * because the slots are free and inserting needs insert_lock.
  */
 static enum lru_status pagerange_isolate(PAGERANGE_LRU_CB_ARGS)
 	__must_hold(PAGERANGE_LRU_CB_LOCK)
@@ -608,10 +684,12 @@ static enum lru_status pagerange_isolate(PAGERANGE_LRU_CB_ARGS)
 		container_of(item, struct pagerange_slot, lru);
 	struct pagerange *range = slot->range;
 	unsigned long index = pagerange_slot_index(slot);
+	unsigned long lo = index, hi = index + 1;
+	struct pagerange_walk *walk = cb_arg;
 	enum pagerange_skip_reason why;
 	struct vm_area_struct *vma = NULL;
 	struct mm_struct *mm = NULL;
-	struct page *page;
+	LIST_HEAD(pages);
 
 	why = PAGERANGE_SKIP_INSERT_LOCK;
 	if (!mutex_trylock(&range->insert_lock))
@@ -645,26 +723,26 @@ static enum lru_status pagerange_isolate(PAGERANGE_LRU_CB_ARGS)
 		vma = range->vma;
 	}
 
+	walk->nr_to_walk -= pagerange_grow_run(range, item, &lo, &hi,
+					       min(walk->nr_to_walk,
+						   PAGERANGE_RECLAIM_BATCH - 1));
 	list_lru_isolate(list, item);
-	page = slot->page;
-	slot->page = NULL;
-	range->nr_present--;
-	range->nr_reclaimable--;
-	range->nr_reclaimed++;
-	trace_pagerange_isolate(range, index, page);
-	spin_unlock(&range->lock);
 	pagerange_lru_unlock();
+	/* The list_lru lock is taken again, in order, for the rest of the run. */
+	pagerange_take_run_locked(range, lo, hi, index, &pages);
+	spin_unlock(&range->lock);
 
 	if (vma)
-		pagerange_zap_ptes(vma, pagerange_slot_addr(range, index),
-				   PAGE_SIZE);
+		pagerange_zap_ptes(vma, pagerange_slot_addr(range, lo),
+				   (hi - lo) << PAGE_SHIFT);
 	if (mm) {
 		mmap_read_unlock(mm);
 		mmput_async(mm);
 	}
-	pagerange_free_page(page);
-	trace_pagerange_free(range, index, !!vma);
-	atomic_long_inc(&pagerange_nr_reclaimed);
+	pagerange_free_pages(&pages);
+	trace_pagerange_free(range, lo, hi, !!vma);
+	atomic_long_add(hi - lo, &pagerange_nr_reclaimed);
+	walk->nr_freed_extra += hi - lo - 1;
 	pagerange_insert_unlock(range);
 	return pagerange_lru_retry();
 
@@ -692,9 +770,13 @@ static unsigned long pagerange_shrink_count(struct shrinker *shrinker,
 static unsigned long pagerange_shrink_scan(struct shrinker *shrinker,
 					   struct shrink_control *sc)
 {
+	struct pagerange_walk walk = { .nr_to_walk = sc->nr_to_scan };
+	unsigned long freed;
+
 	atomic_long_inc(&pagerange_nr_scans);
-	return list_lru_shrink_walk(&pagerange_lru, sc, pagerange_isolate,
-				    NULL);
+	freed = list_lru_walk_one(&pagerange_lru, sc->nid, sc->memcg,
+				  pagerange_isolate, &walk, &walk.nr_to_walk);
+	return freed + walk.nr_freed_extra;
 }
 
 /**

@@ -750,6 +750,121 @@ static void pagerange_test_reclaim_takes_highest_pages_first(struct kunit *test)
 	pagerange_test_expect_consistent(test);
 }
 
+/*
+ * A stopped span is taken as one run, and every page of it counts against
+ * the scan's budget: a scan of three frees three pages, each zapped.
+ */
+static void pagerange_test_reclaim_run_counts_against_the_scan(struct kunit *test)
+{
+	struct pagerange_test_map *map;
+
+	map = pagerange_test_map(test, PAGERANGE_TEST_PAGES, NUMA_NO_NODE);
+	pagerange_test_use(test, map->range, 0, 8, 8);
+	pagerange_test_stop(test, map->range, 0, 8, 8);
+
+	KUNIT_EXPECT_EQ(test, pagerange_test_scan(3), 3UL);
+	pagerange_test_expect_states(test, map, "RRRRRFFF");
+	pagerange_test_expect_consistent(test);
+	KUNIT_EXPECT_EQ(test, pagerange_test_scan(PAGERANGE_TEST_SCAN_ALL), 5UL);
+	pagerange_test_expect_states(test, map, "FFFFFFFF");
+	pagerange_test_expect_consistent(test);
+}
+
+/*
+ * A stopped span goes in runs of PAGERANGE_RECLAIM_BATCH pages, one
+ * isolate callback, one zap and one TLB flush each: the list_lru walk
+ * counts the runs, the scan adds the rest of their pages, and each page
+ * takes one unit of the walk's budget.
+ */
+static void pagerange_test_reclaim_runs_are_capped(struct kunit *test)
+{
+	struct pagerange_walk walk = { .nr_to_walk = PAGERANGE_TEST_SCAN_ALL };
+	unsigned long i, runs, n = 2 * PAGERANGE_RECLAIM_BATCH;
+	struct pagerange_test_map *map;
+	unsigned long mapped = 0;
+
+	map = pagerange_test_map(test, n, NUMA_NO_NODE);
+	pagerange_test_use(test, map->range, 0, n, n);
+	pagerange_test_stop(test, map->range, 0, n, n);
+
+	runs = list_lru_walk_one(&pagerange_lru, map->range->nid, NULL,
+				 pagerange_isolate, &walk, &walk.nr_to_walk);
+	KUNIT_EXPECT_EQ(test, runs, 2UL);
+	KUNIT_EXPECT_EQ(test, walk.nr_freed_extra, n - 2);
+	KUNIT_EXPECT_EQ(test, walk.nr_to_walk, PAGERANGE_TEST_SCAN_ALL - n);
+	for (i = 0; i < n; i++)
+		mapped += pagerange_test_mapped(map, i);
+	KUNIT_EXPECT_EQ(test, mapped, 0UL);
+	KUNIT_EXPECT_EQ(test, pagerange_test_count(), 0UL);
+	pagerange_test_expect_consistent(test);
+}
+
+/* A run ends at a page in use; the pages past it are the next run. */
+static void pagerange_test_reclaim_run_stops_at_a_page_in_use(struct kunit *test)
+{
+	struct pagerange_test_map *map;
+
+	map = pagerange_test_map(test, PAGERANGE_TEST_PAGES, NUMA_NO_NODE);
+	pagerange_test_use(test, map->range, 0, 8, 8);
+	pagerange_test_stop(test, map->range, 0, 8, 8);
+	pagerange_test_use(test, map->range, 3, 4, 0);
+
+	KUNIT_EXPECT_EQ(test, pagerange_test_scan(5), 5UL);
+	pagerange_test_expect_states(test, map, "RRFUFFFF");
+	KUNIT_EXPECT_EQ(test, pagerange_test_scan(PAGERANGE_TEST_SCAN_ALL), 2UL);
+	pagerange_test_expect_states(test, map, "FFFUFFFF");
+	pagerange_test_expect_consistent(test);
+}
+
+/*
+ * A run is what the list_lru holds in a row, in either direction, never a
+ * neighbour further down the list: pages 2, 0 and 1 stopped in that order
+ * are freed as 2, then 0 and 1, so a scan of two leaves page 1.
+ */
+static void pagerange_test_reclaim_run_follows_the_lru_order(struct kunit *test)
+{
+	struct pagerange_test_map *map;
+
+	map = pagerange_test_map(test, PAGERANGE_TEST_PAGES, NUMA_NO_NODE);
+	pagerange_test_use(test, map->range, 0, 8, 8);
+	pagerange_test_stop(test, map->range, 2, 3, 1);
+	pagerange_test_stop(test, map->range, 0, 1, 1);
+	pagerange_test_stop(test, map->range, 1, 2, 1);
+
+	KUNIT_EXPECT_EQ(test, pagerange_test_scan(2), 2UL);
+	pagerange_test_expect_states(test, map, "FRFUUUUU");
+	KUNIT_EXPECT_EQ(test, pagerange_test_scan(PAGERANGE_TEST_SCAN_ALL), 1UL);
+	pagerange_test_expect_states(test, map, "FFFUUUUU");
+	pagerange_test_expect_consistent(test);
+}
+
+/*
+ * A run never crosses into another range's pages queued after it. Both
+ * ranges are on one node, so that their pages share one list.
+ */
+static void pagerange_test_reclaim_run_stays_in_its_range(struct kunit *test)
+{
+	struct pagerange_test_map *a, *b;
+
+	a = pagerange_test_map(test, PAGERANGE_TEST_PAGES, first_online_node);
+	b = pagerange_test_map(test, PAGERANGE_TEST_PAGES, first_online_node);
+	KUNIT_ASSERT_EQ(test, a->range->nid, b->range->nid);
+	pagerange_test_use(test, a->range, 0, 4, 4);
+	pagerange_test_use(test, b->range, 0, 4, 4);
+	pagerange_test_stop(test, a->range, 0, 2, 2);
+	pagerange_test_stop(test, b->range, 0, 2, 2);
+	pagerange_test_stop(test, a->range, 2, 4, 2);
+
+	KUNIT_EXPECT_EQ(test, pagerange_test_scan(3), 3UL);
+	pagerange_test_expect_states(test, a, "FFRRFFFF");
+	pagerange_test_expect_states(test, b, "RFUUFFFF");
+	pagerange_test_expect_consistent(test);
+	KUNIT_EXPECT_EQ(test, pagerange_test_scan(PAGERANGE_TEST_SCAN_ALL), 3UL);
+	pagerange_test_expect_states(test, a, "FFFFFFFF");
+	pagerange_test_expect_states(test, b, "FFUUFFFF");
+	pagerange_test_expect_consistent(test);
+}
+
 /* A reclaimed page is gone for good: using it again maps a new, zeroed page. */
 static void pagerange_test_reclaimed_page_comes_back_zeroed(struct kunit *test)
 {
@@ -1475,6 +1590,11 @@ static struct kunit_case pagerange_test_cases[] = {
 	KUNIT_CASE(pagerange_test_reuse_before_reclaim_keeps_the_page),
 	KUNIT_CASE(pagerange_test_reclaim_takes_only_reclaimable_pages),
 	KUNIT_CASE(pagerange_test_reclaim_takes_highest_pages_first),
+	KUNIT_CASE(pagerange_test_reclaim_run_counts_against_the_scan),
+	KUNIT_CASE(pagerange_test_reclaim_runs_are_capped),
+	KUNIT_CASE(pagerange_test_reclaim_run_stops_at_a_page_in_use),
+	KUNIT_CASE(pagerange_test_reclaim_run_follows_the_lru_order),
+	KUNIT_CASE(pagerange_test_reclaim_run_stays_in_its_range),
 	KUNIT_CASE(pagerange_test_reclaimed_page_comes_back_zeroed),
 	KUNIT_CASE(pagerange_test_shrink_count_follows_reclaimable_pages),
 	KUNIT_CASE(pagerange_test_io_round_trips_in_use_pages),

@@ -102,22 +102,29 @@ DEFINE_EVENT(pagerange_page, pagerange_isolate,
 		 struct page *page),
 	TP_ARGS(range, index, page));
 
-/* The shrinker freed a page, after zapping its PTE if the vma was there. */
+/*
+ * The shrinker freed the pages [first, last), which it had isolated, after
+ * zapping their PTEs with one call if the vma was there.
+ */
 TRACE_EVENT(pagerange_free,
-	TP_PROTO(struct pagerange *range, unsigned long index, bool zapped),
-	TP_ARGS(range, index, zapped),
+	TP_PROTO(struct pagerange *range, unsigned long first,
+		 unsigned long last, bool zapped),
+	TP_ARGS(range, first, last, zapped),
 	TP_STRUCT__entry(
 		__field(pid_t, pid)
-		__field(unsigned long, index)
+		__field(unsigned long, first)
+		__field(unsigned long, last)
 		__field(bool, zapped)
 	),
 	TP_fast_assign(
 		__entry->pid = range->pid;
-		__entry->index = index;
+		__entry->first = first;
+		__entry->last = last;
 		__entry->zapped = zapped;
 	),
-	TP_printk("pid=%d index=%lu zapped=%d",
-		  __entry->pid, __entry->index, __entry->zapped)
+	TP_printk("pid=%d pages=[%lu,%lu) zapped=%d",
+		  __entry->pid, __entry->first, __entry->last,
+		  __entry->zapped)
 );
 
 /* The shrinker left a reclaimable page alone; reason says which lock. */

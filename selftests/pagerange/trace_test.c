@@ -134,7 +134,7 @@ TEST_F(trace, use_and_stop_emit_one_event_per_page_and_per_call)
 		      "pagerange_stop: pages=[0,2) count=0 ret=0\n");
 }
 
-TEST_F(trace, reclaim_isolates_then_zaps_and_frees_highest_page_first)
+TEST_F(trace, reclaim_isolates_a_run_highest_page_first_then_zaps_and_frees_it)
 {
 	if (self->absent)
 		SKIP(return, "no trace events");
@@ -145,11 +145,33 @@ TEST_F(trace, reclaim_isolates_then_zaps_and_frees_highest_page_first)
 	ASSERT_EQ(1, pagerange_use_range(self->fd, 2, 3));
 	expect_events(_metadata, self,
 		      "pagerange_isolate: index=2\n"
-		      "pagerange_free: index=2 zapped=1\n"
 		      "pagerange_isolate: index=1\n"
-		      "pagerange_free: index=1 zapped=1\n"
+		      "pagerange_free: pages=[1,3) zapped=1\n"
 		      "pagerange_insert: index=2\n"
 		      "pagerange_use: pages=[2,3) count=1 ret=0\n");
+}
+
+/*
+ * A run is what the LRU holds in a row, not what is adjacent in the range:
+ * pages 2, 0 and 1 are stopped in that order, so page 2 goes alone, though
+ * page 1 is next to it, and pages 0 and 1 go together, with one zap.
+ */
+TEST_F(trace, reclaim_runs_follow_the_lru_order)
+{
+	if (self->absent)
+		SKIP(return, "no trace events");
+	ASSERT_EQ(4, pagerange_use_range(self->fd, 0, 4));
+	ASSERT_EQ(1, pagerange_stop_using(self->fd, 2, 3));
+	ASSERT_EQ(1, pagerange_stop_using(self->fd, 0, 1));
+	ASSERT_EQ(1, pagerange_stop_using(self->fd, 1, 2));
+	ASSERT_EQ(0, clear_trace());
+	ASSERT_EQ(0, pagerange_drop_caches());
+	expect_events(_metadata, self,
+		      "pagerange_isolate: index=2\n"
+		      "pagerange_free: pages=[2,3) zapped=1\n"
+		      "pagerange_isolate: index=1\n"
+		      "pagerange_isolate: index=0\n"
+		      "pagerange_free: pages=[0,2) zapped=1\n");
 }
 
 TEST_F(trace, failed_use_range_is_traced_with_its_errno)
