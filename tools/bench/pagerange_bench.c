@@ -460,11 +460,14 @@ static double pagerange_populate_ns(unsigned long pages)
 	return (t1 - t0) / (batch * pages);
 }
 
+/* Figure 2 repeats figure 1 at this size as single-page calls. */
+#define PAGERANGE_SINGLE_PAGES	1024
+
 static void pagerange_fig_cold(void)
 {
 	double use[PAGERANGE_MAX_REPS], touch[PAGERANGE_MAX_REPS];
 	double pop[PAGERANGE_MAX_REPS], single[PAGERANGE_MAX_REPS];
-	double use_1024 = 0, m_use, m_pop, m_touch, m_single;
+	double use_single = 0, m_use, m_pop, m_touch, m_single;
 	struct pagerange_row *r;
 	unsigned long pages;
 	size_t s;
@@ -472,12 +475,19 @@ static void pagerange_fig_cold(void)
 
 	for (s = 0; s < PAGERANGE_ARRAY_SIZE(pagerange_cold_sizes); s++) {
 		pages = pagerange_cold_sizes[s];
-		pagerange_progress("figure 1: cold USE_RANGE of %lu pages", pages);
-		/* Interleaved, so that noise from the host hits all three. */
+		pagerange_progress("figure %s: cold USE_RANGE of %lu pages",
+				   pages == PAGERANGE_SINGLE_PAGES ? "1 and 2" : "1",
+				   pages);
+		/*
+		 * Interleaved, so that noise from the host hits all of them:
+		 * at 1024 pages, figure 2 too.
+		 */
 		for (i = 0; i < pagerange_reps; i++) {
 			use[i] = pagerange_cold_use_ns(pages);
 			pop[i] = pagerange_populate_ns(pages);
 			touch[i] = pagerange_first_touch_ns(pages);
+			if (pages == PAGERANGE_SINGLE_PAGES)
+				single[i] = pagerange_single_calls_ns(pages);
 		}
 		m_use = pagerange_median(use, pagerange_reps);
 		m_pop = pagerange_median(pop, pagerange_reps);
@@ -488,16 +498,14 @@ static void pagerange_fig_cold(void)
 			pagerange_goal_at_most(r, 1.0, "<=1.0x");
 		pagerange_add_row(1, "cold_use_range", pages, "pages", m_use,
 				  "ns/page", "first_touch", m_touch);
-		if (pages == 1024)
-			use_1024 = m_use;
+		if (pages == PAGERANGE_SINGLE_PAGES)
+			use_single = m_use;
 	}
 
-	pagerange_progress("figure 2: 1024 single-page USE_RANGE calls");
-	for (i = 0; i < pagerange_reps; i++)
-		single[i] = pagerange_single_calls_ns(1024);
 	m_single = pagerange_median(single, pagerange_reps);
-	pagerange_add_row(2, "single_page_calls", 1024, "pages", m_single,
-			  "ns/page", "one_call_fig1", use_1024);
+	pagerange_add_row(2, "single_page_calls", PAGERANGE_SINGLE_PAGES,
+			  "pages", m_single, "ns/page", "one_call_fig1",
+			  use_single);
 }
 
 /* ---- figure 3: hot USE_RANGE + STOP_USING_RANGE ---------------------- */
@@ -843,11 +851,23 @@ static const unsigned long pagerange_reclaim_ranges[] = {
 
 #define PAGERANGE_NR_SPREAD	PAGERANGE_ARRAY_SIZE(pagerange_reclaim_ranges)
 
+/* Cost per page of one drop_caches over @n ranges; reports short reclaim. */
+static double pagerange_reclaim_cost_ns(unsigned long n, bool unmapped)
+{
+	struct pagerange_reclaim res = pagerange_reclaim_once(n, unmapped);
+
+	if (res.freed != (long)PAGERANGE_RECLAIM_PAGES)
+		pagerange_progress("  %lu ranges%s: %ld of %lu freed", n,
+				   unmapped ? ", unmapped" : "", res.freed,
+				   PAGERANGE_RECLAIM_PAGES);
+	return res.ns / (res.freed ? res.freed : 1);
+}
+
 static void pagerange_fig_reclaim_spread(void)
 {
 	double cost[PAGERANGE_NR_SPREAD][PAGERANGE_MAX_REPS];
+	double bare[PAGERANGE_NR_SPREAD][PAGERANGE_MAX_REPS];
 	double m_cost[PAGERANGE_NR_SPREAD];
-	struct pagerange_reclaim res;
 	struct pagerange_row *r;
 	unsigned long n;
 	size_t s;
@@ -859,12 +879,8 @@ static void pagerange_fig_reclaim_spread(void)
 				   i + 1, pagerange_reps);
 		for (s = 0; s < PAGERANGE_NR_SPREAD; s++) {
 			n = pagerange_reclaim_ranges[s];
-			res = pagerange_reclaim_once(n, false);
-			if (res.freed != (long)PAGERANGE_RECLAIM_PAGES)
-				pagerange_progress("  %lu ranges: %ld of %lu freed",
-						   n, res.freed,
-						   PAGERANGE_RECLAIM_PAGES);
-			cost[s][i] = res.ns / (res.freed ? res.freed : 1);
+			cost[s][i] = pagerange_reclaim_cost_ns(n, false);
+			bare[s][i] = pagerange_reclaim_cost_ns(n, true);
 		}
 	}
 	for (s = 0; s < PAGERANGE_NR_SPREAD; s++) {
@@ -878,6 +894,11 @@ static void pagerange_fig_reclaim_spread(void)
 			r->met = r->ratio >= 0.8 && r->ratio <= 1.2;
 		}
 	}
+	for (s = 0; s < PAGERANGE_NR_SPREAD; s++)
+		pagerange_add_row(7, "reclaim_cost_unmapped",
+				  pagerange_reclaim_ranges[s], "ranges",
+				  pagerange_median(bare[s], pagerange_reps),
+				  "ns/page", "one_range", m_cost[0]);
 }
 
 /* ---- figure 6: transactions between two processes --------------------- */
