@@ -613,11 +613,13 @@ struct pagerange_walk {
 /*
  * Grow the run [*lo, *hi), which holds the slot being isolated, by the
  * items that follow it on the list_lru for as long as each is the slot
- * just below or just above the run: exactly the pages the walk would take
- * next, in its order. STOP_USING_RANGE queues a span's pages in a row,
- * highest first, so a stopped span comes back as one run. Items are only
- * compared by address; the list_lru lock keeps the list still, and
- * range->lock keeps the slots reclaimable. Returns the slots added.
+ * just below or just above the run: the items the walk would visit next,
+ * in its order (after items it skipped, which it visits again first when
+ * it restarts). STOP_USING_RANGE queues a span's pages in a row, highest
+ * first, so a stopped span comes back as runs. Items are only compared by
+ * address, never followed into another range; the list_lru lock keeps the
+ * list still, and range->lock keeps the slots reclaimable. Returns the
+ * slots added.
  */
 static unsigned long pagerange_grow_run(struct pagerange *range,
 					struct list_head *item,
