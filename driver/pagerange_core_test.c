@@ -604,6 +604,17 @@ static void pagerange_test_stop(struct kunit *test, struct pagerange *range,
 			    first, last);
 }
 
+/* Scan up to @nr pages of each node; expect @freed freed and then @want. */
+static void pagerange_test_expect_scan(struct kunit *test,
+				       struct pagerange_test_map *map,
+				       unsigned long nr, unsigned long freed,
+				       const char *want)
+{
+	KUNIT_EXPECT_EQ_MSG(test, pagerange_test_scan(nr), freed,
+			    "scan of %lu", nr);
+	pagerange_test_expect_states(test, map, want);
+}
+
 /* --- State transitions */
 
 /* Only missing pages are allocated, and they arrive zeroed and mapped. */
@@ -719,8 +730,8 @@ static void pagerange_test_reclaim_takes_only_reclaimable_pages(struct kunit *te
 	pagerange_test_use(test, map->range, 0, 4, 4);
 	pagerange_test_stop(test, map->range, 2, 4, 2);
 
-	KUNIT_EXPECT_EQ(test, pagerange_test_scan(PAGERANGE_TEST_SCAN_ALL), 2UL);
-	pagerange_test_expect_states(test, map, "UUFFFFFF");
+	pagerange_test_expect_scan(test, map, PAGERANGE_TEST_SCAN_ALL,
+				   2, "UUFFFFFF");
 	KUNIT_EXPECT_EQ(test, pagerange_test_scan(PAGERANGE_TEST_SCAN_ALL), 0UL);
 
 	pagerange_get_stats(map->range, &stats);
@@ -743,10 +754,8 @@ static void pagerange_test_reclaim_takes_highest_pages_first(struct kunit *test)
 	pagerange_test_use(test, map->range, 0, 4, 4);
 	pagerange_test_stop(test, map->range, 0, 4, 4);
 
-	KUNIT_EXPECT_EQ(test, pagerange_test_scan(1), 1UL);
-	pagerange_test_expect_states(test, map, "RRRFFFFF");
-	KUNIT_EXPECT_EQ(test, pagerange_test_scan(2), 2UL);
-	pagerange_test_expect_states(test, map, "RFFFFFFF");
+	pagerange_test_expect_scan(test, map, 1, 1, "RRRFFFFF");
+	pagerange_test_expect_scan(test, map, 2, 2, "RFFFFFFF");
 	pagerange_test_expect_consistent(test);
 }
 
@@ -762,11 +771,10 @@ static void pagerange_test_reclaim_run_counts_against_the_scan(struct kunit *tes
 	pagerange_test_use(test, map->range, 0, 8, 8);
 	pagerange_test_stop(test, map->range, 0, 8, 8);
 
-	KUNIT_EXPECT_EQ(test, pagerange_test_scan(3), 3UL);
-	pagerange_test_expect_states(test, map, "RRRRRFFF");
+	pagerange_test_expect_scan(test, map, 3, 3, "RRRRRFFF");
 	pagerange_test_expect_consistent(test);
-	KUNIT_EXPECT_EQ(test, pagerange_test_scan(PAGERANGE_TEST_SCAN_ALL), 5UL);
-	pagerange_test_expect_states(test, map, "FFFFFFFF");
+	pagerange_test_expect_scan(test, map, PAGERANGE_TEST_SCAN_ALL,
+				   5, "FFFFFFFF");
 	pagerange_test_expect_consistent(test);
 }
 
@@ -809,10 +817,9 @@ static void pagerange_test_reclaim_run_stops_at_a_page_in_use(struct kunit *test
 	pagerange_test_stop(test, map->range, 0, 8, 8);
 	pagerange_test_use(test, map->range, 3, 4, 0);
 
-	KUNIT_EXPECT_EQ(test, pagerange_test_scan(5), 5UL);
-	pagerange_test_expect_states(test, map, "RRFUFFFF");
-	KUNIT_EXPECT_EQ(test, pagerange_test_scan(PAGERANGE_TEST_SCAN_ALL), 2UL);
-	pagerange_test_expect_states(test, map, "FFFUFFFF");
+	pagerange_test_expect_scan(test, map, 5, 5, "RRFUFFFF");
+	pagerange_test_expect_scan(test, map, PAGERANGE_TEST_SCAN_ALL,
+				   2, "FFFUFFFF");
 	pagerange_test_expect_consistent(test);
 }
 
@@ -831,10 +838,9 @@ static void pagerange_test_reclaim_run_follows_the_lru_order(struct kunit *test)
 	pagerange_test_stop(test, map->range, 0, 1, 1);
 	pagerange_test_stop(test, map->range, 1, 2, 1);
 
-	KUNIT_EXPECT_EQ(test, pagerange_test_scan(2), 2UL);
-	pagerange_test_expect_states(test, map, "FRFUUUUU");
-	KUNIT_EXPECT_EQ(test, pagerange_test_scan(PAGERANGE_TEST_SCAN_ALL), 1UL);
-	pagerange_test_expect_states(test, map, "FFFUUUUU");
+	pagerange_test_expect_scan(test, map, 2, 2, "FRFUUUUU");
+	pagerange_test_expect_scan(test, map, PAGERANGE_TEST_SCAN_ALL,
+				   1, "FFFUUUUU");
 	pagerange_test_expect_consistent(test);
 }
 
@@ -857,12 +863,11 @@ static void pagerange_test_reclaim_run_stays_in_its_range(struct kunit *test)
 	pagerange_test_stop(test, b->range, 2, 3, 1);
 	pagerange_test_stop(test, a->range, 2, 4, 2);
 
-	KUNIT_EXPECT_EQ(test, pagerange_test_scan(3), 3UL);
-	pagerange_test_expect_states(test, a, "FFRRFFFF");
+	pagerange_test_expect_scan(test, a, 3, 3, "FFRRFFFF");
 	pagerange_test_expect_states(test, b, "UUFUFFFF");
 	pagerange_test_expect_consistent(test);
-	KUNIT_EXPECT_EQ(test, pagerange_test_scan(PAGERANGE_TEST_SCAN_ALL), 2UL);
-	pagerange_test_expect_states(test, a, "FFFFFFFF");
+	pagerange_test_expect_scan(test, a, PAGERANGE_TEST_SCAN_ALL,
+				   2, "FFFFFFFF");
 	pagerange_test_expect_states(test, b, "UUFUFFFF");
 	pagerange_test_expect_consistent(test);
 }
@@ -885,8 +890,8 @@ static void pagerange_test_reclaimed_page_comes_back_zeroed(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, pagerange_test_io(map, PAGERANGE_IO_WRITE, 0,
 						PAGE_SIZE, ubuf), 0);
 	pagerange_test_stop(test, map->range, 0, 1, 1);
-	KUNIT_EXPECT_EQ(test, pagerange_test_scan(PAGERANGE_TEST_SCAN_ALL), 1UL);
-	pagerange_test_expect_states(test, map, "FFFFFFFF");
+	pagerange_test_expect_scan(test, map, PAGERANGE_TEST_SCAN_ALL,
+				   1, "FFFFFFFF");
 
 	pagerange_test_use(test, map->range, 0, 1, 1);
 	pagerange_test_expect_states(test, map, "UFFFFFFF");
@@ -1209,8 +1214,7 @@ static void pagerange_test_expect_skip(struct kunit *test,
 	pagerange_test_expect_states(test, map, "RF");
 	KUNIT_EXPECT_EQ(test, pagerange_test_count(), 1UL);
 
-	KUNIT_EXPECT_EQ(test, pagerange_test_scan(PAGERANGE_TEST_SCAN_ALL), 1UL);
-	pagerange_test_expect_states(test, map, "FF");
+	pagerange_test_expect_scan(test, map, PAGERANGE_TEST_SCAN_ALL, 1, "FF");
 	pagerange_test_expect_consistent(test);
 }
 
@@ -1508,8 +1512,8 @@ static void pagerange_test_detached_range_is_reclaimed(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, map->range->vma);
 	pagerange_test_expect_states(test, map, "UURRFFFF");
 
-	KUNIT_EXPECT_EQ(test, pagerange_test_scan(PAGERANGE_TEST_SCAN_ALL), 2UL);
-	pagerange_test_expect_states(test, map, "UUFFFFFF");
+	pagerange_test_expect_scan(test, map, PAGERANGE_TEST_SCAN_ALL,
+				   2, "UUFFFFFF");
 	pagerange_get_stats(map->range, &stats);
 	KUNIT_EXPECT_EQ(test, stats.reclaimed, 2ULL);
 	pagerange_test_expect_consistent(test);
