@@ -14,7 +14,15 @@
  *
  * The shrinker is called with the list_lru lock held and so walks this order
  * backwards: it takes insert_lock, mmap_lock and range->lock with trylocks
- * only, and skips the page on any contention.
+ * only. On contention for one of them, which lasts a moment, it skips the
+ * page (LRU_SKIP): the page keeps its place and the next scan tries it
+ * first. A range that cannot be reclaimed for longer, because a copy into
+ * it is in flight (which may wait on a user page fault for as long as user
+ * space likes), its mm is exiting or munmap() is tearing its vma down, has
+ * the page rotated to the tail of its list instead (LRU_ROTATE). Otherwise
+ * every scan would spend its budget on that range's pages at the head of the
+ * list and never reach the pages behind them: one busy range would starve
+ * reclaim for every range on the node.
  *
  * The invariant everything here keeps: a page is freed only after every PTE
  * that maps it is gone and the TLB has been flushed. Pages are mapped only
@@ -22,9 +30,10 @@
  * a reference that would outlive the PTE, and only at one address: the vma
  * cannot be split, moved or copied. A page leaves its slot in one of three
  * ways:
- *   - the shrinker zaps its PTE (zap_vma_ptes() flushes the TLB) and then
- *     frees it, all under insert_lock and the mmap read lock, having checked
- *     that the vma it zaps is the range's and is still in the mm's tree. It
+ *   - the shrinker empties its slot and zaps its PTE (zap_vma_ptes()
+ *     flushes the TLB) under insert_lock and the mmap read lock, having
+ *     checked that the vma it zaps is the range's and is still in the mm's
+ *     tree, and frees it once the zap is done. It
  *     takes a run of neighbouring pages that are next on the list_lru this
  *     way at once, with one zap and one TLB flush;
  *   - the shrinker frees it without zapping once the vma is closed: the mm
@@ -41,6 +50,7 @@
 #include <linux/minmax.h>
 #include <linux/mm.h>
 #include <linux/mmap_lock.h>
+#include <linux/overflow.h>
 #include <linux/sched/mm.h>
 #include <linux/seq_file.h>
 #include <linux/shrinker.h>
@@ -59,10 +69,12 @@
  * kmap_local_page(). User space asks for them, so running out is its ENOMEM:
  * reclaim is tried (our own shrinker included) but neither the OOM killer
  * nor the memcg OOM killer is invoked on its behalf, and the kernel log gets
- * no warning.
+ * no warning. The same holds for the &struct pagerange_page of each page,
+ * whose cache is SLAB_ACCOUNT.
  */
 #define PAGERANGE_GFP	(GFP_HIGHUSER | __GFP_ZERO | __GFP_ACCOUNT | \
 			 __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
+#define PAGERANGE_PAGE_GFP	(GFP_KERNEL | __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
 
 /*
  * Fails page allocations on demand, so that the all-or-nothing paths can be
@@ -84,6 +96,7 @@ static bool pagerange_should_fail_alloc(void)
 
 static struct list_lru pagerange_lru;
 static struct shrinker *pagerange_shrinker;
+static struct kmem_cache *pagerange_page_cache;
 
 static DEFINE_MUTEX(pagerange_list_lock);
 static LIST_HEAD(pagerange_list);	/* protected by pagerange_list_lock */
@@ -93,12 +106,8 @@ unsigned long pagerange_max_pages;		/* 0: no limit */
 static atomic_long_t pagerange_nr_reclaimed;	/* freed by the shrinker */
 static atomic_long_t pagerange_nr_scans;
 static atomic_long_t pagerange_nr_skips;
+static atomic_long_t pagerange_nr_rotated;
 static atomic_long_t pagerange_nr_ranges;
-
-static unsigned long pagerange_slot_index(struct pagerange_slot *slot)
-{
-	return slot - slot->range->slots;
-}
 
 static unsigned long pagerange_slot_addr(struct pagerange *range,
 					 unsigned long index)
@@ -106,9 +115,9 @@ static unsigned long pagerange_slot_addr(struct pagerange *range,
 	return range->vma_addr + (index << PAGE_SHIFT);
 }
 
-static bool pagerange_slot_reclaimable(struct pagerange_slot *slot)
+static bool pagerange_page_reclaimable(struct pagerange_page *pp)
 {
-	return !list_empty(&slot->lru);
+	return !list_empty(&pp->lru);
 }
 
 /*
@@ -135,34 +144,81 @@ static bool pagerange_reserve_page(void)
 	return false;
 }
 
+/* Free the pages of a list of &struct pagerange_page linked by ->lru. */
 static void pagerange_free_pages(struct list_head *pages)
 {
-	struct page *page, *next;
+	struct pagerange_page *pp, *next;
 
-	list_for_each_entry_safe(page, next, pages, lru) {
-		list_del(&page->lru);
-		__free_page(page);
+	list_for_each_entry_safe(pp, next, pages, lru) {
+		list_del(&pp->lru);
+		__free_page(pp->page);
+		kmem_cache_free(pagerange_page_cache, pp);
 		atomic_long_dec(&pagerange_nr_pages);
 	}
 }
 
-/* Allocate @count pages onto @pages; on failure @pages keeps those allocated. */
+/*
+ * A zeroed page and its &struct pagerange_page, on the page's node: that
+ * is the node list_lru files the page under. If that node cannot spare a
+ * slab page just then, the entry comes from another node, and so does the
+ * node the page is filed under; that is the only case where they differ.
+ */
+static struct pagerange_page *pagerange_alloc_page(struct pagerange *range)
+{
+	struct pagerange_page *pp;
+	struct page *page;
+	int nid;
+
+	if (pagerange_should_fail_alloc())
+		return NULL;
+	page = alloc_pages_node(range->nid, PAGERANGE_GFP, 0);
+	if (!page)
+		return NULL;
+	nid = page_to_nid(page);
+	pp = kmem_cache_alloc_node(pagerange_page_cache,
+				   PAGERANGE_PAGE_GFP | __GFP_THISNODE, nid);
+	if (!pp)
+		pp = kmem_cache_alloc(pagerange_page_cache, PAGERANGE_PAGE_GFP);
+	if (!pp) {
+		__free_page(page);
+		return NULL;
+	}
+	/*
+	 * __GFP_ZERO cleared the page through the kernel's mapping, and it is
+	 * about to be mapped to user space as a special PTE, for which the mm
+	 * core does no cache maintenance (32-bit ARM skips
+	 * __sync_icache_dcache() for pte_special()). On a CPU whose data cache
+	 * can alias, the user could read the page's old contents through its
+	 * own mapping: write the zeroes back now. A no-op on x86 and arm64.
+	 */
+	flush_dcache_page(page);
+	pp->page = page;
+	pp->range = range;
+	return pp;
+}
+
+/*
+ * Allocate @count pages onto @pages, a list of &struct pagerange_page. On
+ * failure @pages keeps those allocated. A task that has been killed stops
+ * at once: the OOM killer gives its victim access to the memory reserves,
+ * which a large span would otherwise drain for nothing.
+ */
 static int pagerange_alloc_pages(struct pagerange *range,
 				 struct list_head *pages, unsigned long count)
 {
-	struct page *page;
+	struct pagerange_page *pp;
 
 	while (count--) {
+		if (fatal_signal_pending(current))
+			return -EINTR;
 		if (!pagerange_reserve_page())
 			return -ENOMEM;
-		page = NULL;
-		if (!pagerange_should_fail_alloc())
-			page = alloc_pages_node(range->nid, PAGERANGE_GFP, 0);
-		if (!page) {
+		pp = pagerange_alloc_page(range);
+		if (!pp) {
 			atomic_long_dec(&pagerange_nr_pages);
 			return -ENOMEM;
 		}
-		list_add_tail(&page->lru, pages);
+		list_add_tail(&pp->lru, pages);
 	}
 	return 0;
 }
@@ -191,7 +247,7 @@ static unsigned long pagerange_count_missing_locked(struct pagerange *range,
 	lockdep_assert_held(&range->lock);
 
 	for (i = first; i < last; i++)
-		missing += !range->slots[i].page;
+		missing += !range->slots[i];
 	return missing;
 }
 
@@ -202,15 +258,15 @@ static unsigned long pagerange_count_missing_locked(struct pagerange *range,
 static void pagerange_mark_in_use_locked(struct pagerange *range,
 					 u64 first, u64 last)
 {
-	struct pagerange_slot *slot;
+	struct pagerange_page *pp;
 	u64 i;
 
 	lockdep_assert_held(&range->lock);
 
 	for (i = first; i < last; i++) {
-		slot = &range->slots[i];
-		if (pagerange_slot_reclaimable(slot)) {
-			pagerange_lru_del(&pagerange_lru, &slot->lru);
+		pp = range->slots[i];
+		if (pagerange_page_reclaimable(pp)) {
+			pagerange_lru_del(&pagerange_lru, &pp->lru);
 			range->nr_reclaimable--;
 		}
 	}
@@ -227,7 +283,7 @@ static void pagerange_zap_inserted(struct pagerange *range,
 	u64 i;
 
 	for (i = first; count; i++) {
-		if (range->slots[i].page)
+		if (range->slots[i])
 			continue;
 		pagerange_zap_ptes(vma, pagerange_slot_addr(range, i),
 				   PAGE_SIZE);
@@ -247,8 +303,8 @@ static int pagerange_insert_missing(struct pagerange *range,
 				    struct list_head *pool,
 				    struct list_head *inserted)
 {
+	struct pagerange_page *pp;
 	unsigned long count = 0;
-	struct page *page;
 	vm_fault_t vmf;
 	u64 i;
 
@@ -260,22 +316,22 @@ static int pagerange_insert_missing(struct pagerange *range,
 	lockdep_assert_held(&range->mm->mmap_lock);
 
 	for (i = first; i < last; i++) {
-		if (range->slots[i].page)
+		if (range->slots[i])
 			continue;
-		page = list_first_entry(pool, struct page, lru);
+		pp = list_first_entry(pool, struct pagerange_page, lru);
 		/*
 		 * A free slot never has a PTE (insert_lock orders us against
 		 * the shrinker's zap), so this cannot hit vmf_insert_pfn()'s
 		 * silent "already mapped" success.
 		 */
 		vmf = vmf_insert_pfn(vma, pagerange_slot_addr(range, i),
-				     page_to_pfn(page));
+				     page_to_pfn(pp->page));
 		if (vmf != VM_FAULT_NOPAGE) {
 			pagerange_zap_inserted(range, vma, first, count);
 			list_splice_init(inserted, pool);
 			return vmf == VM_FAULT_OOM ? -ENOMEM : -EFAULT;
 		}
-		list_move_tail(&page->lru, inserted);
+		list_move_tail(&pp->lru, inserted);
 		count++;
 	}
 	return 0;
@@ -286,23 +342,22 @@ static void pagerange_commit_locked(struct pagerange *range,
 				    u64 first, u64 last,
 				    struct list_head *inserted)
 {
-	struct pagerange_slot *slot;
-	struct page *page;
+	struct pagerange_page *pp;
 	u64 i;
 
 	lockdep_assert_held(&range->insert_lock);
 	lockdep_assert_held(&range->lock);
 
 	for (i = first; i < last; i++) {
-		slot = &range->slots[i];
-		if (slot->page)
+		if (range->slots[i])
 			continue;
-		page = list_first_entry(inserted, struct page, lru);
-		list_del(&page->lru);
-		slot->page = page;
+		pp = list_first_entry(inserted, struct pagerange_page, lru);
+		list_del_init(&pp->lru);
+		pp->index = i;
+		range->slots[i] = pp;
 		range->nr_present++;
 		range->nr_allocated++;
-		trace_pagerange_insert(range, i, page);
+		trace_pagerange_insert(range, i, pp->page);
 	}
 	pagerange_mark_in_use_locked(range, first, last);
 }
@@ -440,7 +495,7 @@ int pagerange_use(struct pagerange *range, u64 first, u64 last,
 int pagerange_stop_using(struct pagerange *range, u64 first, u64 last,
 			 u64 *nr_stopped)
 {
-	struct pagerange_slot *slot;
+	struct pagerange_page *pp;
 	u64 i;
 	int ret;
 
@@ -453,10 +508,10 @@ int pagerange_stop_using(struct pagerange *range, u64 first, u64 last,
 	 * up the highest pages first: the low ones are the likeliest reused.
 	 */
 	for (i = last; !ret && i > first; i--) {
-		slot = &range->slots[i - 1];
-		if (!slot->page || pagerange_slot_reclaimable(slot))
+		pp = range->slots[i - 1];
+		if (!pp || pagerange_page_reclaimable(pp))
 			continue;
-		pagerange_lru_add(&pagerange_lru, &slot->lru);
+		pagerange_lru_add(&pagerange_lru, &pp->lru);
 		range->nr_reclaimable++;
 		(*nr_stopped)++;
 	}
@@ -474,7 +529,7 @@ static int pagerange_io_begin(struct pagerange *range, u64 offset, u64 len,
 			      u64 *first)
 {
 	u64 last = DIV_ROUND_UP_ULL(offset + len, PAGE_SIZE);
-	struct pagerange_slot *slot;
+	struct pagerange_page *pp;
 	int ret;
 	u64 i;
 
@@ -485,8 +540,8 @@ static int pagerange_io_begin(struct pagerange *range, u64 offset, u64 len,
 	if (!ret && offset + len > (u64)range->nr_pages << PAGE_SHIFT)
 		ret = -EINVAL;
 	for (i = *first; !ret && len && i < last; i++) {
-		slot = &range->slots[i];
-		if (!slot->page || pagerange_slot_reclaimable(slot))
+		pp = range->slots[i];
+		if (!pp || pagerange_page_reclaimable(pp))
 			ret = -ENOENT;
 	}
 	if (!ret)
@@ -559,7 +614,7 @@ int pagerange_io(struct pagerange *range, enum pagerange_io_op op,
 
 	for (; len; len -= chunk, index++, in_page = 0) {
 		chunk = min_t(u64, len, PAGE_SIZE - in_page);
-		if (pagerange_io_page(range->slots[index].page, op, in_page,
+		if (pagerange_io_page(range->slots[index]->page, op, in_page,
 				      chunk, buf)) {
 			ret = -EFAULT;
 			break;
@@ -610,6 +665,15 @@ struct pagerange_walk {
 	unsigned long nr_freed_extra;	/* pages freed past the walk's count */
 };
 
+/* Whether @item is the list_lru entry of the page in slot @index. */
+static bool pagerange_slot_is(struct pagerange *range, unsigned long index,
+			      struct list_head *item)
+{
+	struct pagerange_page *pp = range->slots[index];
+
+	return pp && item == &pp->lru;
+}
+
 /*
  * Grow the run [*lo, *hi), which holds the slot being isolated, by the
  * items that follow it on the list_lru for as long as each is the slot
@@ -632,9 +696,10 @@ static unsigned long pagerange_grow_run(struct pagerange *range,
 	lockdep_assert_held(&range->lock);
 
 	for (added = 0; added < budget; added++, next = next->next) {
-		if (*lo && next == &range->slots[*lo - 1].lru)
+		if (*lo && pagerange_slot_is(range, *lo - 1, next))
 			(*lo)--;
-		else if (*hi < range->nr_pages && next == &range->slots[*hi].lru)
+		else if (*hi < range->nr_pages &&
+			 pagerange_slot_is(range, *hi, next))
 			(*hi)++;
 		else
 			break;
@@ -652,40 +717,67 @@ static void pagerange_take_run_locked(struct pagerange *range,
 				      unsigned long isolated,
 				      struct list_head *pages)
 {
-	struct pagerange_slot *slot;
+	struct pagerange_page *pp;
 	unsigned long i;
 
 	lockdep_assert_held(&range->lock);
 
 	for (i = hi; i-- > lo;) {
-		slot = &range->slots[i];
+		pp = range->slots[i];
 		if (i != isolated)
-			pagerange_lru_del(&pagerange_lru, &slot->lru);
-		trace_pagerange_isolate(range, i, slot->page);
-		list_add_tail(&slot->page->lru, pages);
-		slot->page = NULL;
+			pagerange_lru_del(&pagerange_lru, &pp->lru);
+		trace_pagerange_isolate(range, i, pp->page);
+		list_add_tail(&pp->lru, pages);
+		range->slots[i] = NULL;
 	}
 	range->nr_present -= hi - lo;
 	range->nr_reclaimable -= hi - lo;
 	range->nr_reclaimed += hi - lo;
 }
 
+/* Drop what pagerange_isolate() took: the mmap read lock if any, insert_lock. */
+static void pagerange_reclaim_unlock(struct pagerange *range,
+				     struct mm_struct *mm)
+{
+	if (mm) {
+		mmap_read_unlock(mm);
+		mmput_async(mm);
+	}
+	pagerange_insert_unlock(range);
+}
+
+/*
+ * Count a page the shrinker could not take and trace why, and whether it
+ * was rotated to the tail of its list or left in place.
+ */
+static void pagerange_count_skip(struct pagerange *range, unsigned long index,
+				 enum pagerange_skip_reason why, bool rotated)
+{
+	trace_pagerange_skip(range, index, why, rotated);
+	atomic_long_inc(&pagerange_nr_skips);
+	if (rotated)
+		atomic_long_inc(&pagerange_nr_rotated);
+}
+
 /*
  * Take the page of a reclaimable slot, and the run of its range's pages
  * that follows it on the list_lru, with the list_lru lock held. Every lock
  * is a trylock (see the lock order at the top). Once the item is isolated,
- * the list_lru lock is dropped to take the rest of the run off it, zap and
- * free; the range stays alive because pagerange_destroy() waits for
- * insert_lock, and no page of the run can be mapped again before the zap
- * because the slots are free and inserting needs insert_lock.
+ * the list_lru lock is dropped to take the rest of the run off it and zap
+ * it; the range stays alive until insert_lock is dropped, because
+ * pagerange_destroy() waits for it, and no page of the run can be mapped
+ * again before the zap because the slots are free and inserting needs
+ * insert_lock. A page that cannot be taken stays on the list, whose lock
+ * then keeps the range alive (pagerange_destroy() must take it to delete
+ * the page).
  */
 static enum lru_status pagerange_isolate(PAGERANGE_LRU_CB_ARGS)
 	__must_hold(PAGERANGE_LRU_CB_LOCK)
 {
-	struct pagerange_slot *slot =
-		container_of(item, struct pagerange_slot, lru);
-	struct pagerange *range = slot->range;
-	unsigned long index = pagerange_slot_index(slot);
+	struct pagerange_page *pp =
+		container_of(item, struct pagerange_page, lru);
+	struct pagerange *range = pp->range;
+	unsigned long index = pp->index;
 	unsigned long lo = index, hi = index + 1;
 	struct pagerange_walk *walk = cb_arg;
 	enum pagerange_skip_reason why;
@@ -707,21 +799,22 @@ static enum lru_status pagerange_isolate(PAGERANGE_LRU_CB_ARGS)
 	why = PAGERANGE_SKIP_RANGE_LOCK;
 	if (!spin_trylock(&range->lock))
 		goto skip_mm;
+	/* From here on, what keeps the range busy lasts: rotate. */
 	why = PAGERANGE_SKIP_COPYING;
 	if (range->nr_copying)
-		goto skip_range_unlock;
+		goto rotate;
 	if (range->vma) {
 		/*
 		 * Still attached: zap under the mmap read lock, and only if the
 		 * vma is still in the tree. If it is not, munmap() is between
-		 * unlinking it and zapping it; skip until it has closed it.
+		 * unlinking it and zapping it; wait until it has closed it.
 		 */
 		why = PAGERANGE_SKIP_MM_EXITING;
 		if (!mm)
-			goto skip_range_unlock;
+			goto rotate;
 		why = PAGERANGE_SKIP_UNMAPPING;
 		if (vma_lookup(mm, range->vma_addr) != range->vma)
-			goto skip_range_unlock;
+			goto rotate;
 		vma = range->vma;
 	}
 
@@ -737,19 +830,21 @@ static enum lru_status pagerange_isolate(PAGERANGE_LRU_CB_ARGS)
 	if (vma)
 		pagerange_zap_ptes(vma, pagerange_slot_addr(range, lo),
 				   (hi - lo) << PAGE_SHIFT);
-	if (mm) {
-		mmap_read_unlock(mm);
-		mmput_async(mm);
-	}
-	pagerange_free_pages(&pages);
+	/* Last use of the range: it may be freed once insert_lock is dropped. */
 	trace_pagerange_free(range, lo, hi, !!vma);
+	pagerange_reclaim_unlock(range, mm);
+	/* No PTE maps them and the TLB has been flushed. */
+	pagerange_free_pages(&pages);
 	atomic_long_add(hi - lo, &pagerange_nr_reclaimed);
 	walk->nr_freed_extra += hi - lo - 1;
-	pagerange_insert_unlock(range);
 	return pagerange_lru_retry();
 
-skip_range_unlock:
+rotate:
 	spin_unlock(&range->lock);
+	pagerange_reclaim_unlock(range, mm);
+	pagerange_count_skip(range, index, why, true);
+	return LRU_ROTATE;
+
 skip_mm:
 	if (mm) {
 		mmap_read_unlock(mm);
@@ -758,8 +853,7 @@ skip_mm:
 skip_insert_unlock:
 	mutex_unlock(&range->insert_lock);
 skip:
-	trace_pagerange_skip(range, index, why);
-	atomic_long_inc(&pagerange_nr_skips);
+	pagerange_count_skip(range, index, why, false);
 	return LRU_SKIP;
 }
 
@@ -785,7 +879,7 @@ static unsigned long pagerange_shrink_scan(struct shrinker *shrinker,
  * pagerange_create() - create an empty range bound to an mm
  * @mm: the mm whose mapping the range will back
  * @pid: thread-group id to show in debugfs
- * @nid: node for the range's slots, and so by preference its pages, or
+ * @nid: node to allocate the range's pages on by preference, or
  *	%NUMA_NO_NODE for the node the caller of pagerange_attach() runs on
  *
  * Context: Process context; may sleep.
@@ -827,7 +921,7 @@ struct pagerange *pagerange_create(struct mm_struct *mm, pid_t pid, int nid)
  */
 void pagerange_destroy(struct pagerange *range)
 {
-	struct pagerange_slot *slot;
+	struct pagerange_page *pp;
 	LIST_HEAD(pages);
 	unsigned long i;
 
@@ -839,13 +933,13 @@ void pagerange_destroy(struct pagerange *range)
 	mutex_lock(&range->insert_lock);
 	spin_lock(&range->lock);
 	for (i = 0; i < range->nr_pages; i++) {
-		slot = &range->slots[i];
-		if (!slot->page)
+		pp = range->slots[i];
+		if (!pp)
 			continue;
-		if (pagerange_slot_reclaimable(slot))
-			pagerange_lru_del(&pagerange_lru, &slot->lru);
-		list_add_tail(&slot->page->lru, &pages);
-		slot->page = NULL;
+		if (pagerange_page_reclaimable(pp))
+			pagerange_lru_del(&pagerange_lru, &pp->lru);
+		list_add_tail(&pp->lru, &pages);
+		range->slots[i] = NULL;
 	}
 	range->nr_present = 0;
 	range->nr_reclaimable = 0;
@@ -853,7 +947,7 @@ void pagerange_destroy(struct pagerange *range)
 	mutex_unlock(&range->insert_lock);
 
 	pagerange_free_pages(&pages);
-	kfree(range->slots);
+	kvfree(range->slots);
 	mmdrop(range->mm);
 	kfree_rcu(range, rcu);
 }
@@ -872,8 +966,8 @@ void pagerange_destroy(struct pagerange *range)
  */
 int pagerange_attach(struct pagerange *range, struct vm_area_struct *vma)
 {
-	unsigned long i, nr_pages = vma_pages(vma);
-	struct pagerange_slot *slots;
+	unsigned long nr_pages = vma_pages(vma);
+	struct pagerange_page **slots;
 	int ret = 0;
 
 	if (!nr_pages || nr_pages > PAGERANGE_MAX_PAGES)
@@ -881,14 +975,10 @@ int pagerange_attach(struct pagerange *range, struct vm_area_struct *vma)
 	if (READ_ONCE(range->nr_pages))
 		return -EBUSY;
 
-	slots = kcalloc_node(nr_pages, sizeof(*slots),
-			     GFP_KERNEL_ACCOUNT | __GFP_NOWARN, range->nid);
+	slots = kvzalloc_node(array_size(nr_pages, sizeof(*slots)),
+			      GFP_KERNEL_ACCOUNT, range->nid);
 	if (!slots)
 		return -ENOMEM;
-	for (i = 0; i < nr_pages; i++) {
-		INIT_LIST_HEAD(&slots[i].lru);
-		slots[i].range = range;
-	}
 
 	spin_lock(&range->lock);
 	if (range->nr_pages) {
@@ -896,14 +986,15 @@ int pagerange_attach(struct pagerange *range, struct vm_area_struct *vma)
 	} else {
 		range->slots = slots;
 		range->nr_pages = nr_pages;
-		range->nid = page_to_nid(virt_to_page(slots));
+		if (range->nid == NUMA_NO_NODE)
+			range->nid = numa_node_id();
 		range->vma_addr = vma->vm_start;
 		range->vma = vma;
 	}
 	spin_unlock(&range->lock);
 
 	if (ret)
-		kfree(slots);
+		kvfree(slots);
 	return ret;
 }
 
@@ -946,6 +1037,8 @@ void pagerange_print_stats(struct seq_file *m)
 		   atomic_long_read(&pagerange_nr_scans));
 	seq_printf(m, "shrinker_skips %ld\n",
 		   atomic_long_read(&pagerange_nr_skips));
+	seq_printf(m, "shrinker_rotated %ld\n",
+		   atomic_long_read(&pagerange_nr_rotated));
 	seq_printf(m, "ranges %ld\n", atomic_long_read(&pagerange_nr_ranges));
 }
 
@@ -980,11 +1073,20 @@ void pagerange_print_ranges(struct seq_file *m)
  */
 int pagerange_core_init(const char *name)
 {
+	char cache_name[32];
 	int ret;
+
+	/* Named after the shrinker: the KUnit module has a cache of its own. */
+	snprintf(cache_name, sizeof(cache_name), "%s_page", name);
+	pagerange_page_cache = kmem_cache_create(cache_name,
+						 sizeof(struct pagerange_page),
+						 0, SLAB_ACCOUNT, NULL);
+	if (!pagerange_page_cache)
+		return -ENOMEM;
 
 	ret = list_lru_init(&pagerange_lru);
 	if (ret)
-		return ret;
+		goto err_destroy_cache;
 
 	ret = -ENOMEM;
 	pagerange_shrinker = pagerange_shrinker_alloc(SHRINKER_NUMA_AWARE, name);
@@ -999,6 +1101,8 @@ int pagerange_core_init(const char *name)
 
 err_destroy_lru:
 	list_lru_destroy(&pagerange_lru);
+err_destroy_cache:
+	kmem_cache_destroy(pagerange_page_cache);
 	return ret;
 }
 
@@ -1014,6 +1118,7 @@ void pagerange_core_exit(void)
 {
 	pagerange_shrinker_free(pagerange_shrinker);
 	list_lru_destroy(&pagerange_lru);
+	kmem_cache_destroy(pagerange_page_cache);
 }
 
 /**

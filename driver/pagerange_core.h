@@ -22,9 +22,8 @@ struct dentry;
 struct seq_file;
 
 /*
- * The most pages one range may hold: 256 MiB. The slot array is one
- * kmalloc allocation (list_lru items must live in kmalloc memory); with
- * 4 KiB pages and 32-byte slots this keeps it at 2 MiB.
+ * The most pages one range may hold: 256 MiB. It bounds the slot array
+ * (one pointer a page, 512 KiB at most) and the work one call may ask for.
  */
 #define PAGERANGE_MAX_PAGES	(SZ_256M >> PAGE_SHIFT)
 
@@ -35,21 +34,28 @@ struct seq_file;
 extern unsigned long pagerange_max_pages;
 
 /**
- * struct pagerange_slot - one page of a range
- * @lru: entry in the global list_lru while the page is reclaimable; empty
- *	otherwise. Protected by &pagerange.lock (and the list_lru lock).
- * @page: the page, or NULL while the slot is free. Set only with
- *	&pagerange.insert_lock and &pagerange.lock held, so either lock keeps
- *	it stable for a reader.
- * @range: the range this slot belongs to; immutable
+ * struct pagerange_page - one present page of a range
+ * @lru: entry in the global list_lru while the page is reclaimable, and
+ *	empty while it is in use. Protected by &pagerange.lock (and the
+ *	list_lru lock). Before the page is published in a slot and after it
+ *	has been taken out of one, it links a private list of pages to
+ *	insert or to free.
+ * @page: the page; immutable
+ * @range: the range the page belongs to; immutable
+ * @index: the slot the page is published in; set before it is published
  *
- * The state is derived, never stored: free (@page is NULL), in use (@page
- * set, @lru empty) or reclaimable (@page set, @lru on the list_lru).
+ * One per page, from a slab cache, on the page's own node: list_lru files
+ * an item under the node its memory lives on, so the page is reclaimed
+ * under pressure on the node it occupies.
+ *
+ * A slot's state is derived, never stored: free (no &pagerange_page), in
+ * use (@lru empty) or reclaimable (@lru on the list_lru).
  */
-struct pagerange_slot {
+struct pagerange_page {
 	struct list_head lru;
 	struct page *page;
 	struct pagerange *range;
+	unsigned long index;
 };
 
 /**
@@ -60,21 +66,24 @@ struct pagerange_slot {
  * @rcu: defers freeing; see pagerange_insert_unlock()
  * @insert_lock: serialises inserting pages into the vma with zapping them,
  *	so that a free slot never has a PTE. Taken before the owner's mmap_lock.
- *	Page presence (slot->page) only changes with it held.
- * @lock: protects the fields below and every slot's @lru membership.
+ *	Page presence (@slots) only changes with it held.
+ * @lock: protects the fields below and every page's @lru membership.
  *	Taken inside mmap_lock; the list_lru lock nests inside it.
- * @slots: the per-page array, allocated when the vma is attached
+ * @slots: one pointer per page of the vma, NULL while the slot is free;
+ *	allocated when the vma is attached. A slot is set only with
+ *	@insert_lock and @lock held, so either lock keeps it stable for a
+ *	reader; an in-use page's slot is also stable without them, since only
+ *	the shrinker and pagerange_destroy() empty a slot
  * @nr_pages: number of slots; 0 until the vma is attached
- * @nid: the node asked for at creation until attach, then the node of
- *	@slots: list_lru accounts every slot to it, so pages are allocated
- *	there by preference and the two agree
+ * @nid: the node pages are allocated on by preference: the node asked
+ *	for at creation, else the node of the task that attached the vma
  * @vma_addr: start of the attached vma
  * @vma: the attached vma, or NULL before attach and after it was closed.
  *	Compared, never dereferenced, without the owner's mmap_lock.
  * @nr_copying: copies in flight into or out of in-use pages; the shrinker
  *	skips the range while it is non-zero
  * @nr_present: slots with a page
- * @nr_reclaimable: slots on the list_lru
+ * @nr_reclaimable: pages on the list_lru
  * @nr_reclaimed: running total of pages the shrinker freed
  * @nr_allocated: running total of pages allocated
  */
@@ -87,7 +96,7 @@ struct pagerange {
 	struct mutex insert_lock;	/* outermost; see above */
 
 	spinlock_t lock;		/* protects everything below */
-	struct pagerange_slot *slots;
+	struct pagerange_page **slots;
 	unsigned long nr_pages;
 	int nid;
 	unsigned long vma_addr;
@@ -137,6 +146,13 @@ enum pagerange_io_op {
  * @PAGERANGE_SKIP_RANGE_LOCK: the range's spinlock is taken
  * @PAGERANGE_SKIP_COPYING: a copy into or out of the range is in flight
  * @PAGERANGE_SKIP_UNMAPPING: munmap() has unlinked the vma, not closed it
+ *
+ * A lock held (insert_lock, mmap_lock, range_lock) is brief: the page keeps
+ * its place and the next scan tries it first, as the kernel's own LRUs do
+ * on trylock contention. The other reasons last as long as user space or
+ * the mm core takes (a copy can wait on a fault indefinitely): the page is
+ * rotated to the tail of its list, so that it cannot keep the shrinker
+ * from the pages behind it.
  */
 enum pagerange_skip_reason {
 	PAGERANGE_SKIP_INSERT_LOCK,

@@ -401,10 +401,12 @@ static int pagerange_test_io(struct pagerange_test_map *map,
 static struct page *pagerange_test_page(struct pagerange *range,
 					unsigned long index)
 {
+	struct pagerange_page *pp;
 	struct page *page;
 
 	spin_lock(&range->lock);
-	page = range->slots[index].page;
+	pp = range->slots[index];
+	page = pp ? pp->page : NULL;
 	spin_unlock(&range->lock);
 	return page;
 }
@@ -448,11 +450,11 @@ static void pagerange_test_expect_zero_page(struct kunit *test,
 			      "page %lu via the mapping", index);
 }
 
-static char pagerange_test_state_locked(struct pagerange_slot *slot)
+static char pagerange_test_state_locked(struct pagerange_page *pp)
 {
-	if (!slot->page)
+	if (!pp)
 		return 'F';
-	return pagerange_slot_reclaimable(slot) ? 'R' : 'U';
+	return pagerange_page_reclaimable(pp) ? 'R' : 'U';
 }
 
 /*
@@ -475,7 +477,7 @@ static void pagerange_test_expect_states(struct kunit *test,
 
 	spin_lock(&range->lock);
 	for (i = 0; i < n; i++)
-		got[i] = pagerange_test_state_locked(&range->slots[i]);
+		got[i] = pagerange_test_state_locked(range->slots[i]);
 	spin_unlock(&range->lock);
 	got[n] = '\0';
 	KUNIT_EXPECT_STREQ(test, got, want);
@@ -500,13 +502,15 @@ static void pagerange_test_expect_states(struct kunit *test,
  * The invariants that tie the counters together, over every live range:
  * each range's counters match its slots and nr_present is what was
  * allocated less what was reclaimed; the global page count is the sum of
- * present pages; the list_lru holds exactly the reclaimable pages, each on
- * its range's node. Collected under the locks, checked after.
+ * present pages; the list_lru holds exactly the reclaimable pages, each
+ * filed under the node of the page itself. Collected under the locks,
+ * checked after.
  */
 static void pagerange_test_expect_consistent(struct kunit *test)
 {
 	unsigned long present = 0, reclaimable = 0;
 	unsigned long bad_ranges = 0, *lru_nodes;
+	struct pagerange_page *pp;
 	struct pagerange *range;
 	unsigned long i, p, r;
 	int nid;
@@ -519,14 +523,18 @@ static void pagerange_test_expect_consistent(struct kunit *test)
 	list_for_each_entry(range, &pagerange_list, node) {
 		spin_lock(&range->lock);
 		for (i = 0, p = 0, r = 0; i < range->nr_pages; i++) {
-			p += !!range->slots[i].page;
-			r += pagerange_slot_reclaimable(&range->slots[i]);
+			pp = range->slots[i];
+			if (!pp)
+				continue;
+			p++;
+			if (!pagerange_page_reclaimable(pp))
+				continue;
+			r++;
+			lru_nodes[page_to_nid(pp->page)]++;
 		}
 		if (p != range->nr_present || r != range->nr_reclaimable ||
 		    p != range->nr_allocated - range->nr_reclaimed)
 			bad_ranges++;
-		if (range->nr_pages)
-			lru_nodes[range->nid] += r;
 		present += p;
 		reclaimable += r;
 		spin_unlock(&range->lock);
@@ -1180,41 +1188,63 @@ static void pagerange_test_use_stops_at_the_global_cap(struct kunit *test)
 
 /* --- The isolate callback under contention */
 
+/**
+ * struct pagerange_test_contender - what keeps the shrinker off a range
+ * @what: for messages
+ * @hold: take it; 0 or a negative errno
+ * @release: let it go
+ * @lasts: whether the isolate callback treats it as lasting and rotates
+ *	the page to the tail of its list, rather than leave it in place
+ */
 struct pagerange_test_contender {
 	const char *what;
 	int (*hold)(struct pagerange *range);
 	void (*release)(struct pagerange *range);
+	bool lasts;
 };
 
 /*
- * One reclaimable page, and @c holding one of the locks the isolate
- * callback trylocks: the scan must skip it, count the skip, leave it
- * mapped and reclaimable, and free it once the lock is released.
+ * A reclaimable page of range a, ahead of one of range b on the same list,
+ * and @c holding a. A scan of one item must leave a's page mapped and
+ * reclaimable and count the skip. Once @c lets go, a scan of one item
+ * frees whichever page is at the head now: a's if it kept its place (a
+ * lock held a moment), b's if it was rotated to the tail (a lasting
+ * reason). A last scan frees the other.
  */
 static void pagerange_test_expect_skip(struct kunit *test,
 				       const struct pagerange_test_contender *c)
 {
-	struct pagerange_test_map *map;
+	long skips = atomic_long_read(&pagerange_nr_skips);
+	long rotated = atomic_long_read(&pagerange_nr_rotated);
+	struct pagerange_test_map *a, *b;
 	unsigned long freed;
-	long skips;
 	int ret;
 
-	map = pagerange_test_map(test, 2, NUMA_NO_NODE);
-	pagerange_test_use(test, map->range, 0, 1, 1);
-	pagerange_test_stop(test, map->range, 0, 1, 1);
-	skips = atomic_long_read(&pagerange_nr_skips);
+	a = pagerange_test_map(test, 2, first_online_node);
+	b = pagerange_test_map(test, 2, first_online_node);
+	pagerange_test_use(test, a->range, 0, 1, 1);
+	pagerange_test_use(test, b->range, 0, 1, 1);
+	pagerange_test_stop(test, a->range, 0, 1, 1);
+	pagerange_test_stop(test, b->range, 0, 1, 1);
 
-	ret = c->hold(map->range);
+	ret = c->hold(a->range);
 	KUNIT_ASSERT_EQ_MSG(test, ret, 0, "holding %s", c->what);
-	freed = pagerange_test_scan(PAGERANGE_TEST_SCAN_ALL);
-	c->release(map->range);
+	freed = pagerange_test_scan(1);
+	c->release(a->range);
 
 	KUNIT_EXPECT_EQ_MSG(test, freed, 0UL, "scan with %s held", c->what);
-	KUNIT_EXPECT_GT(test, atomic_long_read(&pagerange_nr_skips), skips);
-	pagerange_test_expect_states(test, map, "RF");
-	KUNIT_EXPECT_EQ(test, pagerange_test_count(), 1UL);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&pagerange_nr_skips), skips + 1);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&pagerange_nr_rotated),
+			rotated + c->lasts);
+	pagerange_test_expect_states(test, a, "RF");
+	pagerange_test_expect_states(test, b, "RF");
+	KUNIT_EXPECT_EQ(test, pagerange_test_count(), 2UL);
 
-	pagerange_test_expect_scan(test, map, PAGERANGE_TEST_SCAN_ALL, 1, "FF");
+	KUNIT_EXPECT_EQ(test, pagerange_test_scan(1), 1UL);
+	pagerange_test_expect_states(test, a, c->lasts ? "RF" : "FF");
+	pagerange_test_expect_states(test, b, c->lasts ? "FF" : "RF");
+	pagerange_test_expect_scan(test, a, PAGERANGE_TEST_SCAN_ALL, 1, "FF");
+	pagerange_test_expect_states(test, b, "FF");
 	pagerange_test_expect_consistent(test);
 }
 
@@ -1366,9 +1396,42 @@ static void pagerange_test_isolate_skips_during_a_copy(struct kunit *test)
 		.what = "a copy in flight",
 		.hold = pagerange_test_hold_copy,
 		.release = pagerange_test_release_copy,
+		.lasts = true,
 	};
 
 	pagerange_test_expect_skip(test, &c);
+}
+
+/*
+ * A range that stays busy must not starve the ranges behind it: with a
+ * copy into range a in flight for as long as the case lasts, a's pages at
+ * the head of the list go to its tail, and the next scan of the same
+ * budget reaches b's pages and frees them all. a's pages stay reclaimable
+ * and are freed once the copy is over.
+ */
+static void pagerange_test_busy_range_does_not_starve_the_next(struct kunit *test)
+{
+	long rotated = atomic_long_read(&pagerange_nr_rotated);
+	struct pagerange_test_map *a, *b;
+
+	a = pagerange_test_map(test, PAGERANGE_TEST_PAGES, first_online_node);
+	b = pagerange_test_map(test, PAGERANGE_TEST_PAGES, first_online_node);
+	pagerange_test_use(test, a->range, 0, 5, 5);
+	pagerange_test_use(test, b->range, 0, 4, 4);
+	pagerange_test_stop(test, a->range, 0, 4, 4);
+	pagerange_test_stop(test, b->range, 0, 4, 4);
+
+	pagerange_test_hold_copy(a->range);
+	pagerange_test_expect_scan(test, a, 4, 0, "RRRRUFFF");
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&pagerange_nr_rotated),
+			rotated + 4);
+	pagerange_test_expect_scan(test, b, 4, 4, "FFFFFFFF");
+	pagerange_test_expect_states(test, a, "RRRRUFFF");
+	pagerange_test_release_copy(a->range);
+
+	pagerange_test_expect_scan(test, a, PAGERANGE_TEST_SCAN_ALL, 4,
+				   "FFFFUFFF");
+	pagerange_test_expect_consistent(test);
 }
 
 /* --- Two NUMA nodes */
@@ -1407,6 +1470,52 @@ static void pagerange_test_two_nodes(struct kunit *test, const int nids[2],
 	}
 	pagerange_test_expect_states(test, maps[0], "RRRF");
 	pagerange_test_expect_states(test, maps[1], "RRFF");
+}
+
+/*
+ * A page is filed under the node it lives on, even when that is not the
+ * range's own node: the allocator fell back to another node because the
+ * range's was short. A scan of that node frees it; a scan of the range's
+ * node does not.
+ */
+static void pagerange_test_page_is_filed_under_its_own_node(struct kunit *test)
+{
+	struct pagerange_test_map *map;
+	unsigned long lru[2];
+	struct page *page;
+	int nids[2], i;
+
+	pagerange_test_two_nids(test, nids);
+	map = pagerange_test_map(test, 4, nids[0]);
+	KUNIT_ASSERT_EQ(test, map->range->nid, nids[0]);
+	/* What alloc_pages_node() does when nids[0] is out of memory. */
+	spin_lock(&map->range->lock);
+	map->range->nid = nids[1];
+	spin_unlock(&map->range->lock);
+	pagerange_test_use(test, map->range, 0, 3, 3);
+	for (i = 0; i < 3; i++) {
+		page = pagerange_test_page(map->range, i);
+		KUNIT_ASSERT_NOT_NULL(test, page);
+		KUNIT_ASSERT_EQ(test, page_to_nid(page), nids[1]);
+	}
+	lru[0] = list_lru_count_node(&pagerange_lru, nids[0]);
+	lru[1] = list_lru_count_node(&pagerange_lru, nids[1]);
+	pagerange_test_stop(test, map->range, 0, 3, 3);
+
+	KUNIT_EXPECT_EQ(test, list_lru_count_node(&pagerange_lru, nids[0]),
+			lru[0]);
+	KUNIT_EXPECT_EQ(test, list_lru_count_node(&pagerange_lru, nids[1]),
+			lru[1] + 3);
+	pagerange_test_expect_consistent(test);
+	KUNIT_EXPECT_EQ(test, pagerange_test_scan_node(nids[0],
+						       PAGERANGE_TEST_SCAN_ALL),
+			0UL);
+	pagerange_test_expect_states(test, map, "RRRF");
+	KUNIT_EXPECT_EQ(test, pagerange_test_scan_node(nids[1],
+						       PAGERANGE_TEST_SCAN_ALL),
+			3UL);
+	pagerange_test_expect_states(test, map, "FFFF");
+	pagerange_test_expect_consistent(test);
 }
 
 /* Pages, slots and list_lru entries all live on the node asked for. */
@@ -1612,8 +1721,10 @@ static struct kunit_case pagerange_test_cases[] = {
 	KUNIT_CASE(pagerange_test_isolate_skips_on_mmap_lock),
 	KUNIT_CASE(pagerange_test_isolate_skips_on_range_lock),
 	KUNIT_CASE(pagerange_test_isolate_skips_during_a_copy),
+	KUNIT_CASE(pagerange_test_busy_range_does_not_starve_the_next),
 	KUNIT_CASE(pagerange_test_pages_are_counted_on_their_node),
 	KUNIT_CASE(pagerange_test_scan_of_one_node_frees_only_its_pages),
+	KUNIT_CASE(pagerange_test_page_is_filed_under_its_own_node),
 	KUNIT_CASE(pagerange_test_calls_before_mmap_fail_with_enxio),
 	KUNIT_CASE(pagerange_test_second_mmap_fails_with_ebusy),
 	KUNIT_CASE(pagerange_test_detached_range_is_reclaimed),

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Trace events of the page range: pages inserted, spans used and stopped,
- * pages isolated, zapped and freed by the shrinker, and why it skipped.
+ * pages isolated, zapped and freed by the shrinker, and why it skipped or
+ * rotated one.
  * They live in tracefs under events/pagerange/.
  */
 #undef TRACE_SYSTEM
@@ -127,24 +128,31 @@ TRACE_EVENT(pagerange_free,
 		  __entry->zapped)
 );
 
-/* The shrinker left a reclaimable page alone; reason says which lock. */
+/*
+ * The shrinker left a reclaimable page alone; reason says why. rotated says
+ * whether it moved the page to the tail of its list (a reason that lasts)
+ * or left it where it was (a lock held for a moment).
+ */
 TRACE_EVENT(pagerange_skip,
 	TP_PROTO(struct pagerange *range, unsigned long index,
-		 enum pagerange_skip_reason reason),
-	TP_ARGS(range, index, reason),
+		 enum pagerange_skip_reason reason, bool rotated),
+	TP_ARGS(range, index, reason, rotated),
 	TP_STRUCT__entry(
 		__field(pid_t, pid)
 		__field(unsigned long, index)
 		__field(int, reason)
+		__field(bool, rotated)
 	),
 	TP_fast_assign(
 		__entry->pid = range->pid;
 		__entry->index = index;
 		__entry->reason = reason;
+		__entry->rotated = rotated;
 	),
-	TP_printk("pid=%d index=%lu reason=%s",
+	TP_printk("pid=%d index=%lu reason=%s rotated=%d",
 		  __entry->pid, __entry->index,
-		  __print_symbolic(__entry->reason, PAGERANGE_SKIP_REASONS))
+		  __print_symbolic(__entry->reason, PAGERANGE_SKIP_REASONS),
+		  __entry->rotated)
 );
 
 #endif /* _PAGERANGE_TRACE_H */

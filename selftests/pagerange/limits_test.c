@@ -7,6 +7,9 @@
  */
 #include "pagerange_helpers.h"
 
+#include <sched.h>
+#include <time.h>
+
 #define PAGERANGE_MAX_PAGES_PARAM "/sys/module/pagerange/parameters/max_pages"
 #define NPAGES		64
 #define CAP		8	/* pages the tests may add under the cap */
@@ -395,6 +398,106 @@ TEST_F_TIMEOUT(memcg, use_range_beyond_memory_max_fails_enomem_without_oom, 120)
 	EXPECT_EQ(oom_kill_before, strtoll(p + 9, NULL, 0));
 	/* Its pages were uncharged with its range. */
 	EXPECT_GT(MEMCG_MAX / 4, read_ll(CGROUP_NAME "/memory.current"));
+}
+
+/* ---- a kill during a large USE_RANGE ---- */
+
+#define LARGEST_RANGE	(256LL << 20)	/* what max_size allows at most */
+#define KILL_AFTER	256		/* pages the child allocates first */
+#define KILL_SECONDS	60		/* the most a test waits for either */
+
+FIXTURE(kill) {
+	struct pagerange_stats before;
+	long long saved_max_size;
+	const char *why;
+	pid_t pid;
+};
+
+FIXTURE_SETUP(kill)
+{
+	cpu_set_t cpus;
+
+	pagerange_stats_begin(_metadata, &self->before);
+	self->saved_max_size = pagerange_max_size();
+	ASSERT_LT(0, self->saved_max_size);
+	ASSERT_EQ(0, sched_getaffinity(0, sizeof(cpus), &cpus));
+	if (CPU_COUNT(&cpus) < 2) {
+		self->why = "needs two CPUs: one allocates while the other watches";
+		SKIP(return, "%s", self->why);
+	}
+	ASSERT_EQ(0, pagerange_set_max_size(LARGEST_RANGE));
+}
+
+FIXTURE_TEARDOWN(kill)
+{
+	if (self->pid > 0) {
+		kill(self->pid, SIGKILL);
+		pagerange_wait_exit(self->pid);
+	}
+	EXPECT_EQ(0, pagerange_set_max_size(self->saved_max_size));
+	pagerange_stats_settle(&self->before, 5000);
+	pagerange_expect_stats(_metadata, &self->before);
+}
+
+/* The child: map the largest range and ask for every page of it. */
+static int kill_child(void)
+{
+	__u64 npages = LARGEST_RANGE / page_size;
+	int fd;
+
+	fd = pagerange_open();
+	if (fd < 0 || pagerange_map(fd, LARGEST_RANGE) == MAP_FAILED)
+		return 1;
+	pagerange_use_range(fd, 0, npages);
+	return 2;	/* it should have died first */
+}
+
+/*
+ * SIGKILL while a USE_RANGE of the largest range is allocating ends it at
+ * once: the allocation stops within a few pages of the kill, instead of
+ * going on to the 65,536th page (a victim of the OOM killer would take
+ * them from the memory reserves). The child dies of the signal and every
+ * page it had is given back.
+ */
+TEST_F_TIMEOUT(kill, sigkill_stops_a_use_range_of_the_largest_range, 120)
+{
+	long long base = self->before.pages_allocated, npages, at_kill, peak, n;
+	time_t end = time(NULL) + KILL_SECONDS;
+	int status = 0;
+	pid_t pid;
+
+	if (self->why)
+		SKIP(return, "%s", self->why);
+	npages = LARGEST_RANGE / page_size;
+	pid = pagerange_fork();
+	ASSERT_LE(0, pid);
+	if (!pid)
+		_exit(kill_child());
+	self->pid = pid;
+
+	while ((n = pagerange_stat("pages_allocated")) < base + KILL_AFTER &&
+	       time(NULL) < end)
+		;
+	ASSERT_LE(base + KILL_AFTER, n);
+	ASSERT_EQ(0, kill(pid, SIGKILL));
+	at_kill = pagerange_stat("pages_allocated");
+	/* The kill came while the child was allocating: the test means something. */
+	ASSERT_GT(base + npages / 2, at_kill);
+
+	peak = at_kill;
+	while (waitpid(pid, &status, WNOHANG) == 0 && time(NULL) < end) {
+		n = pagerange_stat("pages_allocated");
+		if (n > peak)
+			peak = n;
+	}
+	ASSERT_TRUE(WIFSIGNALED(status));
+	self->pid = 0;
+	EXPECT_EQ(SIGKILL, WTERMSIG(status));
+	pagerange_diag("killed at %lld pages, %lld more after the kill, of %lld",
+		       at_kill - base, peak - at_kill, npages);
+	EXPECT_GT(npages / 16, peak - at_kill);
+	EXPECT_TRUE(pagerange_stats_settle(&self->before, 5000));
+	EXPECT_EQ(base, pagerange_stat("pages_allocated"));
 }
 
 PAGERANGE_TEST_MAIN

@@ -18,6 +18,8 @@
 #include <sched.h>
 #include <sys/syscall.h>
 
+#include <linux/mempolicy.h>
+
 #define SHRINKER_DEBUGFS	PAGERANGE_DEBUGFS "/shrinker"
 #define SHRINKER_PREFIX		"pagerange-"
 #define NODE_POSSIBLE		"/sys/devices/system/node/possible"
@@ -156,6 +158,37 @@ static int pin_to_cpu(int cpu)
 	CPU_ZERO(&set);
 	CPU_SET(cpu, &set);
 	return sched_setaffinity(0, sizeof(set), &set) ? -errno : 0;
+}
+
+/*
+ * One CPU of each node that has one in @cpu_of (-1 for the others), and
+ * the first two such nodes in @want (node 0 if there are none): returns
+ * how many nodes have CPUs. The affinity is left as it was.
+ */
+static int nodes_with_cpus(int *cpu_of, int want[2])
+{
+	int cpu, node, nodes = 0;
+	cpu_set_t saved;
+
+	want[0] = 0;
+	want[1] = 0;
+	for (node = 0; node < MAX_NODES; node++)
+		cpu_of[node] = -1;
+	if (sched_getaffinity(0, sizeof(saved), &saved))
+		return 0;
+	for (cpu = 0; cpu < CPU_SETSIZE; cpu++) {
+		if (!CPU_ISSET(cpu, &saved))
+			continue;
+		node = cpu_node(cpu);
+		if (node >= 0 && node < MAX_NODES && cpu_of[node] < 0) {
+			cpu_of[node] = cpu;
+			if (nodes < 2)
+				want[nodes] = node;
+			nodes++;
+		}
+	}
+	sched_setaffinity(0, sizeof(saved), &saved);
+	return nodes;
 }
 
 FIXTURE(shrinker) {
@@ -386,8 +419,7 @@ TEST_F(shrinker, scan_on_a_node_without_the_range_takes_nothing)
 TEST_F(shrinker, scan_on_a_node_takes_only_that_nodes_pages)
 {
 	size_t size = NODE_PAGES * page_size;
-	int cpu_of[MAX_NODES], want[2] = { 0, 0 }, pos[2], i, cpu, node;
-	int nodes = 0;
+	int cpu_of[MAX_NODES], want[2], pos[2], i;
 	const __u64 used[2] = { 3, 5 };
 	struct shrinker_count c0, c1, c2;
 	struct pagerange_info info;
@@ -400,23 +432,8 @@ TEST_F(shrinker, scan_on_a_node_takes_only_that_nodes_pages)
 	if (pagerange_max_size() < (long long)size)
 		SKIP(return, "max_size is below %zu", size);
 
-	/* One CPU of each of the first two nodes that have one. */
-	for (i = 0; i < MAX_NODES; i++)
-		cpu_of[i] = -1;
 	ASSERT_EQ(0, sched_getaffinity(0, sizeof(saved), &saved));
-	for (cpu = 0; cpu < CPU_SETSIZE; cpu++) {
-		if (!CPU_ISSET(cpu, &saved))
-			continue;
-		node = cpu_node(cpu);
-		if (node >= 0 && node < MAX_NODES && cpu_of[node] < 0) {
-			cpu_of[node] = cpu;
-			if (nodes < 2)
-				want[nodes] = node;
-			nodes++;
-		}
-	}
-	ASSERT_EQ(0, sched_setaffinity(0, sizeof(saved), &saved));
-	if (nodes < 2)
+	if (nodes_with_cpus(cpu_of, want) < 2)
 		SKIP(return, "every CPU is on node %d: no range can be put on another node",
 		     want[0]);
 
@@ -463,6 +480,165 @@ TEST_F(shrinker, scan_on_a_node_takes_only_that_nodes_pages)
 	ASSERT_EQ(0, pagerange_get_info(self->node_fd[1], &info));
 	EXPECT_EQ(0, info.pages_present);
 	EXPECT_EQ(used[1], info.pages_reclaimed);
+}
+
+/* ---- a page the allocator put on another node ---- */
+
+/* The largest node the test fills with anonymous memory. */
+#define FILL_MAX_BYTES	(4LL << 30)
+
+/* Free pages and watermarks of a zone, from /proc/zoneinfo. */
+struct zone_marks {
+	long long free;
+	long long min;
+	long long low;
+	long long managed;
+};
+
+/* The zone of node @nid with the most pages: 0, or -errno. */
+static int node_zone(int nid, struct zone_marks *best)
+{
+	struct zone_marks cur = { 0 };
+	char line[256], name[32];
+	bool in = false;
+	FILE *f;
+	int node;
+
+	memset(best, 0, sizeof(*best));
+	f = fopen("/proc/zoneinfo", "re");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "Node %d, zone %31s", &node, name) == 2) {
+			if (in && cur.managed > best->managed)
+				*best = cur;
+			memset(&cur, 0, sizeof(cur));
+			in = node == nid;
+			continue;
+		}
+		if (!in)
+			continue;
+		if (sscanf(line, " pages free %lld", &cur.free) != 1 &&
+		    sscanf(line, " min %lld", &cur.min) != 1 &&
+		    sscanf(line, " low %lld", &cur.low) != 1)
+			sscanf(line, " managed %lld", &cur.managed);
+	}
+	fclose(f);
+	if (in && cur.managed > best->managed)
+		*best = cur;
+	return best->managed ? 0 : -ENOENT;
+}
+
+/*
+ * The filler: bound to node @nid, touch anonymous memory until the node's
+ * largest zone is below its low watermark (but above min, where the
+ * kernel would reclaim or OOM-kill): from then on an allocation that
+ * prefers @nid is served by another node. Tells @filled and waits to be
+ * killed, holding the memory.
+ */
+static void __attribute__((noreturn))
+fill_node(int nid, volatile int *filled)
+{
+	unsigned long mask = 1UL << nid;
+	struct zone_marks z;
+	long long target, n;
+	unsigned char *p;
+	int i;
+
+	pagerange_write_file("/proc/self/oom_score_adj", "1000");
+	if (syscall(SYS_set_mempolicy, MPOL_BIND, &mask, 8 * sizeof(mask)))
+		_exit(1);
+	for (i = 0; i < 100; i++) {
+		if (node_zone(nid, &z))
+			_exit(2);
+		target = z.min + (z.low - z.min) / 4;
+		if (z.free <= target) {
+			*filled = 1;
+			for (;;)
+				pause();
+		}
+		n = z.free - target;
+		p = mmap(NULL, n * page_size, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		if (p == MAP_FAILED)
+			_exit(3);
+		while (n--)
+			p[n * page_size] = 1;
+	}
+	_exit(4);
+}
+
+/*
+ * A range's pages go on its node by preference, but on another node when
+ * that one is short: fill node A (the range's) so that they land on node
+ * B. They must be filed under node B, where they live, so that pressure on
+ * node B frees them and a scan of node B takes them; a scan of node A does
+ * not.
+ */
+TEST_F_TIMEOUT(shrinker, page_on_another_node_is_filed_and_scanned_there, 120)
+{
+	const __u64 used = 16;
+	int cpu_of[MAX_NODES], want[2], pos[2], i;
+	volatile int *filled;
+	struct shrinker_count c0, c1;
+	struct pagerange_info info;
+	struct zone_marks z;
+	pid_t filler;
+
+	if (self->absent)
+		SKIP(return, "%s", self->why);
+	if (self->nr_nodes < 2 || nodes_with_cpus(cpu_of, want) < 2)
+		SKIP(return, "needs CPUs on two NUMA nodes");
+	ASSERT_EQ(0, node_zone(want[0], &z));
+	if (z.managed * (long long)page_size > FILL_MAX_BYTES)
+		SKIP(return, "node %d is too large to fill (%lld MiB)", want[0],
+		     z.managed * (long long)page_size >> 20);
+	for (i = 0; i < 2; i++) {
+		for (pos[i] = 0; pos[i] < self->nr_nodes; pos[i]++)
+			if (self->nodes[pos[i]] == want[i])
+				break;
+		ASSERT_GT(self->nr_nodes, pos[i]);
+	}
+
+	/* The range's node is node A: it is mapped from one of A's CPUs. */
+	ASSERT_EQ(0, pin_to_cpu(cpu_of[want[0]]));
+	self->node_fd[0] = pagerange_open();
+	ASSERT_LE(0, self->node_fd[0]);
+	self->node_map[0] = pagerange_map(self->node_fd[0],
+					  NODE_PAGES * page_size);
+	ASSERT_NE(MAP_FAILED, self->node_map[0]);
+
+	filled = mmap(NULL, page_size, PROT_READ | PROT_WRITE,
+		      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, filled);
+	filler = pagerange_fork();
+	ASSERT_LE(0, filler);
+	if (!filler)
+		fill_node(want[0], filled);
+	/* Filling takes seconds under emulation; the filler dies with us. */
+	for (i = 0; !*filled && i < 60 * 100; i++)
+		if (waitpid(filler, NULL, WNOHANG) || usleep(10 * 1000))
+			break;
+	ASSERT_TRUE(*filled);
+
+	read_count(_metadata, self, &c0);
+	pagerange_use_and_fill(_metadata, self->node_fd[0], 0, used, 40);
+	ASSERT_EQ(used, pagerange_stop_using(self->node_fd[0], 0, used));
+	read_count(_metadata, self, &c1);
+	kill(filler, SIGKILL);
+	EXPECT_EQ(-SIGKILL, pagerange_wait_exit(filler));
+	munmap((void *)filled, page_size);
+
+	EXPECT_EQ(c0.node[pos[0]], c1.node[pos[0]]);
+	EXPECT_EQ(c0.node[pos[1]] + (long long)used, c1.node[pos[1]]);
+
+	ASSERT_EQ(0, shrinker_scan(self->dir, want[0], 1000));
+	ASSERT_EQ(0, pagerange_get_info(self->node_fd[0], &info));
+	EXPECT_EQ(used, info.pages_reclaimable);
+	ASSERT_EQ(0, shrinker_scan(self->dir, want[1], 1000));
+	ASSERT_EQ(0, pagerange_get_info(self->node_fd[0], &info));
+	EXPECT_EQ(0, info.pages_present);
+	EXPECT_EQ(used, info.pages_reclaimed);
 }
 
 PAGERANGE_TEST_MAIN
