@@ -11,13 +11,24 @@
 
 #include <linux/list_lru.h>
 #include <linux/mm.h>
+#include <linux/sched.h>
 #include <linux/shrinker.h>
+#include <linux/swap.h>
 #include <linux/version.h>
 
 /*
  * Shrinker registration. 6.7 replaced the caller-owned struct shrinker and
  * register_shrinker() with shrinker_alloc()/shrinker_register()/
  * shrinker_free(). Older kernels get a static shrinker behind the same calls.
+ *
+ * A memcg-aware list_lru takes the shrinker's id when it is initialised.
+ * From 6.7 shrinker_alloc() assigns the id, so the list is initialised
+ * before the shrinker is registered. Before 6.7 the id is assigned by
+ * register_shrinker() (6.1 exports neither prealloc_shrinker() nor
+ * register_shrinker_prepared()), so the list can only be initialised after
+ * registration, and the shrinker's callbacks may run before it is: they
+ * must check that it is (pagerange_lru_ready in the core).
+ * pagerange_shrinker_register() does both, in the order the kernel needs.
  */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 7, 0)
 static inline struct shrinker *
@@ -27,8 +38,14 @@ pagerange_shrinker_alloc(unsigned int flags, const char *name)
 }
 
 static inline int pagerange_shrinker_register(struct shrinker *shrinker,
+					      struct list_lru *lru,
 					      const char *name)
 {
+	int ret;
+
+	ret = list_lru_init_memcg(lru, shrinker);
+	if (ret)
+		return ret;
 	shrinker_register(shrinker);
 	return 0;
 }
@@ -51,9 +68,18 @@ pagerange_shrinker_alloc(unsigned int flags, const char *name)
 }
 
 static inline int pagerange_shrinker_register(struct shrinker *shrinker,
+					      struct list_lru *lru,
 					      const char *name)
 {
-	return register_shrinker(shrinker, "%s", name);
+	int ret;
+
+	ret = register_shrinker(shrinker, "%s", name);
+	if (ret)
+		return ret;
+	ret = list_lru_init_memcg(lru, shrinker);
+	if (ret)
+		unregister_shrinker(shrinker);
+	return ret;
 }
 
 static inline void pagerange_shrinker_free(struct shrinker *shrinker)
@@ -99,6 +125,52 @@ static inline void pagerange_shrinker_free(struct shrinker *shrinker)
 #define pagerange_lru_unlock()	spin_unlock(lru_lock)
 #define pagerange_lru_retry()	({ spin_lock(lru_lock); LRU_REMOVED_RETRY; })
 #endif
+
+/*
+ * The owner's RSS. The mm core counts no page mapped by a special PTE, at
+ * insert or at zap, so the driver keeps the count itself, in the counter
+ * vm_insert_page() uses for such pages (MM_FILEPAGES). add_mm_counter() is
+ * inline and calls mm_trace_rss_stat(), which is not exported; the counter
+ * under it is an atomic_long_t until 6.2 and a percpu_counter from then on
+ * (percpu_counter_add() is inline over the exported
+ * percpu_counter_add_batch()). The rss_stat trace event does not see the
+ * driver's changes.
+ */
+static inline void pagerange_add_rss(struct mm_struct *mm, long pages)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+	percpu_counter_add(&mm->rss_stat[MM_FILEPAGES], pages);
+#else
+	atomic_long_add(pages, &mm->rss_stat.count[MM_FILEPAGES]);
+#endif
+}
+
+/* The exact count, which get_mm_counter() is not from 6.2 on. */
+static inline long pagerange_read_rss(struct mm_struct *mm)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+	return percpu_counter_sum(&mm->rss_stat[MM_FILEPAGES]);
+#else
+	return atomic_long_read(&mm->rss_stat.count[MM_FILEPAGES]);
+#endif
+}
+
+/*
+ * Tell reclaim that a shrinker freed pages, as slab does for its own: the
+ * pages count as progress for the reclaim that called the shrinker (a
+ * cgroup at its limit, kswapd), which would otherwise see none and try
+ * harder, or give up. mm_account_reclaimed_pages() came with 6.4, when
+ * reclaim_state->reclaimed_slab was renamed; detected.
+ */
+static inline void pagerange_account_reclaimed(unsigned long pages)
+{
+#ifdef PAGERANGE_HAVE_MM_ACCOUNT_RECLAIMED_PAGES
+	mm_account_reclaimed_pages(pages);
+#else
+	if (current->reclaim_state)
+		current->reclaim_state->reclaimed_slab += pages;
+#endif
+}
 
 /* vma->vm_flags became read-only in 6.3: writers use vm_flags_mod(). */
 static inline void pagerange_vm_flags_mod(struct vm_area_struct *vma,

@@ -47,10 +47,12 @@
 #include <linux/gfp.h>
 #include <linux/highmem.h>
 #include <linux/list_lru.h>
+#include <linux/memcontrol.h>
 #include <linux/minmax.h>
 #include <linux/mm.h>
 #include <linux/mmap_lock.h>
 #include <linux/overflow.h>
+#include <linux/rcupdate.h>
 #include <linux/sched/mm.h>
 #include <linux/seq_file.h>
 #include <linux/shrinker.h>
@@ -64,13 +66,13 @@
 #include "pagerange_trace.h"
 
 /*
- * Pages are zeroed for the user, charged to the allocating task's memory
- * cgroup, and may come from highmem: the kernel only reaches them through
- * kmap_local_page(). User space asks for them, so running out is its ENOMEM:
- * reclaim is tried (our own shrinker included) but neither the OOM killer
- * nor the memcg OOM killer is invoked on its behalf, and the kernel log gets
- * no warning. The same holds for the &struct pagerange_page of each page,
- * whose cache is SLAB_ACCOUNT.
+ * Pages are zeroed for the user, charged to the range's memory cgroup (see
+ * pagerange_charge_begin()), and may come from highmem: the kernel only
+ * reaches them through kmap_local_page(). User space asks for them, so
+ * running out is its ENOMEM: reclaim is tried (our own shrinker included)
+ * but neither the OOM killer nor the memcg OOM killer is invoked on its
+ * behalf, and the kernel log gets no warning. The same holds for the
+ * &struct pagerange_page of each page, whose cache is SLAB_ACCOUNT.
  */
 #define PAGERANGE_GFP	(GFP_HIGHUSER | __GFP_ZERO | __GFP_ACCOUNT | \
 			 __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
@@ -97,6 +99,12 @@ static bool pagerange_should_fail_alloc(void)
 static struct list_lru pagerange_lru;
 static struct shrinker *pagerange_shrinker;
 static struct kmem_cache *pagerange_page_cache;
+static struct kmem_cache *pagerange_range_cache;
+/*
+ * Set once the list_lru is initialised: before 6.7 the shrinker is
+ * registered first and may be called before (see pagerange_compat.h).
+ */
+static bool pagerange_lru_ready;
 
 static DEFINE_MUTEX(pagerange_list_lock);
 static LIST_HEAD(pagerange_list);	/* protected by pagerange_list_lock */
@@ -124,13 +132,31 @@ static bool pagerange_page_reclaimable(struct pagerange_page *pp)
  * Release insert_lock from a path that does not own the range. The owner
  * frees the range right after taking insert_lock, but mutex_unlock() may
  * still touch the mutex after a waiter has been handed it; the range is
- * freed with kfree_rcu(), so holding the RCU read lock keeps it valid.
+ * freed after an RCU grace period, so holding the RCU read lock keeps it
+ * valid.
  */
 static void pagerange_insert_unlock(struct pagerange *range)
 {
 	rcu_read_lock();
 	mutex_unlock(&range->insert_lock);
 	rcu_read_unlock();
+}
+
+/*
+ * Charge what is allocated until pagerange_charge_end() to the range's
+ * memory cgroup, whoever allocates it: a remote writer's USE_RANGE charges
+ * the owner, as a page fault charges an anonymous page to the cgroup of
+ * the mm it is mapped into, not to the task that touched it. Returns what
+ * to hand pagerange_charge_end().
+ */
+static struct mem_cgroup *pagerange_charge_begin(struct pagerange *range)
+{
+	return set_active_memcg(range->memcg);
+}
+
+static void pagerange_charge_end(struct mem_cgroup *old)
+{
+	set_active_memcg(old);
 }
 
 /* Count a page against pagerange_max_pages before allocating it. */
@@ -206,21 +232,27 @@ static struct pagerange_page *pagerange_alloc_page(struct pagerange *range)
 static int pagerange_alloc_pages(struct pagerange *range,
 				 struct list_head *pages, unsigned long count)
 {
+	struct mem_cgroup *old = pagerange_charge_begin(range);
 	struct pagerange_page *pp;
+	int ret = 0;
 
 	while (count--) {
+		ret = -EINTR;
 		if (fatal_signal_pending(current))
-			return -EINTR;
+			break;
+		ret = -ENOMEM;
 		if (!pagerange_reserve_page())
-			return -ENOMEM;
+			break;
 		pp = pagerange_alloc_page(range);
 		if (!pp) {
 			atomic_long_dec(&pagerange_nr_pages);
-			return -ENOMEM;
+			break;
 		}
 		list_add_tail(&pp->lru, pages);
+		ret = 0;
 	}
-	return 0;
+	pagerange_charge_end(old);
+	return ret;
 }
 
 /* ENXIO before the vma is attached, ESRCH once it is closed, EINVAL past the end. */
@@ -337,12 +369,16 @@ static int pagerange_insert_missing(struct pagerange *range,
 	return 0;
 }
 
-/* Publish the pages of @inserted in the free slots of the span; all in use. */
+/*
+ * Publish the pages of @inserted in the free slots of the span; all in use.
+ * From now on they count in the owner's RSS, until their PTEs are gone.
+ */
 static void pagerange_commit_locked(struct pagerange *range,
 				    u64 first, u64 last,
 				    struct list_head *inserted)
 {
 	struct pagerange_page *pp;
+	unsigned long count = 0;
 	u64 i;
 
 	lockdep_assert_held(&range->insert_lock);
@@ -355,10 +391,12 @@ static void pagerange_commit_locked(struct pagerange *range,
 		list_del_init(&pp->lru);
 		pp->index = i;
 		range->slots[i] = pp;
-		range->nr_present++;
-		range->nr_allocated++;
+		count++;
 		trace_pagerange_insert(range, i, pp->page);
 	}
+	range->nr_present += count;
+	range->nr_allocated += count;
+	pagerange_add_rss(range->mm, count);
 	pagerange_mark_in_use_locked(range, first, last);
 }
 
@@ -375,6 +413,7 @@ static int pagerange_populate(struct pagerange *range, u64 first, u64 last,
 	struct mm_struct *mm = range->mm;
 	struct vm_area_struct *vma;
 	unsigned long missing = 0;
+	struct mem_cgroup *old;
 	LIST_HEAD(inserted);
 	int ret;
 
@@ -414,8 +453,11 @@ static int pagerange_populate(struct pagerange *range, u64 first, u64 last,
 	if (ret)
 		goto out_mmap_unlock;
 
+	/* The page tables the inserts allocate are the owner's too. */
+	old = pagerange_charge_begin(range);
 	ret = pagerange_insert_missing(range, vma, first, last, pool,
 				       &inserted);
+	pagerange_charge_end(old);
 	if (ret)
 		goto out_mmap_unlock;
 
@@ -827,14 +869,17 @@ static enum lru_status pagerange_isolate(PAGERANGE_LRU_CB_ARGS)
 	pagerange_take_run_locked(range, lo, hi, index, &pages);
 	spin_unlock(&range->lock);
 
-	if (vma)
+	if (vma) {
 		pagerange_zap_ptes(vma, pagerange_slot_addr(range, lo),
 				   (hi - lo) << PAGE_SHIFT);
+		pagerange_add_rss(mm, -(long)(hi - lo));
+	}
 	/* Last use of the range: it may be freed once insert_lock is dropped. */
 	trace_pagerange_free(range, lo, hi, !!vma);
 	pagerange_reclaim_unlock(range, mm);
 	/* No PTE maps them and the TLB has been flushed. */
 	pagerange_free_pages(&pages);
+	pagerange_account_reclaimed(hi - lo);
 	atomic_long_add(hi - lo, &pagerange_nr_reclaimed);
 	walk->nr_freed_extra += hi - lo - 1;
 	return pagerange_lru_retry();
@@ -860,6 +905,8 @@ skip:
 static unsigned long pagerange_shrink_count(struct shrinker *shrinker,
 					    struct shrink_control *sc)
 {
+	if (!smp_load_acquire(&pagerange_lru_ready))
+		return 0;
 	return list_lru_shrink_count(&pagerange_lru, sc);
 }
 
@@ -869,10 +916,18 @@ static unsigned long pagerange_shrink_scan(struct shrinker *shrinker,
 	struct pagerange_walk walk = { .nr_to_walk = sc->nr_to_scan };
 	unsigned long freed;
 
+	if (!smp_load_acquire(&pagerange_lru_ready))
+		return SHRINK_STOP;
 	atomic_long_inc(&pagerange_nr_scans);
 	freed = list_lru_walk_one(&pagerange_lru, sc->nid, sc->memcg,
 				  pagerange_isolate, &walk, &walk.nr_to_walk);
 	return freed + walk.nr_freed_extra;
+}
+
+static void pagerange_free_range_rcu(struct rcu_head *rcu)
+{
+	kmem_cache_free(pagerange_range_cache,
+			container_of(rcu, struct pagerange, rcu));
 }
 
 /**
@@ -882,22 +937,44 @@ static unsigned long pagerange_shrink_scan(struct shrinker *shrinker,
  * @nid: node to allocate the range's pages on by preference, or
  *	%NUMA_NO_NODE for the node the caller of pagerange_attach() runs on
  *
+ * The range is charged to the memory cgroup of @mm, and so is everything
+ * allocated for it later, whoever allocates it. It keeps that cgroup for
+ * its life: if the owner moves to another cgroup, the range and its pages
+ * stay charged where they were, as the kernel leaves the charges of a
+ * task's memory behind when the task moves (cgroup v2). If that cgroup is
+ * removed, its charges and the range's list_lru entries go to its parent,
+ * and so do later ones.
+ *
  * Context: Process context; may sleep.
  * Return: the range, or an ERR_PTR(): -ESRCH without an mm, -ENOMEM.
  */
 struct pagerange *pagerange_create(struct mm_struct *mm, pid_t pid, int nid)
 {
+	struct mem_cgroup *memcg, *old;
 	struct pagerange *range;
 
 	if (!mm)
 		return ERR_PTR(-ESRCH);
 
-	range = kzalloc(sizeof(*range), GFP_KERNEL_ACCOUNT);
-	if (!range)
+	/*
+	 * Allocated with the list_lru: that creates the cgroup's lists (and
+	 * its ancestors') in it before the first page is added, which 6.1 to
+	 * 6.12 do not do on their own (adding to a missing list there
+	 * dereferences NULL).
+	 */
+	memcg = get_mem_cgroup_from_mm(mm);
+	old = set_active_memcg(memcg);
+	range = kmem_cache_alloc_lru(pagerange_range_cache, &pagerange_lru,
+				     GFP_KERNEL | __GFP_ZERO);
+	set_active_memcg(old);
+	if (!range) {
+		mem_cgroup_put(memcg);
 		return ERR_PTR(-ENOMEM);
+	}
 
 	mmgrab(mm);
 	range->mm = mm;
+	range->memcg = memcg;
 	range->pid = pid;
 	range->nid = nid;
 	mutex_init(&range->insert_lock);
@@ -949,7 +1026,8 @@ void pagerange_destroy(struct pagerange *range)
 	pagerange_free_pages(&pages);
 	kvfree(range->slots);
 	mmdrop(range->mm);
-	kfree_rcu(range, rcu);
+	mem_cgroup_put(range->memcg);
+	call_rcu(&range->rcu, pagerange_free_range_rcu);
 }
 
 /**
@@ -968,6 +1046,7 @@ int pagerange_attach(struct pagerange *range, struct vm_area_struct *vma)
 {
 	unsigned long nr_pages = vma_pages(vma);
 	struct pagerange_page **slots;
+	struct mem_cgroup *old;
 	int ret = 0;
 
 	if (!nr_pages || nr_pages > PAGERANGE_MAX_PAGES)
@@ -975,8 +1054,10 @@ int pagerange_attach(struct pagerange *range, struct vm_area_struct *vma)
 	if (READ_ONCE(range->nr_pages))
 		return -EBUSY;
 
+	old = pagerange_charge_begin(range);
 	slots = kvzalloc_node(array_size(nr_pages, sizeof(*slots)),
-			      GFP_KERNEL_ACCOUNT, range->nid);
+			      GFP_KERNEL_ACCOUNT | __GFP_NOWARN, range->nid);
+	pagerange_charge_end(old);
 	if (!slots)
 		return -ENOMEM;
 
@@ -1006,7 +1087,8 @@ int pagerange_attach(struct pagerange *range, struct vm_area_struct *vma)
  * Only the range's own vma detaches it: a refused mremap() closes a copy.
  * The pages stay until the shrinker takes the reclaimable ones or
  * pagerange_destroy() frees them all; every call but pagerange_get_stats()
- * fails with -ESRCH from now on.
+ * fails with -ESRCH from now on. Their PTEs are gone, so they leave the
+ * owner's RSS.
  *
  * Context: From ->close, after the mm core has zapped the vma's PTEs and
  * flushed the TLB; takes range->lock.
@@ -1014,8 +1096,10 @@ int pagerange_attach(struct pagerange *range, struct vm_area_struct *vma)
 void pagerange_detach(struct pagerange *range, struct vm_area_struct *vma)
 {
 	spin_lock(&range->lock);
-	if (range->vma == vma)
+	if (range->vma == vma) {
 		range->vma = NULL;
+		pagerange_add_rss(range->mm, -(long)range->nr_present);
+	}
 	spin_unlock(&range->lock);
 }
 
@@ -1065,7 +1149,7 @@ void pagerange_print_ranges(struct seq_file *m)
 }
 
 /**
- * pagerange_core_init() - set up the list_lru and register the shrinker
+ * pagerange_core_init() - set up the caches, the list_lru and the shrinker
  * @name: the shrinker's name (in debugfs, shrinker/<name>-<id>)
  *
  * Context: Module init.
@@ -1074,34 +1158,41 @@ void pagerange_print_ranges(struct seq_file *m)
 int pagerange_core_init(const char *name)
 {
 	char cache_name[32];
-	int ret;
+	int ret = -ENOMEM;
 
-	/* Named after the shrinker: the KUnit module has a cache of its own. */
+	/* Named after the shrinker: the KUnit module has caches of its own. */
 	snprintf(cache_name, sizeof(cache_name), "%s_page", name);
 	pagerange_page_cache = kmem_cache_create(cache_name,
 						 sizeof(struct pagerange_page),
 						 0, SLAB_ACCOUNT, NULL);
 	if (!pagerange_page_cache)
-		return -ENOMEM;
+		return ret;
+	snprintf(cache_name, sizeof(cache_name), "%s_range", name);
+	pagerange_range_cache = kmem_cache_create(cache_name,
+						  sizeof(struct pagerange),
+						  0, SLAB_ACCOUNT, NULL);
+	if (!pagerange_range_cache)
+		goto err_destroy_page_cache;
 
-	ret = list_lru_init(&pagerange_lru);
-	if (ret)
-		goto err_destroy_cache;
-
-	ret = -ENOMEM;
-	pagerange_shrinker = pagerange_shrinker_alloc(SHRINKER_NUMA_AWARE, name);
+	pagerange_shrinker = pagerange_shrinker_alloc(SHRINKER_NUMA_AWARE |
+						      SHRINKER_MEMCG_AWARE,
+						      name);
 	if (!pagerange_shrinker)
-		goto err_destroy_lru;
+		goto err_destroy_range_cache;
 	pagerange_shrinker->count_objects = pagerange_shrink_count;
 	pagerange_shrinker->scan_objects = pagerange_shrink_scan;
-	ret = pagerange_shrinker_register(pagerange_shrinker, name);
+	ret = pagerange_shrinker_register(pagerange_shrinker, &pagerange_lru,
+					  name);
 	if (ret)
-		goto err_destroy_lru;
+		goto err_free_shrinker;
+	smp_store_release(&pagerange_lru_ready, true);
 	return 0;
 
-err_destroy_lru:
-	list_lru_destroy(&pagerange_lru);
-err_destroy_cache:
+err_free_shrinker:
+	pagerange_shrinker_free(pagerange_shrinker);
+err_destroy_range_cache:
+	kmem_cache_destroy(pagerange_range_cache);
+err_destroy_page_cache:
 	kmem_cache_destroy(pagerange_page_cache);
 	return ret;
 }
@@ -1117,7 +1208,11 @@ err_destroy_cache:
 void pagerange_core_exit(void)
 {
 	pagerange_shrinker_free(pagerange_shrinker);
+	smp_store_release(&pagerange_lru_ready, false);
 	list_lru_destroy(&pagerange_lru);
+	/* Ranges are freed after a grace period. */
+	rcu_barrier();
+	kmem_cache_destroy(pagerange_range_cache);
 	kmem_cache_destroy(pagerange_page_cache);
 }
 

@@ -61,6 +61,9 @@ struct pagerange_page {
 /**
  * struct pagerange - a range of pages backing one user mapping
  * @mm: the mm the range is bound to (mmgrab()); immutable
+ * @memcg: the memory cgroup of @mm when the range was created, with a
+ *	reference; NULL without memory cgroups. Everything allocated for the
+ *	range is charged to it, whichever task allocates it. Immutable
  * @pid: thread-group id of the opener, for debugfs; immutable
  * @node: entry in the global list of ranges; protected by the list's mutex
  * @rcu: defers freeing; see pagerange_insert_unlock()
@@ -89,6 +92,7 @@ struct pagerange_page {
  */
 struct pagerange {
 	struct mm_struct *mm;
+	struct mem_cgroup *memcg;
 	pid_t pid;
 	struct list_head node;
 	struct rcu_head rcu;

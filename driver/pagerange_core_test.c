@@ -1562,6 +1562,32 @@ static void pagerange_test_scan_of_one_node_frees_only_its_pages(struct kunit *t
 	pagerange_test_expect_consistent(test);
 }
 
+/*
+ * Pages count in the owner's RSS (MM_FILEPAGES) from insertion until their
+ * PTEs are gone: reclaim takes out the pages it zaps, munmap the rest. A
+ * page reclaimed after munmap had nothing left to take out.
+ */
+static void pagerange_test_rss_counts_mapped_pages(struct kunit *test)
+{
+	struct pagerange_test_map *map;
+	long rss;
+
+	map = pagerange_test_map(test, PAGERANGE_TEST_PAGES, NUMA_NO_NODE);
+	rss = pagerange_read_rss(pagerange_test_mm);
+	pagerange_test_use(test, map->range, 0, 6, 6);
+	KUNIT_EXPECT_EQ(test, pagerange_read_rss(pagerange_test_mm), rss + 6);
+	pagerange_test_stop(test, map->range, 0, 4, 4);
+	KUNIT_EXPECT_EQ(test, pagerange_read_rss(pagerange_test_mm), rss + 6);
+	pagerange_test_expect_scan(test, map, 2, 2, "RRFFUUFF");
+	KUNIT_EXPECT_EQ(test, pagerange_read_rss(pagerange_test_mm), rss + 4);
+
+	KUNIT_ASSERT_EQ(test, pagerange_test_unmap(map), 0);
+	KUNIT_EXPECT_EQ(test, pagerange_read_rss(pagerange_test_mm), rss);
+	KUNIT_EXPECT_EQ(test, pagerange_test_scan(PAGERANGE_TEST_SCAN_ALL), 2UL);
+	KUNIT_EXPECT_EQ(test, pagerange_read_rss(pagerange_test_mm), rss);
+	pagerange_test_expect_consistent(test);
+}
+
 /* --- Attach, detach, teardown */
 
 static void pagerange_test_calls_before_mmap_fail_with_enxio(struct kunit *test)
@@ -1725,6 +1751,7 @@ static struct kunit_case pagerange_test_cases[] = {
 	KUNIT_CASE(pagerange_test_pages_are_counted_on_their_node),
 	KUNIT_CASE(pagerange_test_scan_of_one_node_frees_only_its_pages),
 	KUNIT_CASE(pagerange_test_page_is_filed_under_its_own_node),
+	KUNIT_CASE(pagerange_test_rss_counts_mapped_pages),
 	KUNIT_CASE(pagerange_test_calls_before_mmap_fail_with_enxio),
 	KUNIT_CASE(pagerange_test_second_mmap_fails_with_ebusy),
 	KUNIT_CASE(pagerange_test_detached_range_is_reclaimed),

@@ -391,6 +391,7 @@ struct fault_fixture {
 	int other_fd;		/* a second range some tests open */
 	unsigned char *other_map;
 	size_t other_size;
+	long long saved_max_size;	/* to put back, or 0 */
 	struct pagerange_stats before;
 };
 
@@ -451,6 +452,8 @@ static void fault_fixture_teardown(struct __test_metadata *_metadata,
 		EXPECT_EQ(0, munmap(t->other_map, t->other_size));
 	if (t->other_fd >= 0)
 		EXPECT_EQ(0, close(t->other_fd));
+	if (t->saved_max_size)
+		EXPECT_EQ(0, pagerange_set_max_size(t->saved_max_size));
 	if (t->fd >= 0)
 		pagerange_teardown_mapped(_metadata, &t->before, t->fd, t->map,
 					  t->size);
@@ -586,8 +589,9 @@ TEST_F(fail_page_alloc, use_range_fails_cleanly_when_a_page_table_cannot_be_allo
 }
 
 /*
- * A slot array above two pages comes from the page allocator: under
- * fail_page_alloc the mmap fails, and the fd can still be mapped.
+ * The slot array of a range of 4096 pages (32 KiB) comes from the page
+ * allocator, through kmalloc or vmalloc: under fail_page_alloc the mmap
+ * fails, quietly, and the fd can still be mapped.
  */
 TEST_F(fail_page_alloc, mmap_of_a_large_range_fails_cleanly)
 {
@@ -595,9 +599,10 @@ TEST_F(fail_page_alloc, mmap_of_a_large_range_fails_cleanly)
 
 	if (self->t.absent)
 		SKIP(return, "%s", self->t.why);
-	self->t.other_size = 1024 * page_size;
-	if (pagerange_max_size() < (long long)self->t.other_size)
-		SKIP(return, "max_size is below %zu", self->t.other_size);
+	self->t.other_size = 4096 * page_size;
+	self->t.saved_max_size = pagerange_max_size();
+	ASSERT_LT(0, self->t.saved_max_size);
+	ASSERT_EQ(0, pagerange_set_max_size(self->t.other_size));
 	other_open(_metadata, &self->t.other_fd);
 
 	fault_arm(_metadata, &self->t.fault, FAULT_TIMES, 0);

@@ -2,41 +2,23 @@
 /*
  * The limits on what ranges may hold: the max_pages module parameter caps
  * the pages of all ranges together, and every page is charged to the
- * memory cgroup of the task that allocates it. Beyond either, USE_RANGE
- * fails with ENOMEM and changes nothing; nobody is OOM-killed.
+ * memory cgroup of the range's owner. Beyond either, when nothing can be
+ * reclaimed, USE_RANGE fails with ENOMEM and changes nothing; nobody is
+ * OOM-killed. A kill ends a large USE_RANGE at once.
  */
 #include "pagerange_helpers.h"
 
 #include <sched.h>
 #include <time.h>
 
-#define PAGERANGE_MAX_PAGES_PARAM "/sys/module/pagerange/parameters/max_pages"
 #define NPAGES		64
 #define CAP		8	/* pages the tests may add under the cap */
 
-#define CGROUP_ROOT	"/sys/fs/cgroup"
-#define CGROUP_NAME	CGROUP_ROOT "/pagerange_limits_test"
+#define CGROUP_NAME	PAGERANGE_CGROUP_ROOT "/pagerange_limits_test"
 #define MEMCG_MAX	(16 << 20)
 #define MEMCG_RANGE	(64 << 20)	/* more than the cgroup may hold */
 #define MEMCG_STEP	256		/* pages per USE_RANGE */
 #define PMD_PAGES	512		/* pages one page table maps */
-
-static long long read_ll(const char *path)
-{
-	char buf[64];
-
-	if (pagerange_read_file(path, buf, sizeof(buf)) < 0)
-		return -1;
-	return strtoll(buf, NULL, 0);
-}
-
-static int write_ll(const char *path, long long val)
-{
-	char buf[32];
-
-	snprintf(buf, sizeof(buf), "%lld", val);
-	return pagerange_write_file(path, buf);
-}
 
 /* ---- the global cap ---- */
 
@@ -52,7 +34,7 @@ FIXTURE_SETUP(cap)
 {
 	self->fd = -1;
 	self->map = MAP_FAILED;
-	self->saved = read_ll(PAGERANGE_MAX_PAGES_PARAM);
+	self->saved = pagerange_read_ll(PAGERANGE_MAX_PAGES_PARAM);
 	if (self->saved < 0) {
 		self->why = PAGERANGE_MAX_PAGES_PARAM " is missing";
 		/* The 6.1 harness runs the test body after this SKIP(). */
@@ -67,7 +49,7 @@ FIXTURE_TEARDOWN(cap)
 	if (self->why)
 		return;
 	/* Whatever happened, the cap goes back to what it was. */
-	EXPECT_EQ(0, write_ll(PAGERANGE_MAX_PAGES_PARAM, self->saved));
+	EXPECT_EQ(0, pagerange_write_ll(PAGERANGE_MAX_PAGES_PARAM, self->saved));
 	pagerange_teardown_mapped(_metadata, &self->before, self->fd,
 				  self->map, NPAGES * page_size);
 }
@@ -77,8 +59,8 @@ static long long cap_at(struct __test_metadata *_metadata, long long room)
 {
 	long long cap = pagerange_stat("pages_allocated") + room;
 
-	EXPECT_EQ(0, write_ll(PAGERANGE_MAX_PAGES_PARAM, cap));
-	EXPECT_EQ(cap, read_ll(PAGERANGE_MAX_PAGES_PARAM));
+	EXPECT_EQ(0, pagerange_write_ll(PAGERANGE_MAX_PAGES_PARAM, cap));
+	EXPECT_EQ(cap, pagerange_read_ll(PAGERANGE_MAX_PAGES_PARAM));
 	return cap;
 }
 
@@ -171,7 +153,7 @@ TEST_F(cap, max_pages_zero_means_no_limit)
 		SKIP(return, "%s", self->why);
 	cap_at(_metadata, 1);
 	EXPECT_EQ(-ENOMEM, pagerange_use_range(self->fd, 0, 2));
-	ASSERT_EQ(0, write_ll(PAGERANGE_MAX_PAGES_PARAM, 0));
+	ASSERT_EQ(0, pagerange_write_ll(PAGERANGE_MAX_PAGES_PARAM, 0));
 	EXPECT_EQ(NPAGES, pagerange_use_range(self->fd, 0, NPAGES));
 }
 
@@ -193,52 +175,24 @@ struct memcg_shared {
 FIXTURE(memcg) {
 	struct pagerange_stats before;
 	long long saved_max_size;
-	bool mounted;
-	bool enabled;
+	struct pagerange_cgroup_root root;
 	bool created;
 	const char *why;
 	struct memcg_shared *sh;
 	pid_t pid;
 };
 
-static bool memcg_has(const char *path, const char *word)
-{
-	char buf[512], *p;
-	size_t len = strlen(word);
-
-	if (pagerange_read_file(path, buf, sizeof(buf)) < 0)
-		return false;
-	for (p = strstr(buf, word); p; p = strstr(p + 1, word))
-		if ((p == buf || p[-1] == ' ') &&
-		    (p[len] == ' ' || p[len] == '\n' || !p[len]))
-			return true;
-	return false;
-}
-
-/* Mount cgroup2 and enable the memory controller: NULL, or why not. */
+/* Make the cgroup with its memory.max: NULL, or why not. */
 static const char *memcg_prepare(FIXTURE_DATA(memcg) *self)
 {
-	struct statfs sfs;
+	const char *why = pagerange_cgroup_init(&self->root);
 
-	if (statfs(CGROUP_ROOT, &sfs) || sfs.f_type != CGROUP2_SUPER_MAGIC) {
-		if (mkdir(CGROUP_ROOT, 0755) && errno != EEXIST)
-			return "cannot create " CGROUP_ROOT;
-		if (mount("none", CGROUP_ROOT, "cgroup2", 0, NULL))
-			return "cgroup2 cannot be mounted";
-		self->mounted = true;
-	}
-	if (!memcg_has(CGROUP_ROOT "/cgroup.controllers", "memory"))
-		return "no memory controller";
-	if (!memcg_has(CGROUP_ROOT "/cgroup.subtree_control", "memory")) {
-		if (pagerange_write_file(CGROUP_ROOT "/cgroup.subtree_control",
-					 "+memory"))
-			return "cannot enable the memory controller";
-		self->enabled = true;
-	}
+	if (why)
+		return why;
 	if (mkdir(CGROUP_NAME, 0755))
 		return "cannot create a cgroup";
 	self->created = true;
-	if (write_ll(CGROUP_NAME "/memory.max", MEMCG_MAX))
+	if (pagerange_write_ll(CGROUP_NAME "/memory.max", MEMCG_MAX))
 		return "cannot set memory.max";
 	return NULL;
 }
@@ -269,11 +223,7 @@ FIXTURE_TEARDOWN(memcg)
 	EXPECT_EQ(0, pagerange_set_max_size(self->saved_max_size));
 	if (self->created)
 		EXPECT_EQ(0, rmdir(CGROUP_NAME));
-	if (self->enabled)
-		pagerange_write_file(CGROUP_ROOT "/cgroup.subtree_control",
-				     "-memory");
-	if (self->mounted)
-		umount(CGROUP_ROOT);
+	pagerange_cgroup_fini(&self->root);
 	munmap(self->sh, page_size);
 	pagerange_stats_settle(&self->before, 5000);
 	pagerange_expect_stats(_metadata, &self->before);
@@ -288,9 +238,10 @@ static void memcg_wait(volatile int *what, int value)
 }
 
 /*
- * The child: everything it needs is allocated and touched before it joins
- * the cgroup, so that at the limit only the driver allocates. It must not
- * fault in a new page there: that could invoke the memcg OOM killer.
+ * The child: its stack is touched before it joins the cgroup, so that at
+ * the limit only the driver allocates. It must not fault in a new page
+ * there: that could invoke the memcg OOM killer. It opens the range once
+ * in the cgroup, which makes the cgroup the range's.
  */
 static int memcg_child(struct memcg_shared *sh)
 {
@@ -301,13 +252,13 @@ static int memcg_child(struct memcg_shared *sh)
 	int fd;
 
 	memset((char *)stack, 0, sizeof(stack));
+	sh->phase = 1;
+	memcg_wait(&sh->go, 1);
 	fd = pagerange_open();
 	if (fd < 0)
 		return 1;
 	if (pagerange_map(fd, MEMCG_RANGE) == MAP_FAILED)
 		return 2;
-	sh->phase = 1;
-	memcg_wait(&sh->go, 1);
 
 	/*
 	 * One page under each page table first, while far from the limit:
@@ -339,7 +290,6 @@ TEST_F_TIMEOUT(memcg, use_range_beyond_memory_max_fails_enomem_without_oom, 120)
 {
 	long long base, current, oom_kill_before;
 	unsigned char *map;
-	char buf[1024], *p;
 	int fd, status;
 	pid_t pid;
 
@@ -352,19 +302,17 @@ TEST_F_TIMEOUT(memcg, use_range_beyond_memory_max_fails_enomem_without_oom, 120)
 	self->pid = pid;
 	memcg_wait(&self->sh->phase, 1);
 	ASSERT_EQ(1, self->sh->phase);
-	ASSERT_EQ(0, write_ll(CGROUP_NAME "/cgroup.procs", pid));
-	base = read_ll(CGROUP_NAME "/memory.current");
+	ASSERT_EQ(0, pagerange_cgroup_enter(CGROUP_NAME, pid));
+	base = pagerange_read_ll(CGROUP_NAME "/memory.current");
 	ASSERT_LE(0, base);
-	ASSERT_LT(0, pagerange_read_file(CGROUP_NAME "/memory.events", buf,
-					 sizeof(buf)));
-	p = strstr(buf, "oom_kill ");
-	ASSERT_NE(NULL, p);
-	oom_kill_before = strtoll(p + 9, NULL, 0);
+	oom_kill_before = pagerange_cgroup_key(CGROUP_NAME, "memory.events",
+					       "oom_kill");
+	ASSERT_LE(0, oom_kill_before);
 	self->sh->go = 1;
 
 	memcg_wait(&self->sh->phase, 2);
 	ASSERT_EQ(2, self->sh->phase);
-	current = read_ll(CGROUP_NAME "/memory.current");
+	current = pagerange_read_ll(CGROUP_NAME "/memory.current");
 	pagerange_diag("memory.max %d KiB: %lld pages in use (%lld KiB) at ENOMEM",
 		       MEMCG_MAX >> 10, self->sh->in_use,
 		       self->sh->in_use * (long long)page_size >> 10);
@@ -391,13 +339,10 @@ TEST_F_TIMEOUT(memcg, use_range_beyond_memory_max_fails_enomem_without_oom, 120)
 	status = pagerange_wait_exit(pid);
 	self->pid = 0;
 	EXPECT_EQ(0, status);
-	ASSERT_LT(0, pagerange_read_file(CGROUP_NAME "/memory.events", buf,
-					 sizeof(buf)));
-	p = strstr(buf, "oom_kill ");
-	ASSERT_NE(NULL, p);
-	EXPECT_EQ(oom_kill_before, strtoll(p + 9, NULL, 0));
+	EXPECT_EQ(oom_kill_before,
+		  pagerange_cgroup_key(CGROUP_NAME, "memory.events", "oom_kill"));
 	/* Its pages were uncharged with its range. */
-	EXPECT_GT(MEMCG_MAX / 4, read_ll(CGROUP_NAME "/memory.current"));
+	EXPECT_GT(MEMCG_MAX / 4, pagerange_read_ll(CGROUP_NAME "/memory.current"));
 }
 
 /* ---- a kill during a large USE_RANGE ---- */

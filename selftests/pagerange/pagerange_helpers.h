@@ -18,6 +18,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -47,6 +48,7 @@
 #define PAGERANGE_STATS		PAGERANGE_DEBUGFS "/pagerange/stats"
 #define PAGERANGE_RANGES	PAGERANGE_DEBUGFS "/pagerange/ranges"
 #define PAGERANGE_MAX_SIZE	"/sys/module/pagerange/parameters/max_size"
+#define PAGERANGE_MAX_PAGES_PARAM "/sys/module/pagerange/parameters/max_pages"
 #define PAGERANGE_DROP_CACHES	"/proc/sys/vm/drop_caches"
 
 /* Seed of the pseudo-random tests; PAGERANGE_SEED=n in the environment overrides it. */
@@ -351,6 +353,145 @@ static inline long long pagerange_stat(const char *name)
 {
 	return pagerange_file_value(pagerange_debugfs_open(PAGERANGE_STATS),
 				    name);
+}
+
+/* A number alone in a file (sysfs, cgroupfs), or -1; "max" is LLONG_MAX. */
+static inline long long pagerange_read_ll(const char *path)
+{
+	char buf[64];
+
+	if (pagerange_read_file(path, buf, sizeof(buf)) < 0)
+		return -1;
+	if (!strncmp(buf, "max", 3))
+		return LLONG_MAX;
+	return strtoll(buf, NULL, 0);
+}
+
+static inline int pagerange_write_ll(const char *path, long long val)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%lld", val);
+	return pagerange_write_file(path, buf);
+}
+
+/* A "Name: value kB" line of /proc/<pid>/status, in KiB, or -1. */
+static inline long long pagerange_status_kb(pid_t pid, const char *name)
+{
+	char path[64], line[256], key[64];
+	long long val = -1, v;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid ? pid : getpid());
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	snprintf(key, sizeof(key), "%s: %%lld", name);
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, key, &v) == 1) {
+			val = v;
+			break;
+		}
+	fclose(f);
+	return val;
+}
+
+#define PAGERANGE_CGROUP_ROOT	"/sys/fs/cgroup"
+
+/* What pagerange_cgroup_init() changed, for pagerange_cgroup_fini(). */
+struct pagerange_cgroup_root {
+	bool mounted;	/* cgroup2 was mounted */
+	bool enabled;	/* the memory controller was enabled for children */
+};
+
+/* Whether @word is one of the space-separated words of file @path. */
+static inline bool pagerange_file_has_word(const char *path, const char *word)
+{
+	size_t len = strlen(word);
+	char buf[512], *p;
+
+	if (pagerange_read_file(path, buf, sizeof(buf)) < 0)
+		return false;
+	for (p = strstr(buf, word); p; p = strstr(p + 1, word))
+		if ((p == buf || p[-1] == ' ') &&
+		    (p[len] == ' ' || p[len] == '\n' || !p[len]))
+			return true;
+	return false;
+}
+
+/*
+ * Mount cgroup2 if it is not, and give child cgroups the memory
+ * controller: NULL, or why not.
+ */
+static inline const char *
+pagerange_cgroup_init(struct pagerange_cgroup_root *root)
+{
+	struct statfs sfs;
+
+	memset(root, 0, sizeof(*root));
+	if (statfs(PAGERANGE_CGROUP_ROOT, &sfs) ||
+	    sfs.f_type != CGROUP2_SUPER_MAGIC) {
+		if (mkdir(PAGERANGE_CGROUP_ROOT, 0755) && errno != EEXIST)
+			return "cannot create " PAGERANGE_CGROUP_ROOT;
+		if (mount("none", PAGERANGE_CGROUP_ROOT, "cgroup2", 0, NULL))
+			return "cgroup2 cannot be mounted";
+		root->mounted = true;
+	}
+	if (!pagerange_file_has_word(PAGERANGE_CGROUP_ROOT "/cgroup.controllers",
+				     "memory"))
+		return "no memory controller";
+	if (!pagerange_file_has_word(PAGERANGE_CGROUP_ROOT "/cgroup.subtree_control",
+				     "memory")) {
+		if (pagerange_write_file(PAGERANGE_CGROUP_ROOT "/cgroup.subtree_control",
+					 "+memory"))
+			return "cannot enable the memory controller";
+		root->enabled = true;
+	}
+	return NULL;
+}
+
+/* Undo pagerange_cgroup_init(), once every cgroup it allowed is gone. */
+static inline void pagerange_cgroup_fini(struct pagerange_cgroup_root *root)
+{
+	if (root->enabled)
+		pagerange_write_file(PAGERANGE_CGROUP_ROOT "/cgroup.subtree_control",
+				     "-memory");
+	if (root->mounted)
+		umount(PAGERANGE_CGROUP_ROOT);
+}
+
+/* A file of cgroup @cg (a directory), as one number; see pagerange_read_ll(). */
+static inline long long pagerange_cgroup_read(const char *cg, const char *file)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/%s", cg, file);
+	return pagerange_read_ll(path);
+}
+
+static inline int pagerange_cgroup_write(const char *cg, const char *file,
+					 long long val)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/%s", cg, file);
+	return pagerange_write_ll(path, val);
+}
+
+/* The value of @key in @cg's memory.events or memory.stat (@file), or -1. */
+static inline long long pagerange_cgroup_key(const char *cg, const char *file,
+					     const char *key)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/%s", cg, file);
+	return pagerange_file_value(fopen(path, "re"), key);
+}
+
+/* Move process @pid (0: the caller) into cgroup @cg: 0 or -errno. */
+static inline int pagerange_cgroup_enter(const char *cg, pid_t pid)
+{
+	return pagerange_cgroup_write(cg, "cgroup.procs", pid);
 }
 
 /* One line of debugfs' ranges file. */

@@ -9,7 +9,9 @@
  * node as memory pressure would: it takes up to n reclaimable pages of
  * that node, and only of that node.
  *
- * The shrinker is not memcg-aware, so the memcg inode written is 0.
+ * The shrinker is memcg-aware, and every range here belongs to the root
+ * cgroup: count has one line, for the root cgroup, and scan is given its
+ * inode.
  */
 #include "pagerange_helpers.h"
 
@@ -28,6 +30,26 @@
 #define NPAGES		16
 /* Slots of a range this large come from the page allocator, on the local node. */
 #define NODE_PAGES	512
+/* The largest node the test fills with anonymous memory. */
+#define FILL_MAX_BYTES	(4LL << 30)
+/*
+ * What filling a node changes, and puts back: the gap between a zone's min
+ * and low watermarks (in 1/10000 of the zone) widened from a few hundred
+ * pages to a tenth of the zone, so that the fill can stop in the middle of
+ * it; and no watermark boost, which would raise min into that gap when an
+ * allocation falls back to another migrate type.
+ */
+static const struct {
+	const char *path;
+	long long value;
+} fill_sysctls[] = {
+	{ "/proc/sys/vm/watermark_scale_factor", 1000 },
+	{ "/proc/sys/vm/watermark_boost_factor", 0 },
+};
+
+#define NR_FILL_SYSCTLS	(sizeof(fill_sysctls) / sizeof(fill_sysctls[0]))
+/* The most pages the filler touches between two looks at the zone. */
+#define FILL_STEP	4096
 
 /* The count file, summed over its lines, by node position. */
 struct shrinker_count {
@@ -127,13 +149,21 @@ static int shrinker_count(const char *dir, int nr_nodes,
 	return 0;
 }
 
-/* Ask the shrinker to scan @nr objects of node @nid: 0 or -errno. */
+/*
+ * Ask the shrinker to scan @nr objects of node @nid in the root cgroup: 0
+ * or -errno. The root cgroup's inode is the one count shows, or 1 (the
+ * root of every kernfs) when it shows nothing.
+ */
 static int shrinker_scan(const char *dir, int nid, unsigned long nr)
 {
-	char path[PATH_MAX], cmd[64];
+	char path[PATH_MAX], cmd[64], buf[64] = "";
+	unsigned long long ino;
 
+	snprintf(path, sizeof(path), "%s/count", dir);
+	pagerange_read_file(path, buf, sizeof(buf));
+	ino = buf[0] ? strtoull(buf, NULL, 10) : 1;
 	snprintf(path, sizeof(path), "%s/scan", dir);
-	snprintf(cmd, sizeof(cmd), "0 %d %lu", nid, nr);
+	snprintf(cmd, sizeof(cmd), "%llu %d %lu", ino, nid, nr);
 	return pagerange_write_file(path, cmd);
 }
 
@@ -201,6 +231,7 @@ FIXTURE(shrinker) {
 	unsigned char *map;
 	size_t size;
 	int node_fd[2];		/* the ranges placed on two nodes */
+	long long saved[NR_FILL_SYSCTLS];	/* fill_sysctls to put back, or -1 */
 	unsigned char *node_map[2];
 	struct pagerange_stats before;
 };
@@ -213,6 +244,8 @@ FIXTURE_SETUP(shrinker)
 		self->node_fd[i] = -1;
 		self->node_map[i] = MAP_FAILED;
 	}
+	for (i = 0; i < (int)NR_FILL_SYSCTLS; i++)
+		self->saved[i] = -1;
 	ret = shrinker_dir(self->dir, sizeof(self->dir));
 	if (ret) {
 		self->absent = true;
@@ -227,12 +260,27 @@ FIXTURE_SETUP(shrinker)
 			       self->size);
 }
 
+/* Put back the sysctls a fill changed. */
+static void fill_sysctls_restore(struct __test_metadata *_metadata,
+				 FIXTURE_DATA(shrinker) *self)
+{
+	unsigned int i;
+
+	for (i = 0; i < NR_FILL_SYSCTLS; i++) {
+		if (self->saved[i] >= 0)
+			EXPECT_EQ(0, pagerange_write_ll(fill_sysctls[i].path,
+							self->saved[i]));
+		self->saved[i] = -1;
+	}
+}
+
 FIXTURE_TEARDOWN(shrinker)
 {
 	int i;
 
 	if (self->absent)
 		return;
+	fill_sysctls_restore(_metadata, self);
 	for (i = 0; i < 2; i++) {
 		if (self->node_map[i] != MAP_FAILED)
 			EXPECT_EQ(0, munmap(self->node_map[i],
@@ -292,7 +340,7 @@ TEST_F(shrinker, shrinker_count_matches_the_driver_stats)
 	read_count(_metadata, self, &c);
 	EXPECT_EQ(pagerange_stat("pages_reclaimable"), c.total);
 	EXPECT_EQ(self->before.pages_reclaimable + 5, c.total);
-	EXPECT_EQ(1, c.lines);	/* one line: the shrinker is not memcg-aware */
+	EXPECT_EQ(1, c.lines);	/* one line: the root cgroup's */
 	ASSERT_EQ(0, pagerange_get_info(self->fd, &info));
 	EXPECT_EQ(5, info.pages_reclaimable);
 
@@ -484,8 +532,6 @@ TEST_F(shrinker, scan_on_a_node_takes_only_that_nodes_pages)
 
 /* ---- a page the allocator put on another node ---- */
 
-/* The largest node the test fills with anonymous memory. */
-#define FILL_MAX_BYTES	(4LL << 30)
 
 /* Free pages and watermarks of a zone, from /proc/zoneinfo. */
 struct zone_marks {
@@ -534,7 +580,8 @@ static int node_zone(int nid, struct zone_marks *best)
  * largest zone is below its low watermark (but above min, where the
  * kernel would reclaim or OOM-kill): from then on an allocation that
  * prefers @nid is served by another node. Tells @filled and waits to be
- * killed, holding the memory.
+ * killed, holding the memory. The test has widened the gap between the
+ * two watermarks (fill_sysctls).
  */
 static void __attribute__((noreturn))
 fill_node(int nid, volatile int *filled)
@@ -548,16 +595,16 @@ fill_node(int nid, volatile int *filled)
 	pagerange_write_file("/proc/self/oom_score_adj", "1000");
 	if (syscall(SYS_set_mempolicy, MPOL_BIND, &mask, 8 * sizeof(mask)))
 		_exit(1);
-	for (i = 0; i < 100; i++) {
+	for (i = 0; i < 1000; i++) {
 		if (node_zone(nid, &z))
 			_exit(2);
-		target = z.min + (z.low - z.min) / 4;
+		target = z.min + (z.low - z.min) / 2;
 		if (z.free <= target) {
 			*filled = 1;
 			for (;;)
 				pause();
 		}
-		n = z.free - target;
+		n = z.free - target < FILL_STEP ? z.free - target : FILL_STEP;
 		p = mmap(NULL, n * page_size, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 		if (p == MAP_FAILED)
@@ -600,6 +647,13 @@ TEST_F_TIMEOUT(shrinker, page_on_another_node_is_filed_and_scanned_there, 120)
 		ASSERT_GT(self->nr_nodes, pos[i]);
 	}
 
+	for (i = 0; i < (int)NR_FILL_SYSCTLS; i++) {
+		self->saved[i] = pagerange_read_ll(fill_sysctls[i].path);
+		ASSERT_LE(0, self->saved[i]);
+		ASSERT_EQ(0, pagerange_write_ll(fill_sysctls[i].path,
+						fill_sysctls[i].value));
+	}
+
 	/* The range's node is node A: it is mapped from one of A's CPUs. */
 	ASSERT_EQ(0, pin_to_cpu(cpu_of[want[0]]));
 	self->node_fd[0] = pagerange_open();
@@ -628,6 +682,7 @@ TEST_F_TIMEOUT(shrinker, page_on_another_node_is_filed_and_scanned_there, 120)
 	kill(filler, SIGKILL);
 	EXPECT_EQ(-SIGKILL, pagerange_wait_exit(filler));
 	munmap((void *)filled, page_size);
+	fill_sysctls_restore(_metadata, self);
 
 	EXPECT_EQ(c0.node[pos[0]], c1.node[pos[0]]);
 	EXPECT_EQ(c0.node[pos[1]] + (long long)used, c1.node[pos[1]]);

@@ -15,10 +15,13 @@
  *   5  pages freed per second by drop_caches, against munmap
  *   6  transactions between two processes, against a memfd shared buffer
  *   7  reclaim cost per page as the number of ranges grows
+ *   8  pages freed per second by a memory cgroup's own reclaim
+ *      (memory.reclaim), against drop_caches of the same pages
  *
  * Runs as root with the module loaded, on CPU 0 only. It sets the module's
  * max_size and turns transparent huge pages off while it runs (both are
- * put back at the end), and writes to drop_caches. Prints a table on stdout,
+ * put back at the end), and writes to drop_caches. Figure 8 runs in a
+ * cgroup of its own (mounting cgroup2 if it has to), removed at the end. Prints a table on stdout,
  * then every measurement as CSV between "--- csv begin" and "--- csv end".
  * Progress goes to stderr.
  */
@@ -34,7 +37,9 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -53,6 +58,8 @@
 #define PAGERANGE_STATS		"/sys/kernel/debug/pagerange/stats"
 #define PAGERANGE_DROP_CACHES	"/proc/sys/vm/drop_caches"
 #define PAGERANGE_THP		"/sys/kernel/mm/transparent_hugepage/enabled"
+#define PAGERANGE_CGROUP_ROOT	"/sys/fs/cgroup"
+#define PAGERANGE_CGROUP	PAGERANGE_CGROUP_ROOT "/pagerange_bench"
 
 /* The driver answers every command it does not know with ENOTTY at once. */
 #define PAGERANGE_IOC_NOOP	_IO(PAGERANGE_IOC_MAGIC, 0x7f)
@@ -73,7 +80,7 @@ static int pagerange_reps = 11;
 /* Scales every loop count: 2 doubles the time of the whole run. */
 static double pagerange_scale = 1.0;
 /* Figures to run, as a bit mask: bit n for figure n (2 comes with 1). */
-static unsigned int pagerange_figures = 0xfe;
+static unsigned int pagerange_figures = 0x1fe;
 
 /* ---- errors, clock, statistics ------------------------------------- */
 
@@ -760,13 +767,17 @@ struct pagerange_reclaim {
  * kept open: the shrinker then frees pages that no PTE maps any more, with
  * no mmap lock, vma lookup, zap or TLB flush. The difference is what the
  * zap costs.
+ *
+ * pagerange_reclaim_by() times @reclaim_ns in place of drop_caches, and
+ * subtracts its time with nothing to reclaim only if @baseline.
  */
 static struct pagerange_reclaim
-pagerange_reclaim_once(unsigned long nr_ranges, bool unmapped)
+pagerange_reclaim_by(unsigned long nr_ranges, bool unmapped,
+		     double (*reclaim_ns)(void), bool baseline)
 {
 	unsigned long i, pages = PAGERANGE_RECLAIM_PAGES / nr_ranges;
 	struct pagerange_reclaim res;
-	double base, loaded;
+	double base = 0, loaded;
 	char **maps;
 	long before;
 	int *fds;
@@ -775,7 +786,8 @@ pagerange_reclaim_once(unsigned long nr_ranges, bool unmapped)
 	fds = calloc(nr_ranges, sizeof(*fds));
 	if (!maps || !fds)
 		pagerange_die("calloc");
-	base = pagerange_drop_caches_ns();
+	if (baseline)
+		base = reclaim_ns();
 	for (i = 0; i < nr_ranges; i++) {
 		fds[i] = pagerange_open_range(pages, &maps[i]);
 		pagerange_use(fds[i], 0, pages);
@@ -788,7 +800,7 @@ pagerange_reclaim_once(unsigned long nr_ranges, bool unmapped)
 		}
 	}
 	before = pagerange_reclaimed_total();
-	loaded = pagerange_drop_caches_ns();
+	loaded = reclaim_ns();
 	res.freed = pagerange_reclaimed_total() - before;
 	res.ns = loaded - base;
 	for (i = 0; i < nr_ranges; i++) {
@@ -800,6 +812,14 @@ pagerange_reclaim_once(unsigned long nr_ranges, bool unmapped)
 	free(maps);
 	free(fds);
 	return res;
+}
+
+/* The same, with drop_caches and its baseline: figures 5 and 7. */
+static struct pagerange_reclaim
+pagerange_reclaim_once(unsigned long nr_ranges, bool unmapped)
+{
+	return pagerange_reclaim_by(nr_ranges, unmapped,
+				    pagerange_drop_caches_ns, true);
 }
 
 static double pagerange_munmap_ns(unsigned long pages)
@@ -1098,6 +1118,124 @@ static void pagerange_fig_tx(void)
 
 /* ---- main ------------------------------------------------------------- */
 
+/* ---- figure 8: a memory cgroup's own reclaim ------------------------- */
+
+static bool pagerange_cgroup_mounted, pagerange_cgroup_enabled;
+static bool pagerange_cgroup_made;
+
+/*
+ * Make the benchmark's cgroup, with the memory controller, and move the
+ * benchmark into it: the ranges it opens from then on are charged there.
+ * Returns why not, or NULL.
+ */
+static const char *pagerange_cgroup_enter(void)
+{
+	char buf[256];
+
+	if (pagerange_read_file(PAGERANGE_CGROUP_ROOT "/cgroup.controllers",
+				buf, sizeof(buf))) {
+		if (mount("none", PAGERANGE_CGROUP_ROOT, "cgroup2", 0, NULL))
+			return "cgroup2 cannot be mounted";
+		pagerange_cgroup_mounted = true;
+		if (pagerange_read_file(PAGERANGE_CGROUP_ROOT "/cgroup.controllers",
+					buf, sizeof(buf)))
+			return "no cgroup2";
+	}
+	if (!strstr(buf, "memory"))
+		return "no memory controller";
+	if (pagerange_read_file(PAGERANGE_CGROUP_ROOT "/cgroup.subtree_control",
+				buf, sizeof(buf)) || !strstr(buf, "memory")) {
+		if (pagerange_write_file(PAGERANGE_CGROUP_ROOT "/cgroup.subtree_control",
+					 "+memory"))
+			return "cannot enable the memory controller";
+		pagerange_cgroup_enabled = true;
+	}
+	if (mkdir(PAGERANGE_CGROUP, 0755) && errno != EEXIST)
+		return "cannot create " PAGERANGE_CGROUP;
+	pagerange_cgroup_made = true;
+	if (access(PAGERANGE_CGROUP "/memory.reclaim", W_OK))
+		return "no memory.reclaim (before 5.19)";
+	if (pagerange_write_file(PAGERANGE_CGROUP "/cgroup.procs", "0"))
+		return "cannot join " PAGERANGE_CGROUP;
+	return NULL;
+}
+
+static void pagerange_cgroup_leave(void)
+{
+	pagerange_write_file(PAGERANGE_CGROUP_ROOT "/cgroup.procs", "0");
+	if (pagerange_cgroup_made)
+		rmdir(PAGERANGE_CGROUP);
+	if (pagerange_cgroup_enabled)
+		pagerange_write_file(PAGERANGE_CGROUP_ROOT "/cgroup.subtree_control",
+				     "-memory");
+	if (pagerange_cgroup_mounted)
+		umount(PAGERANGE_CGROUP_ROOT);
+}
+
+/*
+ * One write to the cgroup's memory.reclaim asking for the reclaim figures'
+ * 64 MiB, timed: the reclaim a cgroup at its memory.max runs, started by
+ * hand. It fails with EAGAIN if it got less, which the page count shows.
+ */
+static double pagerange_memory_reclaim_ns(void)
+{
+	int fd = open(PAGERANGE_CGROUP "/memory.reclaim", O_WRONLY | O_CLOEXEC);
+	char amount[32];
+	double t0, t1;
+	int len;
+
+	if (fd < 0)
+		pagerange_die("open %s/memory.reclaim", PAGERANGE_CGROUP);
+	len = snprintf(amount, sizeof(amount), "%lu",
+		       PAGERANGE_RECLAIM_PAGES * pagerange_page_size);
+	t0 = pagerange_now_ns();
+	if (write(fd, amount, len) != len && errno != EAGAIN)
+		pagerange_die("write %s/memory.reclaim", PAGERANGE_CGROUP);
+	t1 = pagerange_now_ns();
+	close(fd);
+	return t1 - t0;
+}
+
+/*
+ * 64 MiB of reclaimable pages in 16 ranges, charged to the benchmark's
+ * cgroup, freed by the cgroup's own reclaim, against the same freed by
+ * drop_caches, one after the other in each repetition. Neither time has a
+ * baseline taken off: an empty memory.reclaim runs its retries to the end,
+ * which a full one does not.
+ */
+static void pagerange_fig_memcg_reclaim(void)
+{
+	double memcg[PAGERANGE_MAX_REPS], drop[PAGERANGE_MAX_REPS];
+	unsigned long pages = PAGERANGE_RECLAIM_PAGES;
+	struct pagerange_reclaim res;
+	const char *why;
+	int i;
+
+	why = pagerange_cgroup_enter();
+	if (why) {
+		pagerange_progress("figure 8 skipped: %s", why);
+		pagerange_cgroup_leave();
+		return;
+	}
+	pagerange_progress("figure 8: memory.reclaim against drop_caches, %lu pages",
+			   pages);
+	for (i = 0; i < pagerange_reps; i++) {
+		res = pagerange_reclaim_by(16, false,
+					   pagerange_memory_reclaim_ns, false);
+		if (res.freed != (long)pages)
+			pagerange_progress("  memory.reclaim freed %ld of %lu pages",
+					   res.freed, pages);
+		memcg[i] = res.freed / res.ns * 1e9;
+		res = pagerange_reclaim_by(16, false, pagerange_drop_caches_ns,
+					   false);
+		drop[i] = res.freed / res.ns * 1e9;
+	}
+	pagerange_cgroup_leave();
+	pagerange_add_row(8, "memcg_reclaim_rate", pages >> 8, "MiB",
+			  pagerange_median(memcg, pagerange_reps), "pages/s",
+			  "drop_caches", pagerange_median(drop, pagerange_reps));
+}
+
 static char pagerange_old_max_size[64];
 static char pagerange_old_thp[128];
 
@@ -1220,6 +1358,8 @@ int main(int argc, char **argv)
 		pagerange_fig_tx();
 	if (pagerange_figures & 1u << 7)
 		pagerange_fig_reclaim_spread();
+	if (pagerange_figures & 1u << 8)
+		pagerange_fig_memcg_reclaim();
 	pagerange_restore();
 	pagerange_progress("done in %.0f s", (pagerange_now_ns() - t0) / 1e9);
 
