@@ -96,6 +96,18 @@ static bool pagerange_should_fail_alloc(void)
 }
 #endif
 
+/*
+ * The most pages the shrinker takes from one range under one set of locks
+ * and zaps with one call. One zap flushes the TLB once, so longer runs cost
+ * less per page, up to a point: x86 invalidates a range of up to 33 pages
+ * (tlb_single_page_flush_ceiling) entry by entry and flushes the mm's whole
+ * TLB beyond that, which would also cost the owner the entries of the pages
+ * it is using. 32 keeps the flush to the pages taken; the README's
+ * Performance section has the measurements. It also bounds how long
+ * insert_lock and the mmap read lock are held.
+ */
+#define PAGERANGE_RECLAIM_BATCH	32UL
+
 static struct list_lru pagerange_lru;
 static struct shrinker *pagerange_shrinker;
 static struct kmem_cache *pagerange_page_cache;
@@ -170,17 +182,31 @@ static bool pagerange_reserve_page(void)
 	return false;
 }
 
-/* Free the pages of a list of &struct pagerange_page linked by ->lru. */
+/*
+ * Free the pages of a list of &struct pagerange_page linked by ->lru, and
+ * the list's entries in bulk, a shrinker run's worth at a time: they were
+ * mostly allocated together, so most of a bulk free goes to one slab.
+ */
 static void pagerange_free_pages(struct list_head *pages)
 {
 	struct pagerange_page *pp, *next;
+	void *batch[PAGERANGE_RECLAIM_BATCH];
+	size_t n = 0;
+	long freed = 0;
 
 	list_for_each_entry_safe(pp, next, pages, lru) {
-		list_del(&pp->lru);
 		__free_page(pp->page);
-		kmem_cache_free(pagerange_page_cache, pp);
-		atomic_long_dec(&pagerange_nr_pages);
+		batch[n++] = pp;
+		if (n == ARRAY_SIZE(batch)) {
+			kmem_cache_free_bulk(pagerange_page_cache, n, batch);
+			freed += n;
+			n = 0;
+		}
 	}
+	if (n)
+		kmem_cache_free_bulk(pagerange_page_cache, n, batch);
+	atomic_long_sub(freed + n, &pagerange_nr_pages);
+	INIT_LIST_HEAD(pages);
 }
 
 /*
@@ -689,17 +715,6 @@ void pagerange_get_stats(struct pagerange *range,
 	spin_unlock(&range->lock);
 }
 
-/*
- * The most pages the shrinker takes from one range under one set of locks
- * and zaps with one call. One zap flushes the TLB once, so longer runs cost
- * less per page, up to a point: x86 invalidates a range of up to 33 pages
- * (tlb_single_page_flush_ceiling) entry by entry and flushes the mm's whole
- * TLB beyond that, which would also cost the owner the entries of the pages
- * it is using. 32 keeps the flush to the pages taken; the README's
- * Performance section has the measurements. It also bounds how long
- * insert_lock and the mmap read lock are held.
- */
-#define PAGERANGE_RECLAIM_BATCH	32UL
 
 /* One shrinker scan: the list_lru walk's budget and what it freed besides. */
 struct pagerange_walk {
