@@ -715,7 +715,6 @@ void pagerange_get_stats(struct pagerange *range,
 	spin_unlock(&range->lock);
 }
 
-
 /* One shrinker scan: the list_lru walk's budget and what it freed besides. */
 struct pagerange_walk {
 	unsigned long nr_to_walk;	/* decremented by the walk and by runs */
@@ -917,10 +916,17 @@ skip:
 	return LRU_SKIP;
 }
 
+/* Whether the shrinker may use the list_lru yet; see pagerange_lru_ready. */
+static bool pagerange_lru_is_ready(void)
+{
+	/* Pairs with the release in pagerange_core_init(). */
+	return smp_load_acquire(&pagerange_lru_ready);
+}
+
 static unsigned long pagerange_shrink_count(struct shrinker *shrinker,
 					    struct shrink_control *sc)
 {
-	if (!smp_load_acquire(&pagerange_lru_ready))
+	if (!pagerange_lru_is_ready())
 		return 0;
 	return list_lru_shrink_count(&pagerange_lru, sc);
 }
@@ -931,7 +937,7 @@ static unsigned long pagerange_shrink_scan(struct shrinker *shrinker,
 	struct pagerange_walk walk = { .nr_to_walk = sc->nr_to_scan };
 	unsigned long freed;
 
-	if (!smp_load_acquire(&pagerange_lru_ready))
+	if (!pagerange_lru_is_ready())
 		return SHRINK_STOP;
 	atomic_long_inc(&pagerange_nr_scans);
 	freed = list_lru_walk_one(&pagerange_lru, sc->nid, sc->memcg,
@@ -1200,6 +1206,7 @@ int pagerange_core_init(const char *name)
 					  name);
 	if (ret)
 		goto err_free_shrinker;
+	/* The list is initialised before a callback can see it is. */
 	smp_store_release(&pagerange_lru_ready, true);
 	return 0;
 
@@ -1223,7 +1230,6 @@ err_destroy_page_cache:
 void pagerange_core_exit(void)
 {
 	pagerange_shrinker_free(pagerange_shrinker);
-	smp_store_release(&pagerange_lru_ready, false);
 	list_lru_destroy(&pagerange_lru);
 	/* Ranges are freed after a grace period. */
 	rcu_barrier();

@@ -47,7 +47,7 @@ static const struct {
 	{ "/proc/sys/vm/watermark_boost_factor", 0 },
 };
 
-#define NR_FILL_SYSCTLS	(sizeof(fill_sysctls) / sizeof(fill_sysctls[0]))
+#define NR_FILL_SYSCTLS	ARRAY_SIZE(fill_sysctls)
 /* The most pages the filler touches between two looks at the zone. */
 #define FILL_STEP	4096
 
@@ -531,7 +531,6 @@ TEST_F(shrinker, scan_on_a_node_takes_only_that_nodes_pages)
 }
 
 /* ---- a page the allocator put on another node ---- */
-
 
 /* Free pages and watermarks of a zone, from /proc/zoneinfo. */
 struct zone_marks {
