@@ -3,11 +3,15 @@
 #   make [modules]  build driver/pagerange.ko against KDIR
 #   make vm-modules build it against the guest's kernel ($(KERNEL) below)
 #   make check      build the module and the selftests, run every selftest
-#                   in a QEMU guest booting Debian's kernel (the test command)
+#                   in a QEMU guest booting Debian's kernel (the test
+#                   command); on 6.1 the selftests run a second time built
+#                   with -m32, as 32-bit callers
 #   make check-debug
-#                   the same on a debug kernel built from source (KASAN,
-#                   lockdep, DEBUG_VM, fault injection, two fake NUMA
-#                   nodes), plus the core's KUnit suite
+#                   the same on two debug kernels built from source, 6.1 and
+#                   7.2 (KASAN, lockdep, DEBUG_VM, fault injection, two fake
+#                   NUMA nodes), plus the core's KUnit suite on each
+#   make check-kcsan
+#                   the concurrency tests on a KCSAN kernel built from 7.2
 #   make run        boot the same guest and run "pagerangectl demo"
 #   make compile-test  build against Debian sid's linux-source-7.2 with W=1
 #                   (a kernel that is compile-tested, not booted)
@@ -25,7 +29,8 @@
 #
 # KERNEL picks the Debian kernel series the guest boots and the module is
 # built against for check and run: 6.1 (bookworm, the default) or 6.12
-# (bookworm-backports), or debug (what check-debug uses). Kernels are
+# (bookworm-backports), or a kernel built from source with checkers:
+# 6.1-debug (also "debug"), 7.2-debug or 7.2-kcsan. Kernels are
 # unpacked or built into ~/.cache/pagerange (or $PAGERANGE_CACHE), never
 # installed, and the module is never loaded into the host. Missing Debian
 # packages are installed first (as root).
@@ -49,7 +54,7 @@ UAPI := include/uapi/linux/pagerange.h
 
 # deps must finish before anything else starts.
 .NOTPARALLEL:
-.PHONY: all modules check check-debug compile-test run clean deps
+.PHONY: all modules check check-debug check-kcsan compile-test run clean deps
 
 all: modules
 
@@ -69,16 +74,21 @@ comma := ,
 CHECK_OPTS = $(foreach t,$(subst $(comma), ,$(T)),--test $(t)) \
 	$(if $(TEST_TIMEOUT),--test-timeout $(TEST_TIMEOUT))
 
+# The 32-bit run is Debian 6.1's: the one kernel every user of the
+# compat path is sure to have.
 check: vm-modules
-	$(VM)/check --kernel $(KERNEL) $(CHECK_OPTS)
+	$(VM)/check --kernel $(KERNEL) $(if $(filter 6.1,$(KERNEL)),--m32) $(CHECK_OPTS)
 
-# A sub-make, so that "make check check-debug" builds the module once for
-# each kernel. The KUnit module is removed first: a copy left from an older
-# build must not stand in for one the driver no longer produces.
+# Each builds the module for each of its kernels in turn (tools/vm/check-kernels).
 check-debug: deps
-	rm -f driver/pagerange_kunit.ko
-	$(MAKE) --no-print-directory vm-modules KERNEL=debug
-	$(VM)/check --kernel debug --kunit driver/pagerange_kunit.ko $(CHECK_OPTS)
+	$(VM)/check-kernels --kunit $(CHECK_OPTS) 6.1-debug 7.2-debug
+
+# The tests whose threads race each other: stress, transactions, the
+# regressions, the hostile receiver and reclaim.
+KCSAN_TESTS := stress_test transaction_test regression_test hostile_test reclaim_test
+
+check-kcsan: deps
+	$(VM)/check-kernels $(CHECK_OPTS) $(if $(T),,$(foreach t,$(KCSAN_TESTS),--test $(t))) 7.2-kcsan
 
 compile-test: deps
 	$(VM)/compile-test

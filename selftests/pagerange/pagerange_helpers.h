@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -32,6 +33,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/uio.h>
 #include <sys/vfs.h>
@@ -40,6 +42,7 @@
 
 #include <linux/magic.h>
 #include <linux/pagerange.h>
+#include <linux/userfaultfd.h>
 
 #include "kselftest_harness.h"
 
@@ -492,6 +495,95 @@ static inline long long pagerange_cgroup_key(const char *cg, const char *file,
 static inline int pagerange_cgroup_enter(const char *cg, pid_t pid)
 {
 	return pagerange_cgroup_write(cg, "cgroup.procs", pid);
+}
+
+/*
+ * A page of user memory that stalls whoever touches it, the kernel's
+ * copy_from_user() included, until the test lets it go: a userfaultfd
+ * region in missing mode. It holds a copy into the driver in flight for as
+ * long as a test likes.
+ */
+struct pagerange_stall {
+	unsigned char *page;	/* the stalling page */
+	int uffd;		/* -1 without userfaultfd */
+};
+
+/*
+ * Map the page and register it: 0, or -errno (-ENOSYS, -EPERM: no
+ * userfaultfd here), with the page mapped but not stalling. Released with
+ * pagerange_stall_fini() in both cases.
+ */
+static inline int pagerange_stall_init(struct pagerange_stall *st)
+{
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = {
+		.mode = UFFDIO_REGISTER_MODE_MISSING,
+	};
+
+	st->uffd = -1;
+	st->page = mmap(NULL, page_size, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (st->page == MAP_FAILED)
+		return -errno;
+	/* O_NONBLOCK: a blocking userfaultfd always polls as POLLERR. */
+	st->uffd = syscall(__NR_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	if (st->uffd < 0)
+		return -errno;
+	reg.range.start = pagerange_u64(st->page);
+	reg.range.len = page_size;
+	if (ioctl(st->uffd, UFFDIO_API, &api) ||
+	    ioctl(st->uffd, UFFDIO_REGISTER, &reg)) {
+		close(st->uffd);
+		st->uffd = -1;
+		return -errno;
+	}
+	return 0;
+}
+
+/* Wait up to @seconds for a touch of the page to stall: 0 or -errno. */
+static inline int pagerange_stall_wait(struct pagerange_stall *st,
+				       int seconds)
+{
+	struct pollfd pfd = { .fd = st->uffd, .events = POLLIN };
+	struct uffd_msg msg;
+	int n;
+
+	n = poll(&pfd, 1, seconds * 1000);
+	if (n <= 0)
+		return n ? -errno : -ETIMEDOUT;
+	if (read(st->uffd, &msg, sizeof(msg)) != sizeof(msg))
+		return -EIO;
+	if (msg.event != UFFD_EVENT_PAGEFAULT ||
+	    msg.arg.pagefault.address != pagerange_u64(st->page))
+		return -EBADMSG;
+	return 0;
+}
+
+/* Let the stalled touch go on: the page then reads as @fill. 0 or -errno. */
+static inline int pagerange_stall_release(struct pagerange_stall *st, int fill)
+{
+	struct uffdio_copy copy = {
+		.dst = pagerange_u64(st->page),
+		.len = page_size,
+	};
+	unsigned char *src = malloc(page_size);
+	int ret;
+
+	if (!src)
+		return -ENOMEM;
+	memset(src, fill, page_size);
+	copy.src = pagerange_u64(src);
+	ret = ioctl(st->uffd, UFFDIO_COPY, &copy) ? -errno : 0;
+	free(src);
+	return ret;
+}
+
+static inline void pagerange_stall_fini(struct pagerange_stall *st)
+{
+	if (st->uffd >= 0)
+		close(st->uffd);
+	if (st->page != MAP_FAILED)
+		munmap(st->page, page_size);
 }
 
 /* One line of debugfs' ranges file. */

@@ -6,12 +6,8 @@
  */
 #include "pagerange_helpers.h"
 
-#include <poll.h>
 #include <pthread.h>
 #include <sched.h>
-#include <sys/syscall.h>
-
-#include <linux/userfaultfd.h>
 
 #define NPAGES	16
 
@@ -308,14 +304,13 @@ TEST_F_TIMEOUT(reclaim, many_ranges_are_reclaimed_by_one_drop_caches, 180)
 
 /*
  * What keeps range a busy: a WRITE into its one in-use page whose source
- * stalls in copy_from_user() on a userfaultfd page until the test resolves
- * it, or, without userfaultfd, WRITEs in a loop until told to stop.
+ * stalls in copy_from_user() on a userfaultfd page until the test lets it
+ * go, or, without userfaultfd, WRITEs in a loop until told to stop.
  */
 struct busy_writer {
 	int fd;			/* range a */
 	__u64 offset;		/* its in-use page */
-	unsigned char *src;	/* one page; registered with uffd if >= 0 */
-	int uffd;
+	struct pagerange_stall st;	/* the source page */
 	volatile int stop;	/* the copy loop's end */
 	int ret;		/* the (last) WRITE's result */
 	unsigned long writes;
@@ -326,68 +321,11 @@ static void *busy_writer_run(void *arg)
 	struct busy_writer *w = arg;
 
 	do {
-		w->ret = pagerange_write(w->fd, w->offset, w->src, page_size);
+		w->ret = pagerange_write(w->fd, w->offset, w->st.page,
+					 page_size);
 		w->writes++;
-	} while (w->uffd < 0 && !w->stop && !w->ret);
+	} while (w->st.uffd < 0 && !w->stop && !w->ret);
 	return NULL;
-}
-
-/* A userfaultfd with a missing-page region over @w->src: 0 or -errno. */
-static int busy_writer_uffd(struct busy_writer *w)
-{
-	struct uffdio_api api = { .api = UFFD_API };
-	struct uffdio_register reg = {
-		.range = { .start = pagerange_u64(w->src), .len = page_size },
-		.mode = UFFDIO_REGISTER_MODE_MISSING,
-	};
-	int uffd;
-
-	uffd = syscall(__NR_userfaultfd, O_CLOEXEC | O_NONBLOCK);
-	if (uffd < 0)
-		return -errno;
-	if (ioctl(uffd, UFFDIO_API, &api) || ioctl(uffd, UFFDIO_REGISTER, &reg)) {
-		close(uffd);
-		return -errno;
-	}
-	w->uffd = uffd;
-	return 0;
-}
-
-/* Wait until the writer's copy faults on the registered page: 0 or -errno. */
-static int busy_writer_wait_stall(struct busy_writer *w)
-{
-	struct pollfd pfd = { .fd = w->uffd, .events = POLLIN };
-	struct uffd_msg msg;
-	int n;
-
-	n = poll(&pfd, 1, STALL_SECONDS * 1000);
-	if (n <= 0)
-		return n ? -errno : -ETIMEDOUT;
-	if (read(w->uffd, &msg, sizeof(msg)) != sizeof(msg))
-		return -EIO;
-	if (msg.event != UFFD_EVENT_PAGEFAULT ||
-	    msg.arg.pagefault.address != pagerange_u64(w->src))
-		return -EBADMSG;
-	return 0;
-}
-
-/* Let the stalled copy go on: the page reads as @fill. */
-static int busy_writer_resolve(struct busy_writer *w, int fill)
-{
-	unsigned char *page = malloc(page_size);
-	struct uffdio_copy copy = {
-		.dst = pagerange_u64(w->src),
-		.len = page_size,
-	};
-	int ret;
-
-	if (!page)
-		return -ENOMEM;
-	memset(page, fill, page_size);
-	copy.src = pagerange_u64(page);
-	ret = ioctl(w->uffd, UFFDIO_COPY, &copy) ? -errno : 0;
-	free(page);
-	return ret;
 }
 
 /* Open and map @npages pages while on one CPU, so that ranges share a node. */
@@ -419,7 +357,7 @@ TEST_F_TIMEOUT(reclaim, busy_range_does_not_starve_reclaim_of_the_ranges_behind_
 	       120)
 {
 	long long rotated = pagerange_stat("shrinker_rotated");
-	struct busy_writer w = { .uffd = -1 };
+	struct busy_writer w = { 0 };
 	struct pagerange_info info;
 	unsigned char *map[2];
 	pthread_t writer;
@@ -438,19 +376,17 @@ TEST_F_TIMEOUT(reclaim, busy_range_does_not_starve_reclaim_of_the_ranges_behind_
 
 	w.fd = fd[0];
 	w.offset = BUSY_PAGES * page_size;
-	w.src = mmap(NULL, page_size, PROT_READ | PROT_WRITE,
-		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(MAP_FAILED, w.src);
-	ret = busy_writer_uffd(&w);
+	ret = pagerange_stall_init(&w.st);
+	ASSERT_NE(MAP_FAILED, w.st.page);
 	if (ret) {
 		ksft_print_msg("no userfaultfd (%s): a WRITE loop keeps range a busy\n",
 			       strerror(-ret));
-		memset(w.src, 0x77, page_size);
+		memset(w.st.page, 0x77, page_size);
 	}
 	ASSERT_EQ(0, pthread_create(&writer, NULL, busy_writer_run, &w));
-	stalled = w.uffd >= 0;
+	stalled = w.st.uffd >= 0;
 	if (stalled) {
-		ASSERT_EQ(0, busy_writer_wait_stall(&w));
+		ASSERT_EQ(0, pagerange_stall_wait(&w.st, STALL_SECONDS));
 	} else {
 		while (!w.writes)
 			sched_yield();
@@ -467,7 +403,7 @@ TEST_F_TIMEOUT(reclaim, busy_range_does_not_starve_reclaim_of_the_ranges_behind_
 		EXPECT_EQ(0, info.pages_reclaimed);
 		EXPECT_LE(rotated + BUSY_PAGES,
 			  pagerange_stat("shrinker_rotated"));
-		ASSERT_EQ(0, busy_writer_resolve(&w, 0x77));
+		ASSERT_EQ(0, pagerange_stall_release(&w.st, 0x77));
 	}
 	w.stop = 1;
 	ASSERT_EQ(0, pthread_join(writer, NULL));
@@ -480,9 +416,7 @@ TEST_F_TIMEOUT(reclaim, busy_range_does_not_starve_reclaim_of_the_ranges_behind_
 	EXPECT_EQ(0, info.pages_reclaimable);
 	EXPECT_EQ(1, info.pages_in_use);
 
-	if (w.uffd >= 0)
-		close(w.uffd);
-	munmap(w.src, page_size);
+	pagerange_stall_fini(&w.st);
 	EXPECT_EQ(0, munmap(map[0], (BUSY_PAGES + 1) * page_size));
 	EXPECT_EQ(0, munmap(map[1], BUSY_PAGES * page_size));
 	EXPECT_EQ(0, close(fd[0]));

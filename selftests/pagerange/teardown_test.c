@@ -388,11 +388,10 @@ TEST_F_TIMEOUT(module, ten_unload_cycles_each_refused_while_an_fd_or_mapping_liv
 	ASSERT_LT(0, max_size);
 
 	seconds = pagerange_seconds();
+	/* An ASSERT in a cycle ends the test; an EXPECT lets the rest run. */
 	for (i = 0; i < MODULE_CYCLES; i++) {
 		unload_once_the_last_range_is_gone(_metadata);
 		reload_module(_metadata, max_size);
-		if (!_metadata->passed)
-			break;
 	}
 	pagerange_diag("teardown: %d unload/reload cycles in %.2f s", i,
 		       pagerange_seconds() - seconds);

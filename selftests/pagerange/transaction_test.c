@@ -227,7 +227,7 @@ TEST_F_TIMEOUT(transaction,
 
 TEST_F(transaction, concurrent_senders_fill_disjoint_spans)
 {
-	struct pagerange_sender second;
+	struct pagerange_sender second = { 0 };
 	size_t half = self->size / 2;
 	int i;
 

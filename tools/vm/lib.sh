@@ -12,6 +12,17 @@ PAGERANGE_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 export PAGERANGE_TOP
 
 msg() { printf '%s: %s\n' "${0##*/}" "$*" >&2; }
+
+# The counts of the last "N passed, N failed, N skipped" line of FILE, as
+# "N N N" ("0 0 0" without one): how every runner here reports.
+pagerange_counts() {
+	local line p=0 f=0 s=0
+
+	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' "$1" |
+		tail -n1 || true)
+	[ -z "$line" ] || read -r p _ f _ s _ <<< "${line//,/}"
+	echo "$p $f $s"
+}
 die() { msg "error: $*"; exit 1; }
 
 # Print one-line apt sources for every "deb" stanza of the system's deb822

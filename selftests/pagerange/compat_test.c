@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * 32-bit callers reach the driver through compat_ptr_ioctl(), which turns
+ * their argument into a 64-bit user pointer for the same handlers. Built
+ * with -m32 (the collection's 32-bit run), this program calls every command
+ * of the UAPI with a kprobe on compat_ptr_ioctl() recording the commands it
+ * sees, and checks that each of them went through it and worked. The
+ * 64-bit build has nothing to check and skips.
+ *
+ * The kprobe needs tracefs with kprobe events (CONFIG_KPROBE_EVENTS), as
+ * Debian's kernels have.
+ */
+#include "pagerange_helpers.h"
+
+#define TRACEFS		"/sys/kernel/tracing"
+#define KPROBE_GROUP	"pagerange_compat"
+#define KPROBE		KPROBE_GROUP "/ioctl"
+/* x86-64: the second argument, the command, is in %si. */
+#define KPROBE_DEF	"p:" KPROBE " compat_ptr_ioctl cmd=%si:x32"
+
+FIXTURE(compat) {
+	struct pagerange_stats before;
+	int fd;
+	unsigned char *map;
+	bool probed;
+	char why[128];
+};
+
+/* Set the probe up: NULL, or why not. */
+static const char *compat_probe(FIXTURE_DATA(compat) *self)
+{
+	struct statfs sfs;
+
+#if !defined(__i386__)
+	return "a 64-bit build: the -m32 build of the collection runs this";
+#endif
+	if ((statfs(TRACEFS, &sfs) || sfs.f_type != TRACEFS_MAGIC) &&
+	    mount("tracefs", TRACEFS, "tracefs", 0, NULL))
+		return "no tracefs";
+	if (access(TRACEFS "/kprobe_events", W_OK))
+		return "no kprobe events (CONFIG_KPROBE_EVENTS)";
+	if (pagerange_write_file(TRACEFS "/kprobe_events", KPROBE_DEF))
+		return "cannot probe compat_ptr_ioctl()";
+	self->probed = true;
+	if (pagerange_write_file(TRACEFS "/trace", "") ||
+	    pagerange_write_file(TRACEFS "/events/" KPROBE "/enable", "1"))
+		return "cannot enable the probe";
+	return NULL;
+}
+
+FIXTURE_SETUP(compat)
+{
+	const char *why = compat_probe(self);
+
+	self->fd = -1;
+	self->map = MAP_FAILED;
+	if (why) {
+		snprintf(self->why, sizeof(self->why), "%s", why);
+		SKIP(return, "%s", self->why);
+	}
+	pagerange_setup_mapped(_metadata, &self->before, &self->fd, &self->map,
+			       4 * page_size);
+}
+
+FIXTURE_TEARDOWN(compat)
+{
+	if (self->probed) {
+		pagerange_write_file(TRACEFS "/events/" KPROBE "/enable", "0");
+		pagerange_write_file(TRACEFS "/kprobe_events", "-:" KPROBE);
+	}
+	if (self->fd >= 0)
+		pagerange_teardown_mapped(_metadata, &self->before, self->fd,
+					  self->map, 4 * page_size);
+}
+
+TEST_F(compat, every_command_of_a_32bit_caller_goes_through_compat_ptr_ioctl)
+{
+	static const size_t size = 1 << 20;
+	unsigned char buf[16] = "compat";
+	struct pagerange_info info;
+	char *trace, want[32];
+	unsigned int i;
+
+	if (self->why[0])
+		SKIP(return, "%s", self->why);
+	EXPECT_EQ(2, pagerange_use_range(self->fd, 0, 2));
+	EXPECT_EQ(0, pagerange_write(self->fd, 10, buf, sizeof(buf)));
+	memset(buf, 0, sizeof(buf));
+	EXPECT_EQ(0, pagerange_read(self->fd, 10, buf, sizeof(buf)));
+	EXPECT_STREQ("compat", (char *)buf);
+	EXPECT_EQ(0, memcmp(self->map + 10, "compat", 7));
+	EXPECT_EQ(0, pagerange_zero(self->fd, 10, 6));
+	EXPECT_EQ(0, self->map[10]);
+	EXPECT_EQ(0, pagerange_get_info(self->fd, &info));
+	EXPECT_EQ(2, info.pages_in_use);
+	EXPECT_EQ(2, pagerange_stop_using(self->fd, 0, 2));
+	ASSERT_EQ(0, pagerange_write_file(TRACEFS "/events/" KPROBE "/enable",
+					  "0"));
+
+	trace = malloc(size);
+	ASSERT_NE(NULL, trace);
+	ASSERT_LE(0, pagerange_read_file(TRACEFS "/trace", trace, size));
+	for (i = 0; i < ARRAY_SIZE(pagerange_ioc_cmds); i++) {
+		snprintf(want, sizeof(want), "cmd=0x%x",
+			 (unsigned int)pagerange_ioc_cmds[i]);
+		EXPECT_NE(NULL, strstr(trace, want)) {
+			TH_LOG("no %s (command %u) through compat_ptr_ioctl()",
+			       want, i);
+		}
+	}
+	free(trace);
+}
+
+PAGERANGE_TEST_MAIN
