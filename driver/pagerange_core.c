@@ -1169,6 +1169,20 @@ void pagerange_print_ranges(struct seq_file *m)
 	mutex_unlock(&pagerange_list_lock);
 }
 
+/*
+ * A cache whose objects are charged to the allocating (or active) memory
+ * cgroup, named after the shrinker: the KUnit module has caches of its own.
+ */
+static struct kmem_cache *pagerange_cache_create(const char *name,
+						 const char *what,
+						 unsigned int size)
+{
+	char cache_name[32];
+
+	snprintf(cache_name, sizeof(cache_name), "%s_%s", name, what);
+	return kmem_cache_create(cache_name, size, 0, SLAB_ACCOUNT, NULL);
+}
+
 /**
  * pagerange_core_init() - set up the caches, the list_lru and the shrinker
  * @name: the shrinker's name (in debugfs, shrinker/<name>-<id>)
@@ -1178,20 +1192,14 @@ void pagerange_print_ranges(struct seq_file *m)
  */
 int pagerange_core_init(const char *name)
 {
-	char cache_name[32];
 	int ret = -ENOMEM;
 
-	/* Named after the shrinker: the KUnit module has caches of its own. */
-	snprintf(cache_name, sizeof(cache_name), "%s_page", name);
-	pagerange_page_cache = kmem_cache_create(cache_name,
-						 sizeof(struct pagerange_page),
-						 0, SLAB_ACCOUNT, NULL);
+	pagerange_page_cache =
+		pagerange_cache_create(name, "page", sizeof(struct pagerange_page));
 	if (!pagerange_page_cache)
 		return ret;
-	snprintf(cache_name, sizeof(cache_name), "%s_range", name);
-	pagerange_range_cache = kmem_cache_create(cache_name,
-						  sizeof(struct pagerange),
-						  0, SLAB_ACCOUNT, NULL);
+	pagerange_range_cache =
+		pagerange_cache_create(name, "range", sizeof(struct pagerange));
 	if (!pagerange_range_cache)
 		goto err_destroy_page_cache;
 

@@ -74,12 +74,8 @@ FIXTURE_TEARDOWN(memcg)
 	int i;
 
 	/* A test that gave up leaves children behind: the cgroups must empty. */
-	for (i = 0; i < MAX_CHILDREN; i++) {
-		if (self->pid[i] <= 0)
-			continue;
-		kill(self->pid[i], SIGKILL);
-		pagerange_wait_exit(self->pid[i]);
-	}
+	for (i = 0; i < MAX_CHILDREN; i++)
+		pagerange_kill_child(&self->pid[i]);
 	if (self->moved)
 		EXPECT_EQ(0, pagerange_cgroup_enter(PAGERANGE_CGROUP_ROOT, 0));
 	for (i = self->nr_cg - 1; i >= 0; i--)
@@ -409,11 +405,8 @@ FIXTURE_SETUP(rss)
 
 FIXTURE_TEARDOWN(rss)
 {
-	if (self->map != MAP_FAILED)
-		pagerange_teardown_mapped(_metadata, &self->before, self->fd,
-					  self->map, self->size);
-	else if (self->fd >= 0)
-		pagerange_teardown_close(_metadata, &self->before, self->fd);
+	pagerange_teardown_mapped(_metadata, &self->before, self->fd,
+				  self->map, self->size);
 }
 
 /*

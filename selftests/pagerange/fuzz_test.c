@@ -49,6 +49,21 @@
 #define FUZZ_NONCANONICAL	0x0000800000000000ULL
 /* Below mmap_min_addr: nothing is ever mapped there. */
 #define FUZZ_LOW_ADDR		0x1000ULL
+/*
+ * A 32-bit caller's argument pointer can be neither a kernel address nor a
+ * non-canonical one: its stand-in for both is the top page of its 4 GiB,
+ * above where a 32-bit task's address space ends on x86-64 (0xffffe000).
+ * The __u64 buffer fields keep the 64-bit addresses above.
+ */
+#define FUZZ_TOP_ADDR32		0xfffff000UL
+
+/* @addr as an argument pointer: itself, or FUZZ_TOP_ADDR32 in a 32-bit build. */
+static void *fuzz_high_arg(__u64 addr)
+{
+	if (sizeof(void *) < sizeof(addr))
+		return pagerange_ptr(FUZZ_TOP_ADDR32 + (addr & 0xfff));
+	return pagerange_ptr(addr);
+}
 
 enum fuzz_page {
 	FUZZ_FREE,
@@ -446,10 +461,10 @@ static void fuzz_place_arg(__u32 *s, FIXTURE_DATA(fuzz) *self,
 		c->arg = NULL;
 		return;
 	case ARG_KERNEL:
-		c->arg = pagerange_ptr(FUZZ_KERNEL_ADDR + fuzz_below(s, 1 << 20));
+		c->arg = fuzz_high_arg(FUZZ_KERNEL_ADDR + fuzz_below(s, 1 << 20));
 		return;
 	case ARG_NONCANONICAL:
-		c->arg = pagerange_ptr(FUZZ_NONCANONICAL |
+		c->arg = fuzz_high_arg(FUZZ_NONCANONICAL |
 				       (fuzz_rand64(s) & 0x7fffffffffffULL));
 		return;
 	default:

@@ -216,10 +216,7 @@ FIXTURE_SETUP(memcg)
 FIXTURE_TEARDOWN(memcg)
 {
 	/* A test that gave up leaves its child waiting: the cgroup must empty. */
-	if (self->pid > 0) {
-		kill(self->pid, SIGKILL);
-		pagerange_wait_exit(self->pid);
-	}
+	pagerange_kill_child(&self->pid);
 	EXPECT_EQ(0, pagerange_set_max_size(self->saved_max_size));
 	if (self->created)
 		EXPECT_EQ(0, rmdir(CGROUP_NAME));
@@ -375,10 +372,7 @@ FIXTURE_SETUP(kill)
 
 FIXTURE_TEARDOWN(kill)
 {
-	if (self->pid > 0) {
-		kill(self->pid, SIGKILL);
-		pagerange_wait_exit(self->pid);
-	}
+	pagerange_kill_child(&self->pid);
 	EXPECT_EQ(0, pagerange_set_max_size(self->saved_max_size));
 	pagerange_stats_settle(&self->before, 5000);
 	pagerange_expect_stats(_metadata, &self->before);

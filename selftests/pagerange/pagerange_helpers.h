@@ -699,13 +699,15 @@ static inline void pagerange_teardown_close(struct __test_metadata *_metadata,
 					    const struct pagerange_stats *before,
 					    int fd)
 {
-	EXPECT_EQ(0, close(fd));
+	if (fd >= 0)
+		EXPECT_EQ(0, close(fd));
 	pagerange_expect_stats(_metadata, before);
 }
 
 /*
- * Teardown of pagerange_setup_mapped(): unmap, unless the test already did
- * and set @map to MAP_FAILED, then as pagerange_teardown_close().
+ * Teardown of pagerange_setup_mapped(): unmap and close, unless the test
+ * already did and set @map to MAP_FAILED or @fd to -1, then check that
+ * every page is back.
  */
 static inline void pagerange_teardown_mapped(struct __test_metadata *_metadata,
 					     const struct pagerange_stats *before,
@@ -932,6 +934,16 @@ struct pagerange_sender {
 	int order_fd;
 	int reply_fd;
 };
+
+/* Kill child *@pid, if any is left, and reap it: a teardown's first step. */
+static inline void pagerange_kill_child(pid_t *pid)
+{
+	if (*pid <= 0)
+		return;
+	kill(*pid, SIGKILL);
+	waitpid(*pid, NULL, 0);
+	*pid = 0;
+}
 
 /* In a child: do not outlive a test that gave up. */
 static inline void pagerange_die_with_parent(void)

@@ -42,13 +42,8 @@ FIXTURE_SETUP(paths)
 
 FIXTURE_TEARDOWN(paths)
 {
-	if (self->map != MAP_FAILED)
-		pagerange_teardown_mapped(_metadata, &self->before, self->fd,
-					  self->map, self->size);
-	else if (self->fd >= 0)
-		pagerange_teardown_close(_metadata, &self->before, self->fd);
-	else
-		pagerange_expect_stats(_metadata, &self->before);
+	pagerange_teardown_mapped(_metadata, &self->before, self->fd,
+				  self->map, self->size);
 }
 
 /* ---- a copy stalled on a userfaultfd page ---- */
