@@ -281,7 +281,12 @@ static int pagerange_alloc_pages(struct pagerange *range,
 	return ret;
 }
 
-/* ENXIO before the vma is attached, ESRCH once it is closed, EINVAL past the end. */
+/*
+ * ENXIO before the vma is attached; ESRCH once it is closed, or once the
+ * owner's mm has no user left: the vma then stays until exit_mmap() closes
+ * it, which may run late, from the work mmput_async() queued; EINVAL past
+ * the end.
+ */
 static int pagerange_check_span_locked(struct pagerange *range,
 				       u64 first, u64 last)
 {
@@ -289,7 +294,7 @@ static int pagerange_check_span_locked(struct pagerange *range,
 
 	if (!range->nr_pages)
 		return -ENXIO;
-	if (!range->vma)
+	if (!range->vma || !atomic_read(&range->mm->mm_users))
 		return -ESRCH;
 	if (last > range->nr_pages || first > last)
 		return -EINVAL;
