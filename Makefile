@@ -13,8 +13,8 @@
 #   make check-kcsan
 #                   the concurrency tests on a KCSAN kernel built from 7.2
 #   make run        boot the same guest and run "pagerangectl demo"
-#   make compile-test  build against Debian sid's linux-source-7.2 with W=1
-#                   (a kernel that is compile-tested, not booted)
+#   make compile-test  build the module and the KUnit module with W=1
+#                   against the 7.2 debug kernel's tree
 #   make check-tools  run tools/pagerangectl-test in the guest
 #   make lint       checkpatch, sparse and W=1, the UAPI header alone,
 #                   shellcheck and the man pages (tools/lint)
