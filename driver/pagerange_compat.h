@@ -105,25 +105,48 @@ static inline void pagerange_shrinker_free(struct shrinker *shrinker)
  * The list_lru walk callback. Until 6.13 it is passed the node lock and
  * must return LRU_REMOVED_RETRY with that lock held again; since then the
  * lock is the list's own and LRU_REMOVED_RETRY returns with it dropped.
- * Detected: PAGERANGE_HAVE_LRU_CB_LOCK_ARG is the old signature.
- * PAGERANGE_LRU_CB_ARGS declares the callback's parameters and
- * PAGERANGE_LRU_CB_LOCK names the lock held on entry;
- * pagerange_lru_unlock() drops the lock before work that may sleep and
- * pagerange_lru_retry() is the matching return.
+ * (On those kernels the list may be freed once its lock is dropped, when
+ * its memory cgroup is removed: it must not be locked again.) Detected:
+ * PAGERANGE_HAVE_LRU_CB_LOCK_ARG is the old signature.
+ *
+ * The driver's isolate function takes the lock as an argument, whatever
+ * the kernel: PAGERANGE_LRU_WALK_CB(name, isolate) defines the callback
+ * named @name that list_lru calls, which hands @isolate the lock it holds.
+ * @isolate returns pagerange_lru_removed(lock) after dropping @lock to
+ * remove an item, which keeps each kernel's contract.
  */
-#ifndef PAGERANGE_HAVE_LRU_CB_LOCK_ARG
-#define PAGERANGE_LRU_CB_ARGS \
-	struct list_head *item, struct list_lru_one *list, void *cb_arg
-#define PAGERANGE_LRU_CB_LOCK	(&list->lock)
-#define pagerange_lru_unlock()	spin_unlock(&list->lock)
-#define pagerange_lru_retry()	LRU_REMOVED_RETRY
+#ifdef PAGERANGE_HAVE_LRU_CB_LOCK_ARG
+#define PAGERANGE_LRU_WALK_CB(name, isolate)				\
+static enum lru_status name(struct list_head *item,			\
+			    struct list_lru_one *list,			\
+			    spinlock_t *lock, void *arg)		\
+	__must_hold(lock)						\
+{									\
+	return isolate(item, list, lock, arg);				\
+}
+
+static inline enum lru_status pagerange_lru_removed(spinlock_t *lock)
+	__acquires(lock)
+{
+	spin_lock(lock);
+	return LRU_REMOVED_RETRY;
+}
 #else
-#define PAGERANGE_LRU_CB_ARGS \
-	struct list_head *item, struct list_lru_one *list, \
-	spinlock_t *lru_lock, void *cb_arg
-#define PAGERANGE_LRU_CB_LOCK	lru_lock
-#define pagerange_lru_unlock()	spin_unlock(lru_lock)
-#define pagerange_lru_retry()	({ spin_lock(lru_lock); LRU_REMOVED_RETRY; })
+#define PAGERANGE_LRU_WALK_CB(name, isolate)				\
+static enum lru_status name(struct list_head *item,			\
+			    struct list_lru_one *list, void *arg)	\
+	__must_hold(&list->lock)					\
+{									\
+	return isolate(item, list, &list->lock, arg);			\
+}
+
+/* __acquire() only tells sparse what the caller expects; nothing is locked. */
+static inline enum lru_status pagerange_lru_removed(spinlock_t *lock)
+	__acquires(lock)
+{
+	__acquire(lock);
+	return LRU_REMOVED_RETRY;
+}
 #endif
 
 /*

@@ -832,15 +832,17 @@ static void pagerange_count_skip(struct pagerange *range, unsigned long index,
  * then keeps the range alive (pagerange_destroy() must take it to delete
  * the page).
  */
-static enum lru_status pagerange_isolate(PAGERANGE_LRU_CB_ARGS)
-	__must_hold(PAGERANGE_LRU_CB_LOCK)
+static enum lru_status pagerange_isolate(struct list_head *item,
+					 struct list_lru_one *list,
+					 spinlock_t *lru_lock, void *arg)
+	__must_hold(lru_lock)
 {
 	struct pagerange_page *pp =
 		container_of(item, struct pagerange_page, lru);
 	struct pagerange *range = pp->range;
 	unsigned long index = pp->index;
 	unsigned long lo = index, hi = index + 1;
-	struct pagerange_walk *walk = cb_arg;
+	struct pagerange_walk *walk = arg;
 	enum pagerange_skip_reason why;
 	struct vm_area_struct *vma = NULL;
 	struct mm_struct *mm = NULL;
@@ -883,7 +885,7 @@ static enum lru_status pagerange_isolate(PAGERANGE_LRU_CB_ARGS)
 					       min(walk->nr_to_walk,
 						   PAGERANGE_RECLAIM_BATCH - 1));
 	list_lru_isolate(list, item);
-	pagerange_lru_unlock();
+	spin_unlock(lru_lock);
 	/* The list_lru lock is taken again, in order, for the rest of the run. */
 	pagerange_take_run_locked(range, lo, hi, index, &pages);
 	spin_unlock(&range->lock);
@@ -901,7 +903,7 @@ static enum lru_status pagerange_isolate(PAGERANGE_LRU_CB_ARGS)
 	pagerange_account_reclaimed(hi - lo);
 	atomic_long_add(hi - lo, &pagerange_nr_reclaimed);
 	walk->nr_freed_extra += hi - lo - 1;
-	return pagerange_lru_retry();
+	return pagerange_lru_removed(lru_lock);
 
 rotate:
 	spin_unlock(&range->lock);
@@ -928,6 +930,8 @@ static bool pagerange_lru_is_ready(void)
 	return smp_load_acquire(&pagerange_lru_ready);
 }
 
+PAGERANGE_LRU_WALK_CB(pagerange_lru_walk_cb, pagerange_isolate)
+
 static unsigned long pagerange_shrink_count(struct shrinker *shrinker,
 					    struct shrink_control *sc)
 {
@@ -946,7 +950,7 @@ static unsigned long pagerange_shrink_scan(struct shrinker *shrinker,
 		return SHRINK_STOP;
 	atomic_long_inc(&pagerange_nr_scans);
 	freed = list_lru_walk_one(&pagerange_lru, sc->nid, sc->memcg,
-				  pagerange_isolate, &walk, &walk.nr_to_walk);
+				  pagerange_lru_walk_cb, &walk, &walk.nr_to_walk);
 	return freed + walk.nr_freed_extra;
 }
 

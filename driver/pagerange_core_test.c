@@ -804,7 +804,7 @@ static void pagerange_test_reclaim_runs_are_capped(struct kunit *test)
 	pagerange_test_stop(test, map->range, 0, n, n);
 
 	runs = list_lru_walk_one(&pagerange_lru, map->range->nid, NULL,
-				 pagerange_isolate, &walk, &walk.nr_to_walk);
+				 pagerange_lru_walk_cb, &walk, &walk.nr_to_walk);
 	KUNIT_EXPECT_EQ(test, runs, 2UL);
 	KUNIT_EXPECT_EQ(test, walk.nr_freed_extra, n - 2);
 	KUNIT_EXPECT_EQ(test, walk.nr_to_walk, PAGERANGE_TEST_SCAN_ALL - n);
