@@ -52,7 +52,13 @@ KDIR ?= $(if $(wildcard $(RUNNING_KDIR)/Makefile),$(RUNNING_KDIR),$(shell $(VM)/
 CFLAGS ?= -O2 -Wall -Wextra
 UAPI := include/uapi/linux/pagerange.h
 
-# deps must finish before anything else starts.
+# make -j runs these targets one at a time, each with its own parallelism
+# (kbuild, the kernel builds): deps installs packages that every other target
+# needs, and the targets below write the same driver/ objects for different
+# kernels (modules, vm-modules, check, run, check-tools, bench, install;
+# check-debug and check-kcsan for each of their kernels in turn). The VM
+# targets would also share the machine's CPUs with each other's QEMU, whose
+# guests time their tests.
 .NOTPARALLEL:
 .PHONY: all modules check check-debug check-kcsan compile-test run clean deps
 
@@ -109,8 +115,7 @@ dkms-check:
 	tools/dkms-check
 
 # The version DKMS and /usr/src know the sources by: MODULE_VERSION.
-PAGERANGE_VERSION := $(shell sed -n 's/^\#define PAGERANGE_VERSION[[:space:]]*"\(.*\)"$$/\1/p' \
-	driver/pagerange_main.c)
+PAGERANGE_VERSION := $(shell tools/version)
 
 PREFIX ?= /usr/local
 SBINDIR ?= $(PREFIX)/sbin
@@ -123,11 +128,6 @@ UDEVRULESDIR ?= /usr/lib/udev/rules.d
 # Under /lib/modules/<release>/: kbuild's default for external modules.
 # DKMS installs into updates/dkms instead.
 MODULE_DIR ?= extra
-# The release the module is built for, as its vermagic says. Not
-# include/config/kernel.release: Debian's 6.1 headers put the upstream
-# version there.
-KVER ?= $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"$$/\1/p' \
-	$(KDIR)/include/generated/utsrelease.h 2>/dev/null)
 
 INSTALL_FILES := \
 	$(SBINDIR)/pagerangectl \
@@ -136,38 +136,11 @@ INSTALL_FILES := \
 	$(MANDIR)/man4/pagerange.4 \
 	$(MANDIR)/man8/pagerangectl.8
 
-# depmod only for a kernel that is installed in that root (its modules.dep
-# exists): a staging directory for a package has none, and the package's
-# own scripts run depmod where it is installed.
-define pagerange_depmod
-	@if [ -e "$(DESTDIR)/lib/modules/$(1)/modules.dep" ]; then \
-		echo "depmod $(if $(DESTDIR),-b $(DESTDIR) )$(1)"; \
-		depmod $(if $(DESTDIR),-b "$(DESTDIR)") "$(1)"; \
-	else \
-		echo "no kernel $(1) under $(DESTDIR)/lib/modules: depmod not run"; \
-	fi
-endef
-
 install: install-module install-files
 
-# Kernels built with MODULE_SIG_ALL sign modules as they are installed, with
-# the key they were built with. Distribution headers do not ship that key:
-# then the module is installed unsigned (see README, Secure Boot).
+# Signing and depmod: see tools/install-module.
 install-module: modules
-	@kdir="$(KDIR)"; kver="$(KVER)"; \
-	[ -n "$$kver" ] || { echo "no kernel release in KDIR=$$kdir" >&2; exit 1; }; \
-	key=$$(sed -n 's/^CONFIG_MODULE_SIG_KEY="\(.*\)"$$/\1/p' "$$kdir/.config"); \
-	case $$key in /*|pkcs11:*) ;; ?*) key=$$kdir/$$key ;; esac; \
-	nosign=; \
-	if grep -q '^CONFIG_MODULE_SIG_ALL=y' "$$kdir/.config" && \
-	   case $$key in pkcs11:*) false ;; *) [ ! -r "$$key" ] ;; esac; then \
-		echo "no signing key $$key: pagerange.ko is installed unsigned"; \
-		nosign=CONFIG_MODULE_SIG_ALL=; \
-	fi; \
-	echo "$(MAKE) -C driver modules_install KERNELRELEASE=$$kver INSTALL_MOD_DIR=$(MODULE_DIR) $$nosign"; \
-	$(MAKE) -C driver KDIR="$$kdir" KERNELRELEASE="$$kver" INSTALL_MOD_PATH="$(DESTDIR)" \
-		INSTALL_MOD_DIR="$(MODULE_DIR)" $$nosign modules_install
-	$(call pagerange_depmod,$(KVER))
+	tools/install-module install "$(KDIR)" "$(DESTDIR)" "$(MODULE_DIR)"
 
 # On the system itself (no DESTDIR), the group the udev rule names is created.
 install-files: tools/pagerangectl
@@ -181,10 +154,7 @@ install-files: tools/pagerangectl
 	fi
 
 uninstall: uninstall-files
-	@kver="$(KVER)"; [ -n "$$kver" ] || { echo "no kernel release in KDIR=$(KDIR): set KVER" >&2; exit 1; }; \
-	echo "rm -f $(DESTDIR)/lib/modules/$$kver/$(MODULE_DIR)/pagerange.ko*"; \
-	rm -f "$(DESTDIR)/lib/modules/$$kver/$(MODULE_DIR)/pagerange.ko"*
-	$(call pagerange_depmod,$(KVER))
+	tools/install-module uninstall "$(KDIR)" "$(DESTDIR)" "$(MODULE_DIR)"
 
 # The group is left alone: files may still belong to it.
 uninstall-files:

@@ -50,6 +50,8 @@
 #include <linux/memcontrol.h>
 #include <linux/minmax.h>
 #include <linux/mm.h>
+#include <linux/moduleparam.h>
+#include <linux/mutex.h>
 #include <linux/mmap_lock.h>
 #include <linux/overflow.h>
 #include <linux/rcupdate.h>
@@ -57,10 +59,90 @@
 #include <linux/seq_file.h>
 #include <linux/shrinker.h>
 #include <linux/slab.h>
+#include <linux/spinlock.h>
 #include <linux/uaccess.h>
 
 #include "pagerange_compat.h"
 #include "pagerange_core.h"
+
+/**
+ * struct pagerange_page - one present page of a range
+ * @lru: entry in the global list_lru while the page is reclaimable, and
+ *	empty while it is in use. Protected by &pagerange.lock (and the
+ *	list_lru lock). Before the page is published in a slot and after it
+ *	has been taken out of one, it links a private list of pages to
+ *	insert or to free.
+ * @page: the page; immutable
+ * @range: the range the page belongs to; immutable
+ * @index: the slot the page is published in; set before it is published
+ *
+ * One per page, from a slab cache, on the page's own node: list_lru files
+ * an item under the node its memory lives on, so the page is reclaimed
+ * under pressure on the node it occupies.
+ *
+ * A slot's state is derived, never stored: free (no &pagerange_page), in
+ * use (@lru empty) or reclaimable (@lru on the list_lru).
+ */
+struct pagerange_page {
+	struct list_head lru;
+	struct page *page;
+	struct pagerange *range;
+	unsigned long index;
+};
+
+/**
+ * struct pagerange - a range of pages backing one user mapping
+ * @mm: the mm the range is bound to (mmgrab()); immutable
+ * @memcg: the memory cgroup of @mm when the range was created, with a
+ *	reference; NULL without memory cgroups. Everything allocated for the
+ *	range is charged to it, whichever task allocates it. Immutable
+ * @pid: thread-group id of the opener, for debugfs; immutable
+ * @node: entry in the global list of ranges; protected by the list's mutex
+ * @rcu: defers freeing; see pagerange_insert_unlock()
+ * @insert_lock: serialises inserting pages into the vma with zapping them,
+ *	so that a free slot never has a PTE. Taken before the owner's mmap_lock.
+ *	Page presence (@slots) only changes with it held.
+ * @lock: protects the fields below and every page's @lru membership.
+ *	Taken inside mmap_lock; the list_lru lock nests inside it.
+ * @slots: one pointer per page of the vma, NULL while the slot is free;
+ *	allocated when the vma is attached. A slot is set only with
+ *	@insert_lock and @lock held, so either lock keeps it stable for a
+ *	reader; an in-use page's slot is also stable without them, since only
+ *	the shrinker and pagerange_destroy() empty a slot
+ * @nr_pages: number of slots; 0 until the vma is attached
+ * @nid: the node pages are allocated on by preference: the node asked
+ *	for at creation, else the node of the task that attached the vma
+ * @vma_addr: start of the attached vma
+ * @vma: the attached vma, or NULL before attach and after it was closed.
+ *	Compared, never dereferenced, without the owner's mmap_lock.
+ * @nr_copying: copies in flight into or out of in-use pages; the shrinker
+ *	skips the range while it is non-zero
+ * @nr_present: slots with a page
+ * @nr_reclaimable: pages on the list_lru
+ * @nr_reclaimed: running total of pages the shrinker freed
+ * @nr_allocated: running total of pages allocated
+ */
+struct pagerange {
+	struct mm_struct *mm;
+	struct mem_cgroup *memcg;
+	pid_t pid;
+	struct list_head node;
+	struct rcu_head rcu;
+
+	struct mutex insert_lock;	/* outermost; see above */
+
+	spinlock_t lock;		/* protects everything below */
+	struct pagerange_page **slots;
+	unsigned long nr_pages;
+	int nid;
+	unsigned long vma_addr;
+	struct vm_area_struct *vma;
+	unsigned int nr_copying;
+	unsigned long nr_present;
+	unsigned long nr_reclaimable;
+	u64 nr_reclaimed;
+	u64 nr_allocated;
+};
 
 #define CREATE_TRACE_POINTS
 #include "pagerange_trace.h"
@@ -122,7 +204,16 @@ static DEFINE_MUTEX(pagerange_list_lock);
 static LIST_HEAD(pagerange_list);	/* protected by pagerange_list_lock */
 
 static atomic_long_t pagerange_nr_pages;	/* pages that exist now */
-unsigned long pagerange_max_pages;		/* 0: no limit */
+
+/*
+ * The most pages all ranges together may hold, 0 for no limit beyond the
+ * memory cgroups'. Read once per page allocated; may change at any time.
+ */
+static unsigned long pagerange_max_pages;
+module_param_named(max_pages, pagerange_max_pages, ulong, 0644);
+MODULE_PARM_DESC(max_pages,
+		 "Most pages all ranges together may hold; 0 for no limit (default)");
+
 static atomic_long_t pagerange_nr_reclaimed;	/* freed by the shrinker */
 static atomic_long_t pagerange_nr_scans;
 static atomic_long_t pagerange_nr_skips;
@@ -284,11 +375,9 @@ static int pagerange_alloc_pages(struct pagerange *range,
 /*
  * ENXIO before the vma is attached; ESRCH once it is closed, or once the
  * owner's mm has no user left: the vma then stays until exit_mmap() closes
- * it, which may run late, from the work mmput_async() queued; EINVAL past
- * the end.
+ * it, which may run late, from the work mmput_async() queued.
  */
-static int pagerange_check_span_locked(struct pagerange *range,
-				       u64 first, u64 last)
+static int pagerange_check_attached_locked(struct pagerange *range)
 {
 	lockdep_assert_held(&range->lock);
 
@@ -296,9 +385,18 @@ static int pagerange_check_span_locked(struct pagerange *range,
 		return -ENXIO;
 	if (!range->vma || !atomic_read(&range->mm->mm_users))
 		return -ESRCH;
-	if (last > range->nr_pages || first > last)
-		return -EINVAL;
 	return 0;
+}
+
+/* As pagerange_check_attached_locked(), then EINVAL for a span past the end. */
+static int pagerange_check_span_locked(struct pagerange *range,
+				       u64 first, u64 last)
+{
+	int ret = pagerange_check_attached_locked(range);
+
+	if (!ret && last > range->nr_pages)
+		ret = -EINVAL;
+	return ret;
 }
 
 static unsigned long pagerange_count_missing_locked(struct pagerange *range,
@@ -520,8 +618,9 @@ out_unlock:
  *
  * Context: Process context; may sleep. Takes insert_lock, the owner's
  * mmap_lock and range->lock.
- * Return: 0, -ENXIO before attach, -ESRCH once the vma or the owner's mm is
- * gone, -EINVAL past the end, -ENOMEM, or -EINTR on a fatal signal.
+ * Return: 0, -EINVAL if @first is past @last, -ENXIO before attach, -ESRCH
+ * once the vma or the owner's mm is gone, -EINVAL past the end, -ENOMEM, or
+ * -EINTR on a fatal signal.
  */
 int pagerange_use(struct pagerange *range, u64 first, u64 last,
 		  u64 *nr_allocated)
@@ -531,6 +630,8 @@ int pagerange_use(struct pagerange *range, u64 first, u64 last,
 	int ret;
 
 	*nr_allocated = 0;
+	if (first > last)
+		return -EINVAL;
 
 	spin_lock(&range->lock);
 	ret = pagerange_check_span_locked(range, first, last);
@@ -562,8 +663,8 @@ int pagerange_use(struct pagerange *range, u64 first, u64 last,
  * Pages that are free or already reclaimable are left alone.
  *
  * Context: Any context but hard irq; takes range->lock.
- * Return: 0, -ENXIO before attach, -ESRCH once the vma is gone, or -EINVAL
- * past the end.
+ * Return: 0, -EINVAL if @first is past @last, -ENXIO before attach, -ESRCH
+ * once the vma or the owner's mm is gone, or -EINVAL past the end.
  */
 int pagerange_stop_using(struct pagerange *range, u64 first, u64 last,
 			 u64 *nr_stopped)
@@ -573,6 +674,8 @@ int pagerange_stop_using(struct pagerange *range, u64 first, u64 last,
 	int ret;
 
 	*nr_stopped = 0;
+	if (first > last)
+		return -EINVAL;
 
 	spin_lock(&range->lock);
 	ret = pagerange_check_span_locked(range, first, last);
@@ -594,14 +697,14 @@ int pagerange_stop_using(struct pagerange *range, u64 first, u64 last,
 }
 
 /*
- * Check that every page under [@offset, @offset + @len) is in use and hold
- * the shrinker off the range until pagerange_io_end(). Returns the first
- * page index through @first.
+ * Check that every page under [@offset, @end) is in use and hold the
+ * shrinker off the range until pagerange_io_end(). Returns the first page
+ * index through @first.
  */
-static int pagerange_io_begin(struct pagerange *range, u64 offset, u64 len,
+static int pagerange_io_begin(struct pagerange *range, u64 offset, u64 end,
 			      u64 *first)
 {
-	u64 last = DIV_ROUND_UP_ULL(offset + len, PAGE_SIZE);
+	u64 last = DIV_ROUND_UP_ULL(end, PAGE_SIZE);
 	struct pagerange_page *pp;
 	int ret;
 	u64 i;
@@ -609,10 +712,10 @@ static int pagerange_io_begin(struct pagerange *range, u64 offset, u64 len,
 	*first = offset >> PAGE_SHIFT;
 
 	spin_lock(&range->lock);
-	ret = pagerange_check_span_locked(range, 0, 0);
-	if (!ret && offset + len > (u64)range->nr_pages << PAGE_SHIFT)
+	ret = pagerange_check_attached_locked(range);
+	if (!ret && end > (u64)range->nr_pages << PAGE_SHIFT)
 		ret = -EINVAL;
-	for (i = *first; !ret && len && i < last; i++) {
+	for (i = *first; !ret && end > offset && i < last; i++) {
 		pp = range->slots[i];
 		if (!pp || pagerange_page_reclaimable(pp))
 			ret = -ENOENT;
@@ -670,18 +773,21 @@ static size_t pagerange_io_page(struct page *page, enum pagerange_io_op op,
  * reason: only the shrinker and pagerange_destroy() empty a slot.
  *
  * Context: Process context; may fault on @buf and sleep.
- * Return: 0, -ENXIO, -ESRCH, -EINVAL past the end, -ENOENT if a page is
- * not in use, or -EFAULT if @buf faults (some bytes may have been copied).
+ * Return: 0, -EINVAL if @offset + @len overflows, -ENXIO, -ESRCH, -EINVAL
+ * past the end, -ENOENT if a page is not in use, or -EFAULT if @buf faults
+ * (some bytes may have been copied).
  */
 int pagerange_io(struct pagerange *range, enum pagerange_io_op op,
 		 u64 offset, u64 len, void __user *buf)
 {
 	size_t in_page = offset_in_page(offset);
 	size_t chunk;
-	u64 index;
+	u64 index, end;
 	int ret;
 
-	ret = pagerange_io_begin(range, offset, len, &index);
+	if (check_add_overflow(offset, len, &end))
+		return -EINVAL;
+	ret = pagerange_io_begin(range, offset, end, &index);
 	if (ret)
 		return ret;
 
@@ -1060,29 +1166,103 @@ void pagerange_destroy(struct pagerange *range)
 	call_rcu(&range->rcu, pagerange_free_range_rcu);
 }
 
+/*
+ * The range's vma is closed: by munmap(), or by exit_mmap(). Only the
+ * range's own vma detaches it: a refused mremap() closes a copy. The pages
+ * stay until the shrinker takes the reclaimable ones or
+ * pagerange_destroy() frees them all; every call but pagerange_get_stats()
+ * fails with -ESRCH from now on. The mm core has zapped their PTEs and
+ * flushed the TLB, so they leave the owner's RSS.
+ */
+static void pagerange_vm_close(struct vm_area_struct *vma)
+{
+	struct pagerange *range = vma->vm_private_data;
+
+	spin_lock(&range->lock);
+	if (range->vma == vma) {
+		range->vma = NULL;
+		pagerange_add_rss(range->mm, -(long)range->nr_present);
+	}
+	spin_unlock(&range->lock);
+}
+
+/* Present pages are mapped when they are inserted; anything else is not there. */
+static vm_fault_t pagerange_vm_fault(struct vm_fault *vmf)
+{
+	return VM_FAULT_SIGBUS;
+}
+
+/* A page is only ever mapped at one known address: no splitting... */
+static int pagerange_vm_may_split(struct vm_area_struct *vma,
+				  unsigned long addr)
+{
+	return -EINVAL;
+}
+
+/* ...and no moving. */
+static int pagerange_vm_mremap(struct vm_area_struct *vma)
+{
+	return -EINVAL;
+}
+
+static const struct vm_operations_struct pagerange_vm_ops = {
+	.close = pagerange_vm_close,
+	.fault = pagerange_vm_fault,
+	.may_split = pagerange_vm_may_split,
+	.mremap = pagerange_vm_mremap,
+};
+
+/* The vma the range may back: mmap()'s errors, in the order they are checked. */
+static int pagerange_check_vma(struct pagerange *range,
+			       struct vm_area_struct *vma,
+			       unsigned long max_pages)
+{
+	unsigned long nr_pages = vma_pages(vma);
+
+	if (vma->vm_mm != range->mm)
+		return -EINVAL;
+	if (vma->vm_flags & VM_WRITE)
+		return -EPERM;
+	if (vma->vm_pgoff)
+		return -EINVAL;
+	if (!nr_pages || nr_pages > min(max_pages, PAGERANGE_MAX_PAGES))
+		return -EINVAL;
+	if (READ_ONCE(range->nr_pages))
+		return -EBUSY;
+	return 0;
+}
+
 /**
- * pagerange_attach() - back a vma with the range
+ * pagerange_attach() - back a new vma with the range
  * @range: the range
- * @vma: the new vma, of the range's mm, at most %PAGERANGE_MAX_PAGES long
+ * @vma: the vma being mapped
+ * @max_pages: the largest vma allowed, at most %PAGERANGE_MAX_PAGES
  *
- * Allocates the slots. A range is attached at most once, even after its
- * vma has been closed.
+ * Checks @vma against the range and applies the policy the range's
+ * invariant rests on: VM_PFNMAP, so that pages are mapped only as special
+ * PTEs, which GUP cannot pin and which carry no page reference (reclaim is
+ * zap, then free); VM_DONTCOPY, VM_DONTEXPAND and vm_ops that refuse a
+ * split or a move, so that every page is mapped at one known address; no
+ * VM_MAYWRITE, so that the mapping can never become writable. Allocates
+ * the slots. A range is attached at most once, even after its vma has
+ * been closed.
  *
  * Context: Process context, from ->mmap with the mmap write lock held.
- * Return: 0, -EINVAL if @vma is too large, -EBUSY if the range was already
- * attached, or -ENOMEM.
+ * Return: 0; -EINVAL if @vma is not in the range's mm; -EPERM if it is
+ * writable; -EINVAL if it does not start at offset 0, or is larger than
+ * @max_pages; -EBUSY if the range was already attached; or -ENOMEM.
  */
-int pagerange_attach(struct pagerange *range, struct vm_area_struct *vma)
+int pagerange_attach(struct pagerange *range, struct vm_area_struct *vma,
+		     unsigned long max_pages)
 {
 	unsigned long nr_pages = vma_pages(vma);
 	struct pagerange_page **slots;
 	struct mem_cgroup *old;
-	int ret = 0;
+	int ret;
 
-	if (!nr_pages || nr_pages > PAGERANGE_MAX_PAGES)
-		return -EINVAL;
-	if (READ_ONCE(range->nr_pages))
-		return -EBUSY;
+	ret = pagerange_check_vma(range, vma, max_pages);
+	if (ret)
+		return ret;
 
 	old = pagerange_charge_begin(range);
 	slots = kvzalloc_node(array_size(nr_pages, sizeof(*slots)),
@@ -1090,6 +1270,11 @@ int pagerange_attach(struct pagerange *range, struct vm_area_struct *vma)
 	pagerange_charge_end(old);
 	if (!slots)
 		return -ENOMEM;
+
+	pagerange_vm_flags_mod(vma, VM_PFNMAP | VM_IO | VM_DONTCOPY |
+			       VM_DONTEXPAND | VM_DONTDUMP, VM_MAYWRITE);
+	vma->vm_ops = &pagerange_vm_ops;
+	vma->vm_private_data = range;
 
 	spin_lock(&range->lock);
 	if (range->nr_pages) {
@@ -1107,30 +1292,6 @@ int pagerange_attach(struct pagerange *range, struct vm_area_struct *vma)
 	if (ret)
 		kvfree(slots);
 	return ret;
-}
-
-/**
- * pagerange_detach() - note that a vma has been closed
- * @range: the range
- * @vma: the vma being closed
- *
- * Only the range's own vma detaches it: a refused mremap() closes a copy.
- * The pages stay until the shrinker takes the reclaimable ones or
- * pagerange_destroy() frees them all; every call but pagerange_get_stats()
- * fails with -ESRCH from now on. Their PTEs are gone, so they leave the
- * owner's RSS.
- *
- * Context: From ->close, after the mm core has zapped the vma's PTEs and
- * flushed the TLB; takes range->lock.
- */
-void pagerange_detach(struct pagerange *range, struct vm_area_struct *vma)
-{
-	spin_lock(&range->lock);
-	if (range->vma == vma) {
-		range->vma = NULL;
-		pagerange_add_rss(range->mm, -(long)range->nr_present);
-	}
-	spin_unlock(&range->lock);
 }
 
 /**

@@ -17,7 +17,7 @@
  * suite_init in the task that loads the module. suite_init takes a
  * reference on that task's mm; the cases map ranges into it with
  * kthread_use_mm() and vm_mmap() of an anonymous-inode file whose ->mmap
- * sets up the vma as pagerange_main.c does. Without an mm there (a KUnit
+ * calls pagerange_attach(), as the device's does. Without an mm there (a KUnit
  * that ran suite_init elsewhere), the cases that need one skip.
  *
  * An mm is used only around single calls that cannot abort the case: a
@@ -90,46 +90,12 @@ static void pagerange_test_leave_mm(bool borrowed)
 		kthread_unuse_mm(pagerange_test_mm);
 }
 
-/* What pagerange_main.c's vm_ops do: the same policy, without the UAPI. */
-static vm_fault_t pagerange_test_vm_fault(struct vm_fault *vmf)
-{
-	return VM_FAULT_SIGBUS;
-}
-
-static int pagerange_test_vm_may_split(struct vm_area_struct *vma,
-				       unsigned long addr)
-{
-	return -EINVAL;
-}
-
-static int pagerange_test_vm_mremap(struct vm_area_struct *vma)
-{
-	return -EINVAL;
-}
-
-static void pagerange_test_vm_close(struct vm_area_struct *vma)
-{
-	pagerange_detach(vma->vm_private_data, vma);
-}
-
-static const struct vm_operations_struct pagerange_test_vm_ops = {
-	.close = pagerange_test_vm_close,
-	.fault = pagerange_test_vm_fault,
-	.may_split = pagerange_test_vm_may_split,
-	.mremap = pagerange_test_vm_mremap,
-};
-
+/* As the device's ->mmap: the core checks the vma and applies its policy. */
 static int pagerange_test_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	struct pagerange_test_map *map = file->private_data;
 
-	if (vma->vm_mm != map->range->mm)
-		return -EINVAL;
-	pagerange_vm_flags_mod(vma, VM_PFNMAP | VM_IO | VM_DONTCOPY |
-			       VM_DONTEXPAND | VM_DONTDUMP, VM_MAYWRITE);
-	vma->vm_ops = &pagerange_test_vm_ops;
-	vma->vm_private_data = map->range;
-	return pagerange_attach(map->range, vma);
+	return pagerange_attach(map->range, vma, PAGERANGE_MAX_PAGES);
 }
 
 /* As the device's ->release: the vma holds the file, so it is gone. */

@@ -4,8 +4,9 @@
  *
  * Each open creates a range bound to the opener's mm; the opener maps it
  * once, read-only; any process holding the fd drives it with ioctls. This
- * file holds the policy (what may be mapped, how) and the UAPI decoding;
- * pagerange_core.c holds the pages.
+ * file decodes the UAPI and maps it onto the core's calls, and sets how
+ * large a mapping may be; pagerange_core.c holds the pages and every rule
+ * about them, the vma's included.
  */
 
 #include <linux/debugfs.h>
@@ -15,14 +16,12 @@
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
-#include <linux/overflow.h>
 #include <linux/sched.h>
 #include <linux/seq_file.h>
 #include <linux/uaccess.h>
 
 #include <linux/pagerange.h>
 
-#include "pagerange_compat.h"
 #include "pagerange_core.h"
 
 #define PAGERANGE_VERSION	"0.1.0"
@@ -55,71 +54,19 @@ module_param_cb(max_size, &pagerange_max_size_ops, &pagerange_max_size, 0644);
 MODULE_PARM_DESC(max_size,
 		 "Largest mapping in bytes, a page multiple up to 256 MiB (default 4 MiB)");
 
-module_param_named(max_pages, pagerange_max_pages, ulong, 0644);
-MODULE_PARM_DESC(max_pages,
-		 "Most pages all ranges together may hold; 0 for no limit (default)");
-
 static struct dentry *pagerange_debugfs_dir;
 
-static vm_fault_t pagerange_vm_fault(struct vm_fault *vmf)
-{
-	/* Present pages are mapped eagerly; anything else is not there. */
-	return VM_FAULT_SIGBUS;
-}
-
-/* A page is only ever mapped at one known address: no splitting... */
-static int pagerange_vm_may_split(struct vm_area_struct *vma,
-				  unsigned long addr)
-{
-	return -EINVAL;
-}
-
-/* ...and no moving. */
-static int pagerange_vm_mremap(struct vm_area_struct *vma)
-{
-	return -EINVAL;
-}
-
-static void pagerange_vm_close(struct vm_area_struct *vma)
-{
-	pagerange_detach(vma->vm_private_data, vma);
-}
-
-static const struct vm_operations_struct pagerange_vm_ops = {
-	.close = pagerange_vm_close,
-	.fault = pagerange_vm_fault,
-	.may_split = pagerange_vm_may_split,
-	.mremap = pagerange_vm_mremap,
-};
-
+/*
+ * The core applies the vma policy its invariant rests on, and checks the
+ * vma against it; the glue only sets how large a mapping may be.
+ */
 static int pagerange_mmap(struct file *file, struct vm_area_struct *vma)
 {
-	struct pagerange *range = file->private_data;
-
-	if (vma->vm_mm != range->mm)
-		return -EINVAL;
-	if (vma->vm_flags & VM_WRITE)
-		return -EPERM;
-	if (vma->vm_pgoff)
-		return -EINVAL;
-	if (vma->vm_end - vma->vm_start > READ_ONCE(pagerange_max_size))
-		return -EINVAL;
-
-	/*
-	 * PFNMAP: special PTEs that GUP cannot pin and that carry no page
-	 * reference, so reclaim is zap-then-free. DONTCOPY and DONTEXPAND with
-	 * the vm_ops below keep every page at one known address. No
-	 * VM_MAYWRITE: the mapping can never become writable.
-	 */
-	pagerange_vm_flags_mod(vma, VM_PFNMAP | VM_IO | VM_DONTCOPY |
-			       VM_DONTEXPAND | VM_DONTDUMP, VM_MAYWRITE);
-	vma->vm_ops = &pagerange_vm_ops;
-	vma->vm_private_data = range;
-
-	return pagerange_attach(range, vma);
+	return pagerange_attach(file->private_data, vma,
+				READ_ONCE(pagerange_max_size) >> PAGE_SHIFT);
 }
 
-/* USE_RANGE and STOP_USING_RANGE: one layout, one set of checks. */
+/* USE_RANGE and STOP_USING_RANGE: one layout, one decoding. */
 static long pagerange_ioctl_span(struct pagerange *range,
 				 struct pagerange_range __user *uarg,
 				 u64 allowed_flags,
@@ -137,7 +84,7 @@ static long pagerange_ioctl_span(struct pagerange *range,
 	if (copy_from_user(&r, uarg, sizeof(r)) ||
 	    put_user(0, &uarg->result))
 		return -EFAULT;
-	if (r.flags & ~allowed_flags || r.start > r.end)
+	if (r.flags & ~allowed_flags)
 		return -EINVAL;
 
 	ret = op(range, r.start, r.end, &result);
@@ -146,18 +93,16 @@ static long pagerange_ioctl_span(struct pagerange *range,
 	return put_user(result, &uarg->result);
 }
 
-/* WRITE, READ and ZERO: one layout, one set of checks. */
+/* WRITE, READ and ZERO: one layout, one decoding. */
 static long pagerange_ioctl_io(struct pagerange *range,
 			       enum pagerange_io_op op,
 			       struct pagerange_io __user *uarg)
 {
 	struct pagerange_io io;
-	u64 end;
 
 	if (copy_from_user(&io, uarg, sizeof(io)))
 		return -EFAULT;
-	if (io.flags & ~(u64)PAGERANGE_IO_FLAGS ||
-	    check_add_overflow(io.offset, io.len, &end))
+	if (io.flags & ~(u64)PAGERANGE_IO_FLAGS)
 		return -EINVAL;
 	if (op == PAGERANGE_IO_ZERO && io.buf)
 		return -EINVAL;
