@@ -186,18 +186,17 @@ dkms-root:
 
 # ---- benchmark -----------------------------------------------------------
 
-# make bench: tools/bench/run measures the driver against kernel and libc
-# references in the guest, prints the table and the goal status, and writes
-# tools/bench/out/results.csv and results.png (gnuplot-nox, installed as
-# root when missing). BENCH_OPTS passes options on, e.g. "--reps 11".
+# make bench: the driver against kernel and libc references, in the guest;
+# see tools/bench/README.md. BENCH_OPTS passes options to tools/bench/run.
 bench: vm-modules
 	tools/bench/run --kernel $(KERNEL) $(BENCH_OPTS)
 
 .PHONY: bench
 
 # Static: the guest has no shared libraries.
-tools/pagerangectl: tools/pagerangectl.c $(UAPI) | deps
-	$(CC) $(CFLAGS) -static -Iinclude/uapi -o $@ $<
+LIB := tools/lib/libpagerange
+tools/pagerangectl: tools/pagerangectl.c $(LIB).c $(LIB).h $(UAPI) | deps
+	$(CC) $(CFLAGS) -static -Iinclude/uapi -Itools/lib -o $@ $< $(LIB).c
 
 clean:
 	rm -f tools/pagerangectl

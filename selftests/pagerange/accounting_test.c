@@ -12,7 +12,7 @@
  * its ranges there, and faults in nothing else: at the limit only the
  * driver allocates.
  */
-#include "pagerange_helpers.h"
+#include "pagerange_test.h"
 
 #define CG_BASE		PAGERANGE_CGROUP_ROOT "/pagerange_accounting_test"
 #define MAX_CGROUPS	3
@@ -38,8 +38,8 @@ struct acct_child {
 };
 
 FIXTURE(memcg) {
-	struct pagerange_stats before;
-	struct pagerange_cgroup_root root;
+	struct prlib_stats before;
+	struct prlib_cgroup_root root;
 	const char *why;
 	char cg[MAX_CGROUPS][128];
 	int nr_cg;
@@ -50,14 +50,14 @@ FIXTURE(memcg) {
 
 FIXTURE_SETUP(memcg)
 {
-	pagerange_stats_begin(_metadata, &self->before);
+	prtest_stats_begin(_metadata, &self->before);
 	self->sh = mmap(NULL, MAX_CHILDREN * sizeof(*self->sh),
 			PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
 			-1, 0);
 	ASSERT_NE(MAP_FAILED, self->sh);
 	/* Touched here: charged to the test's cgroup, not the children's. */
 	memset(self->sh, 0, MAX_CHILDREN * sizeof(*self->sh));
-	self->why = pagerange_cgroup_init(&self->root);
+	self->why = prlib_cgroup_init(&self->root);
 	if (self->why)
 		SKIP(return, "%s", self->why);
 	if (mkdir(CG_BASE, 0755)) {
@@ -65,8 +65,8 @@ FIXTURE_SETUP(memcg)
 		SKIP(return, "%s", self->why);
 	}
 	snprintf(self->cg[self->nr_cg++], sizeof(self->cg[0]), "%s", CG_BASE);
-	ASSERT_EQ(0, pagerange_write_file(CG_BASE "/cgroup.subtree_control",
-					  "+memory"));
+	ASSERT_EQ(0, prlib_write_file(CG_BASE "/cgroup.subtree_control",
+				      "+memory"));
 }
 
 FIXTURE_TEARDOWN(memcg)
@@ -75,16 +75,16 @@ FIXTURE_TEARDOWN(memcg)
 
 	/* A test that gave up leaves children behind: the cgroups must empty. */
 	for (i = 0; i < MAX_CHILDREN; i++)
-		pagerange_kill_child(&self->pid[i]);
+		prlib_kill_child(&self->pid[i]);
 	if (self->moved)
-		EXPECT_EQ(0, pagerange_cgroup_enter(PAGERANGE_CGROUP_ROOT, 0));
+		EXPECT_EQ(0, prlib_cgroup_enter(PAGERANGE_CGROUP_ROOT, 0));
 	for (i = self->nr_cg - 1; i >= 0; i--)
 		if (self->cg[i][0])
 			EXPECT_EQ(0, rmdir(self->cg[i]) ? -errno : 0);
-	pagerange_cgroup_fini(&self->root);
+	prlib_cgroup_fini(&self->root);
 	munmap(self->sh, MAX_CHILDREN * sizeof(*self->sh));
-	pagerange_stats_settle(&self->before, 5000);
-	pagerange_expect_stats(_metadata, &self->before);
+	prlib_stats_settle(&self->before, 5000);
+	prtest_expect_stats(_metadata, &self->before);
 }
 
 /* Make cgroup @name under the test's, with @max bytes of memory.max (0: none). */
@@ -98,7 +98,7 @@ static const char *cg_make(struct __test_metadata *_metadata,
 	EXPECT_EQ(0, mkdir(cg, 0755) ? -errno : 0);
 	self->nr_cg++;
 	if (max)
-		EXPECT_EQ(0, pagerange_cgroup_write(cg, "memory.max", max));
+		EXPECT_EQ(0, prlib_cgroup_write(cg, "memory.max", max));
 	return cg;
 }
 
@@ -129,14 +129,14 @@ static int acct_fill(struct acct_child *sh, int nr)
 	sh->phase = 1;
 	acct_wait(&sh->go, 1);
 	for (r = 0; r < nr; r++) {
-		fd[r] = pagerange_open();
-		if (fd[r] < 0 || pagerange_map(fd[r], RANGE_BYTES) == MAP_FAILED) {
+		fd[r] = prlib_open();
+		if (fd[r] < 0 || prlib_map(fd[r], RANGE_BYTES) == MAP_FAILED) {
 			sh->err = -errno;
 			break;
 		}
-		ret = pagerange_use_range(fd[r], 0, npages);
+		ret = prlib_use_range(fd[r], 0, npages);
 		if (ret >= 0)
-			ret = pagerange_stop_using(fd[r], 0, npages);
+			ret = prlib_stop_using(fd[r], 0, npages);
 		if (ret < 0) {
 			sh->err = ret;
 			break;
@@ -146,7 +146,7 @@ static int acct_fill(struct acct_child *sh, int nr)
 	sh->phase = 2;
 	acct_wait(&sh->go, 2);
 	for (r = 0; r < sh->nr_ok; r++) {
-		if (pagerange_get_info(fd[r], &info))
+		if (prlib_get_info(fd[r], &info))
 			return 1;
 		sh->reclaimed[r] = info.pages_reclaimed;
 		sh->reclaimable[r] = info.pages_reclaimable;
@@ -160,7 +160,7 @@ static int acct_fill(struct acct_child *sh, int nr)
 static void acct_start(struct __test_metadata *_metadata,
 		       FIXTURE_DATA(memcg) *self, int i, const char *cg, int nr)
 {
-	pid_t pid = pagerange_fork();
+	pid_t pid = prlib_fork();
 
 	ASSERT_LE(0, pid);
 	if (!pid)
@@ -168,7 +168,7 @@ static void acct_start(struct __test_metadata *_metadata,
 	self->pid[i] = pid;
 	acct_wait(&self->sh[i].phase, 1);
 	ASSERT_EQ(1, self->sh[i].phase);
-	ASSERT_EQ(0, pagerange_cgroup_enter(cg, pid));
+	ASSERT_EQ(0, prlib_cgroup_enter(cg, pid));
 }
 
 /* Let child @i go on to @phase and wait for it. */
@@ -185,7 +185,7 @@ static void acct_stop(struct __test_metadata *_metadata,
 		      FIXTURE_DATA(memcg) *self, int i)
 {
 	self->sh[i].go = 3;
-	EXPECT_EQ(0, pagerange_wait_exit(self->pid[i]));
+	EXPECT_EQ(0, prlib_wait_exit(self->pid[i]));
 	self->pid[i] = 0;
 }
 
@@ -207,29 +207,29 @@ TEST_F_TIMEOUT(memcg, full_cgroup_reclaims_its_own_stopped_pages, 180)
 	if (self->why)
 		SKIP(return, "%s", self->why);
 	cg = cg_make(_metadata, self, "full", max);
-	oom_kill = pagerange_cgroup_key(cg, "memory.events", "oom_kill");
+	oom_kill = prlib_cgroup_key(cg, "memory.events", "oom_kill");
 	ASSERT_EQ(0, oom_kill);
 	acct_start(_metadata, self, 0, cg, MAX_RANGES);
 	acct_step(_metadata, self, 0, 2);
-	current = pagerange_cgroup_read(cg, "memory.current");
+	current = prlib_cgroup_read(cg, "memory.current");
 	acct_step(_metadata, self, 0, 3);
 
 	for (r = 0; r < self->sh[0].nr_ok; r++)
 		reclaimed += self->sh[0].reclaimed[r];
-	pagerange_diag("memory.max %lld MiB: %d of %d ranges of %d MiB filled",
-		       max >> 20, self->sh[0].nr_ok, MAX_RANGES,
-		       RANGE_BYTES >> 20);
-	pagerange_diag("%lld pages reclaimed by the cgroup", reclaimed);
+	prtest_diag("memory.max %lld MiB: %d of %d ranges of %d MiB filled",
+		    max >> 20, self->sh[0].nr_ok, MAX_RANGES,
+		    RANGE_BYTES >> 20);
+	prtest_diag("%lld pages reclaimed by the cgroup", reclaimed);
 	EXPECT_EQ(0, self->sh[0].err);
 	EXPECT_EQ(MAX_RANGES, self->sh[0].nr_ok);
 	/* Oldest first: the first range gave up pages, the last kept them. */
 	EXPECT_LT(0, self->sh[0].reclaimed[0]);
 	EXPECT_EQ(0, self->sh[0].reclaimed[MAX_RANGES - 1]);
 	EXPECT_GE(max, current);
-	EXPECT_EQ(oom_kill, pagerange_cgroup_key(cg, "memory.events",
-						 "oom_kill"));
+	EXPECT_EQ(oom_kill, prlib_cgroup_key(cg, "memory.events",
+					     "oom_kill"));
 	acct_stop(_metadata, self, 0);
-	EXPECT_GT(1 << 20, pagerange_cgroup_read(cg, "memory.current"));
+	EXPECT_GT(1 << 20, prlib_cgroup_read(cg, "memory.current"));
 }
 
 /*
@@ -271,8 +271,8 @@ TEST_F_TIMEOUT(memcg, remote_writer_charges_the_owners_cgroup, 120)
 {
 	const long long len = RANGE_BYTES / 2, npages = len / page_size;
 	long long o0, w0, o1, w1, rss0, rss1, wrss0, wrss1;
-	struct pagerange_sender s = { 0 };
-	struct pagerange_reply r;
+	struct prlib_sender s = { 0 };
+	struct prlib_reply r;
 	unsigned char *map;
 	const char *o, *w;
 	int fd;
@@ -281,45 +281,45 @@ TEST_F_TIMEOUT(memcg, remote_writer_charges_the_owners_cgroup, 120)
 		SKIP(return, "%s", self->why);
 	o = cg_make(_metadata, self, "owner", 0);
 	w = cg_make(_metadata, self, "writer", 0);
-	ASSERT_EQ(0, pagerange_cgroup_enter(o, 0));
+	ASSERT_EQ(0, prlib_cgroup_enter(o, 0));
 	self->moved = true;
-	fd = pagerange_open();
+	fd = prlib_open();
 	ASSERT_LE(0, fd);
-	map = pagerange_map(fd, RANGE_BYTES);
+	map = prlib_map(fd, RANGE_BYTES);
 	ASSERT_NE(MAP_FAILED, map);
-	ASSERT_EQ(0, pagerange_sender_start(&s, fd));
+	ASSERT_EQ(0, prlib_sender_start(&s, fd));
 	self->pid[0] = s.pid;
-	r = pagerange_sender_do(&s, PAGERANGE_ORDER_WRITE, 0, len, 1);
+	r = prlib_sender_do(&s, PRLIB_ORDER_WRITE, 0, len, 1);
 	ASSERT_EQ(0, r.err);
-	ASSERT_EQ(0, pagerange_cgroup_enter(w, s.pid));
+	ASSERT_EQ(0, prlib_cgroup_enter(w, s.pid));
 
-	o0 = pagerange_cgroup_read(o, "memory.current");
-	w0 = pagerange_cgroup_read(w, "memory.current");
-	rss0 = pagerange_status_kb(0, "RssFile");
-	wrss0 = pagerange_status_kb(s.pid, "RssFile");
-	r = pagerange_sender_do(&s, PAGERANGE_ORDER_WRITE, len, len, 2);
+	o0 = prlib_cgroup_read(o, "memory.current");
+	w0 = prlib_cgroup_read(w, "memory.current");
+	rss0 = prlib_status_kb(0, "RssFile");
+	wrss0 = prlib_status_kb(s.pid, "RssFile");
+	r = prlib_sender_do(&s, PRLIB_ORDER_WRITE, len, len, 2);
 	ASSERT_EQ(0, r.err);
 	ASSERT_EQ(npages, r.used);
-	o1 = pagerange_cgroup_read(o, "memory.current");
-	w1 = pagerange_cgroup_read(w, "memory.current");
-	rss1 = pagerange_status_kb(0, "RssFile");
-	wrss1 = pagerange_status_kb(s.pid, "RssFile");
-	pagerange_diag("memory.current: owner's cgroup +%lld KiB, writer's +%lld KiB",
-		       (o1 - o0) >> 10, (w1 - w0) >> 10);
-	pagerange_diag("RssFile: owner +%lld KiB, writer +%lld KiB",
-		       rss1 - rss0, wrss1 - wrss0);
+	o1 = prlib_cgroup_read(o, "memory.current");
+	w1 = prlib_cgroup_read(w, "memory.current");
+	rss1 = prlib_status_kb(0, "RssFile");
+	wrss1 = prlib_status_kb(s.pid, "RssFile");
+	prtest_diag("memory.current: owner's cgroup +%lld KiB, writer's +%lld KiB",
+		    (o1 - o0) >> 10, (w1 - w0) >> 10);
+	prtest_diag("RssFile: owner +%lld KiB, writer +%lld KiB",
+		    rss1 - rss0, wrss1 - wrss0);
 
 	EXPECT_LE(len, o1 - o0);
 	EXPECT_GT(len / 8, w1 - w0);
 	EXPECT_GT(RSS_SLACK_KB, llabs(rss1 - rss0 - (len >> 10)));
 	EXPECT_GT(RSS_SLACK_KB, llabs(wrss1 - wrss0));
-	EXPECT_EQ(-1, pagerange_check(map + len, len, 2));
+	EXPECT_EQ(-1, prlib_check(map + len, len, 2));
 
-	EXPECT_EQ(0, pagerange_sender_stop(&s));
+	EXPECT_EQ(0, prlib_sender_stop(&s));
 	self->pid[0] = 0;
 	EXPECT_EQ(0, munmap(map, RANGE_BYTES));
 	EXPECT_EQ(0, close(fd));
-	ASSERT_EQ(0, pagerange_cgroup_enter(PAGERANGE_CGROUP_ROOT, 0));
+	ASSERT_EQ(0, prlib_cgroup_enter(PAGERANGE_CGROUP_ROOT, 0));
 	self->moved = false;
 }
 
@@ -341,33 +341,33 @@ TEST_F_TIMEOUT(memcg, removed_cgroup_leaves_a_working_range, 120)
 	if (self->why)
 		SKIP(return, "%s", self->why);
 	cg = cg_make(_metadata, self, "removed", 0);
-	ASSERT_EQ(0, pagerange_cgroup_enter(cg, 0));
+	ASSERT_EQ(0, prlib_cgroup_enter(cg, 0));
 	self->moved = true;
-	fd = pagerange_open();
+	fd = prlib_open();
 	ASSERT_LE(0, fd);
-	map = pagerange_map(fd, npages * page_size);
+	map = prlib_map(fd, npages * page_size);
 	ASSERT_NE(MAP_FAILED, map);
-	pagerange_use_and_fill(_metadata, fd, 0, 2, 6);
-	pagerange_use_and_fill(_metadata, fd, 2, 4, 7);
-	pagerange_use_and_fill(_metadata, fd, 4, 8, 8);
-	pagerange_use_and_fill(_metadata, fd, 8, 12, 9);
-	ASSERT_EQ(4, pagerange_stop_using(fd, 4, 8));
+	prtest_use_and_fill(_metadata, fd, 0, 2, 6);
+	prtest_use_and_fill(_metadata, fd, 2, 4, 7);
+	prtest_use_and_fill(_metadata, fd, 4, 8, 8);
+	prtest_use_and_fill(_metadata, fd, 8, 12, 9);
+	ASSERT_EQ(4, prlib_stop_using(fd, 4, 8));
 	EXPECT_LE(12 * (long long)page_size,
-		  pagerange_cgroup_read(cg, "memory.current"));
+		  prlib_cgroup_read(cg, "memory.current"));
 
-	ASSERT_EQ(0, pagerange_cgroup_enter(PAGERANGE_CGROUP_ROOT, 0));
+	ASSERT_EQ(0, prlib_cgroup_enter(PAGERANGE_CGROUP_ROOT, 0));
 	self->moved = false;
 	ASSERT_EQ(0, rmdir(cg));
 	self->cg[self->nr_cg - 1][0] = '\0';
 
-	EXPECT_EQ(2, pagerange_use_range(fd, 12, 14));
-	EXPECT_EQ(2, pagerange_stop_using(fd, 0, 2));
-	ASSERT_EQ(0, pagerange_drop_caches());
-	ASSERT_EQ(0, pagerange_get_info(fd, &info));
+	EXPECT_EQ(2, prlib_use_range(fd, 12, 14));
+	EXPECT_EQ(2, prlib_stop_using(fd, 0, 2));
+	ASSERT_EQ(0, prlib_drop_caches());
+	ASSERT_EQ(0, prlib_get_info(fd, &info));
 	EXPECT_EQ(6, info.pages_reclaimed);
 	EXPECT_EQ(8, info.pages_in_use);
-	EXPECT_EQ(-1, pagerange_check(map + 2 * page_size, 2 * page_size, 7));
-	EXPECT_EQ(-1, pagerange_check(map + 8 * page_size, 4 * page_size, 9));
+	EXPECT_EQ(-1, prlib_check(map + 2 * page_size, 2 * page_size, 7));
+	EXPECT_EQ(-1, prlib_check(map + 8 * page_size, 4 * page_size, 9));
 	EXPECT_EQ(0, munmap(map, npages * page_size));
 	EXPECT_EQ(0, close(fd));
 }
@@ -375,7 +375,7 @@ TEST_F_TIMEOUT(memcg, removed_cgroup_leaves_a_working_range, 120)
 /* ---- the owner's RSS ---- */
 
 FIXTURE(rss) {
-	struct pagerange_stats before;
+	struct prlib_stats before;
 	int fd;
 	unsigned char *map;
 	size_t size;
@@ -386,8 +386,8 @@ FIXTURE(rss) {
 FIXTURE_SETUP(rss)
 {
 	self->size = RANGE_BYTES;
-	pagerange_setup_mapped(_metadata, &self->before, &self->fd, &self->map,
-			       self->size);
+	prtest_setup_mapped(_metadata, &self->before, &self->fd, &self->map,
+			    self->size);
 	/*
 	 * Fault in every page of the program before the baseline, or its
 	 * first calls to code it had not run yet would show in VmRSS (its
@@ -397,16 +397,16 @@ FIXTURE_SETUP(rss)
 	 */
 	ASSERT_EQ(0, mlockall(MCL_CURRENT));
 	ASSERT_EQ(0, munlockall());
-	self->base = pagerange_status_kb(0, "RssFile");
+	self->base = prlib_status_kb(0, "RssFile");
 	ASSERT_LE(0, self->base);
-	self->vm_base = pagerange_status_kb(0, "VmRSS");
+	self->vm_base = prlib_status_kb(0, "VmRSS");
 	ASSERT_LE(0, self->vm_base);
 }
 
 FIXTURE_TEARDOWN(rss)
 {
-	pagerange_teardown_mapped(_metadata, &self->before, self->fd,
-				  self->map, self->size);
+	prtest_teardown_mapped(_metadata, &self->before, self->fd,
+			       self->map, self->size);
 }
 
 /*
@@ -416,8 +416,8 @@ FIXTURE_TEARDOWN(rss)
 static void expect_rss(struct __test_metadata *_metadata,
 		       FIXTURE_DATA(rss) *self, long long kb)
 {
-	long long file = pagerange_status_kb(0, "RssFile");
-	long long vm = pagerange_status_kb(0, "VmRSS");
+	long long file = prlib_status_kb(0, "RssFile");
+	long long vm = prlib_status_kb(0, "VmRSS");
 
 	EXPECT_GT(RSS_SLACK_KB, llabs(file - self->base - kb)) {
 		TH_LOG("RssFile %lld KiB, expected %lld + %lld", file,
@@ -434,15 +434,15 @@ TEST_F(rss, pages_count_in_the_owners_rss_while_mapped)
 	const __u64 npages = RANGE_BYTES / page_size;
 	const long long kb = RANGE_BYTES >> 10;
 
-	ASSERT_EQ(npages, pagerange_use_range(self->fd, 0, npages));
+	ASSERT_EQ(npages, prlib_use_range(self->fd, 0, npages));
 	expect_rss(_metadata, self, kb);
 	/* Reclaimable pages are still mapped: still counted. */
-	ASSERT_EQ(npages, pagerange_stop_using(self->fd, 0, npages));
+	ASSERT_EQ(npages, prlib_stop_using(self->fd, 0, npages));
 	expect_rss(_metadata, self, kb);
 	/* Reclaimed: their PTEs are gone. */
-	ASSERT_EQ(0, pagerange_drop_caches());
+	ASSERT_EQ(0, prlib_drop_caches());
 	expect_rss(_metadata, self, 0);
-	ASSERT_EQ(npages, pagerange_use_range(self->fd, 0, npages));
+	ASSERT_EQ(npages, prlib_use_range(self->fd, 0, npages));
 	expect_rss(_metadata, self, kb);
 	/* munmap takes the PTEs, and the pages out of the count, at once. */
 	ASSERT_EQ(0, munmap(self->map, self->size));
@@ -453,15 +453,15 @@ TEST_F(rss, pages_count_in_the_owners_rss_while_mapped)
 TEST_F(rss, failed_use_range_leaves_the_rss_alone)
 {
 	const __u64 npages = RANGE_BYTES / page_size;
-	long long saved = pagerange_read_ll(PAGERANGE_MAX_PAGES_PARAM);
+	long long saved = prlib_read_ll(PAGERANGE_MAX_PAGES_PARAM);
 
 	ASSERT_LE(0, saved);
-	ASSERT_EQ(8, pagerange_use_range(self->fd, 0, 8));
+	ASSERT_EQ(8, prlib_use_range(self->fd, 0, 8));
 	/* Room for a few more pages, not for the span. */
-	ASSERT_EQ(0, pagerange_write_ll(PAGERANGE_MAX_PAGES_PARAM,
-					pagerange_stat("pages_allocated") + 16));
-	EXPECT_EQ(-ENOMEM, pagerange_use_range(self->fd, 0, npages));
-	EXPECT_EQ(0, pagerange_write_ll(PAGERANGE_MAX_PAGES_PARAM, saved));
+	ASSERT_EQ(0, prlib_write_ll(PAGERANGE_MAX_PAGES_PARAM,
+				    prlib_stat("pages_allocated") + 16));
+	EXPECT_EQ(-ENOMEM, prlib_use_range(self->fd, 0, npages));
+	EXPECT_EQ(0, prlib_write_ll(PAGERANGE_MAX_PAGES_PARAM, saved));
 	expect_rss(_metadata, self, 8 * page_size >> 10);
 }
 

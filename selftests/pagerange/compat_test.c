@@ -10,7 +10,7 @@
  * The kprobe needs tracefs with kprobe events (CONFIG_KPROBE_EVENTS), as
  * Debian's kernels have.
  */
-#include "pagerange_helpers.h"
+#include "pagerange_test.h"
 
 #define TRACEFS		"/sys/kernel/tracing"
 #define KPROBE_GROUP	"pagerange_compat"
@@ -19,7 +19,7 @@
 #define KPROBE_DEF	"p:" KPROBE " compat_ptr_ioctl cmd=%si:x32"
 
 FIXTURE(compat) {
-	struct pagerange_stats before;
+	struct prlib_stats before;
 	int fd;
 	unsigned char *map;
 	bool probed;
@@ -39,11 +39,11 @@ static const char *compat_probe(FIXTURE_DATA(compat) *self)
 		return "no tracefs";
 	if (access(TRACEFS "/kprobe_events", W_OK))
 		return "no kprobe events (CONFIG_KPROBE_EVENTS)";
-	if (pagerange_write_file(TRACEFS "/kprobe_events", KPROBE_DEF))
+	if (prlib_write_file(TRACEFS "/kprobe_events", KPROBE_DEF))
 		return "cannot probe compat_ptr_ioctl()";
 	self->probed = true;
-	if (pagerange_write_file(TRACEFS "/trace", "") ||
-	    pagerange_write_file(TRACEFS "/events/" KPROBE "/enable", "1"))
+	if (prlib_write_file(TRACEFS "/trace", "") ||
+	    prlib_write_file(TRACEFS "/events/" KPROBE "/enable", "1"))
 		return "cannot enable the probe";
 	return NULL;
 }
@@ -58,19 +58,19 @@ FIXTURE_SETUP(compat)
 		snprintf(self->why, sizeof(self->why), "%s", why);
 		SKIP(return, "%s", self->why);
 	}
-	pagerange_setup_mapped(_metadata, &self->before, &self->fd, &self->map,
-			       4 * page_size);
+	prtest_setup_mapped(_metadata, &self->before, &self->fd, &self->map,
+			    4 * page_size);
 }
 
 FIXTURE_TEARDOWN(compat)
 {
 	if (self->probed) {
-		pagerange_write_file(TRACEFS "/events/" KPROBE "/enable", "0");
-		pagerange_write_file(TRACEFS "/kprobe_events", "-:" KPROBE);
+		prlib_write_file(TRACEFS "/events/" KPROBE "/enable", "0");
+		prlib_write_file(TRACEFS "/kprobe_events", "-:" KPROBE);
 	}
 	if (self->fd >= 0)
-		pagerange_teardown_mapped(_metadata, &self->before, self->fd,
-					  self->map, 4 * page_size);
+		prtest_teardown_mapped(_metadata, &self->before, self->fd,
+				       self->map, 4 * page_size);
 }
 
 TEST_F(compat, every_command_of_a_32bit_caller_goes_through_compat_ptr_ioctl)
@@ -83,26 +83,26 @@ TEST_F(compat, every_command_of_a_32bit_caller_goes_through_compat_ptr_ioctl)
 
 	if (self->why[0])
 		SKIP(return, "%s", self->why);
-	EXPECT_EQ(2, pagerange_use_range(self->fd, 0, 2));
-	EXPECT_EQ(0, pagerange_write(self->fd, 10, buf, sizeof(buf)));
+	EXPECT_EQ(2, prlib_use_range(self->fd, 0, 2));
+	EXPECT_EQ(0, prlib_write(self->fd, 10, buf, sizeof(buf)));
 	memset(buf, 0, sizeof(buf));
-	EXPECT_EQ(0, pagerange_read(self->fd, 10, buf, sizeof(buf)));
+	EXPECT_EQ(0, prlib_read(self->fd, 10, buf, sizeof(buf)));
 	EXPECT_STREQ("compat", (char *)buf);
 	EXPECT_EQ(0, memcmp(self->map + 10, "compat", 7));
-	EXPECT_EQ(0, pagerange_zero(self->fd, 10, 6));
+	EXPECT_EQ(0, prlib_zero(self->fd, 10, 6));
 	EXPECT_EQ(0, self->map[10]);
-	EXPECT_EQ(0, pagerange_get_info(self->fd, &info));
+	EXPECT_EQ(0, prlib_get_info(self->fd, &info));
 	EXPECT_EQ(2, info.pages_in_use);
-	EXPECT_EQ(2, pagerange_stop_using(self->fd, 0, 2));
-	ASSERT_EQ(0, pagerange_write_file(TRACEFS "/events/" KPROBE "/enable",
-					  "0"));
+	EXPECT_EQ(2, prlib_stop_using(self->fd, 0, 2));
+	ASSERT_EQ(0, prlib_write_file(TRACEFS "/events/" KPROBE "/enable",
+				      "0"));
 
 	trace = malloc(size);
 	ASSERT_NE(NULL, trace);
-	ASSERT_LE(0, pagerange_read_file(TRACEFS "/trace", trace, size));
-	for (i = 0; i < ARRAY_SIZE(pagerange_ioc_cmds); i++) {
+	ASSERT_LE(0, prlib_read_file(TRACEFS "/trace", trace, size));
+	for (i = 0; i < ARRAY_SIZE(prlib_ioc_cmds); i++) {
 		snprintf(want, sizeof(want), "cmd=0x%x",
-			 (unsigned int)pagerange_ioc_cmds[i]);
+			 (unsigned int)prlib_ioc_cmds[i]);
 		EXPECT_NE(NULL, strstr(trace, want)) {
 			TH_LOG("no %s (command %u) through compat_ptr_ioctl()",
 			       want, i);

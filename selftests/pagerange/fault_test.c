@@ -15,7 +15,7 @@
  * Each fixture skips where its debugfs directory does not exist (a kernel
  * without FAULT_INJECTION_DEBUG_FS, FAIL_PAGE_ALLOC or FAILSLAB).
  */
-#include "pagerange_helpers.h"
+#include "pagerange_test.h"
 
 #include <limits.h>
 
@@ -89,8 +89,8 @@ static int fault_set(struct fault *f, const char *name, const char *value)
 	if (i == f->nr_saved) {
 		if (i == FAULT_MAX_ATTRS)
 			return -ENOSPC;
-		n = pagerange_read_file(path, f->saved[i].value,
-					sizeof(f->saved[i].value));
+		n = prlib_read_file(path, f->saved[i].value,
+				    sizeof(f->saved[i].value));
 		if (n < 0)
 			return n;
 		f->saved[i].value[strcspn(f->saved[i].value, "\n")] = '\0';
@@ -98,7 +98,7 @@ static int fault_set(struct fault *f, const char *name, const char *value)
 			 name);
 		f->nr_saved++;
 	}
-	return pagerange_write_file(path, value);
+	return prlib_write_file(path, value);
 }
 
 /* The value of attribute @name as a number, or LLONG_MIN. */
@@ -107,7 +107,7 @@ static long long fault_get(const struct fault *f, const char *name)
 	char path[PATH_MAX], buf[64];
 
 	if (fault_path(f, name, path, sizeof(path)) ||
-	    pagerange_read_file(path, buf, sizeof(buf)) <= 0)
+	    prlib_read_file(path, buf, sizeof(buf)) <= 0)
 		return LLONG_MIN;
 	return strtoll(buf, NULL, 0);
 }
@@ -133,7 +133,7 @@ static bool fault_setup(struct __test_metadata *_metadata, struct fault *f,
 {
 	f->dir = dir;
 	f->make_it_fail = -1;
-	if (!pagerange_debugfs_exists(dir)) {
+	if (!prlib_debugfs_exists(dir)) {
 		snprintf(why, why_size, "%s: %s (no fault injection for it)",
 			 dir, strerror(errno));
 		return false;
@@ -181,7 +181,7 @@ static void fault_restore(struct __test_metadata *_metadata, struct fault *f)
 	for (i = f->nr_saved - 1; i >= 0; i--) {
 		EXPECT_EQ(0, fault_path(f, f->saved[i].name, path,
 					sizeof(path)));
-		EXPECT_EQ(0, pagerange_write_file(path, f->saved[i].value)) {
+		EXPECT_EQ(0, prlib_write_file(path, f->saved[i].value)) {
 			TH_LOG("%s: cannot restore %s", path,
 			       f->saved[i].value);
 		}
@@ -209,12 +209,12 @@ static long use_range_injected(struct __test_metadata *_metadata,
 	long ret;
 
 	fault_inject(_metadata, f, true);
-	ret = pagerange_use_range(fd, start, end);
+	ret = prlib_use_range(fd, start, end);
 	fault_inject(_metadata, f, false);
 	return ret;
 }
 
-/* pagerange_map() with this task's allocations failing: 0 or -errno. */
+/* prlib_map() with this task's allocations failing: 0 or -errno. */
 static int map_injected(struct __test_metadata *_metadata,
 			const struct fault *f, int fd, size_t size,
 			unsigned char **map)
@@ -223,21 +223,21 @@ static int map_injected(struct __test_metadata *_metadata,
 	int err;
 
 	fault_inject(_metadata, f, true);
-	p = pagerange_map(fd, size);
+	p = prlib_map(fd, size);
 	err = errno;
 	fault_inject(_metadata, f, false);
 	*map = p;
 	return p == MAP_FAILED ? -err : 0;
 }
 
-/* pagerange_open() with this task's allocations failing: fd or -errno. */
+/* prlib_open() with this task's allocations failing: fd or -errno. */
 static int open_injected(struct __test_metadata *_metadata,
 			 const struct fault *f)
 {
 	int fd, err;
 
 	fault_inject(_metadata, f, true);
-	fd = pagerange_open();
+	fd = prlib_open();
 	err = errno;
 	fault_inject(_metadata, f, false);
 	return fd >= 0 ? fd : -err;
@@ -298,10 +298,10 @@ static void mixed_setup(struct __test_metadata *_metadata, int fd)
 	for (s = mixed; s < mixed + ARRAY_SIZE(mixed); s++) {
 		if (s->state == SPAN_FREE)
 			continue;
-		pagerange_use_and_fill(_metadata, fd, s->first, s->end, s->seed);
+		prtest_use_and_fill(_metadata, fd, s->first, s->end, s->seed);
 		if (s->state == SPAN_RECLAIMABLE)
 			ASSERT_EQ(s->end - s->first,
-				  pagerange_stop_using(fd, s->first, s->end));
+				  prlib_stop_using(fd, s->first, s->end));
 	}
 }
 
@@ -313,15 +313,15 @@ static void mixed_setup(struct __test_metadata *_metadata, int fd)
 static void mixed_check(struct __test_metadata *_metadata, int fd,
 			const unsigned char *map,
 			const struct pagerange_info *info,
-			const struct pagerange_stats *stats)
+			const struct prlib_stats *stats)
 {
-	struct pagerange_stats now_stats;
+	struct prlib_stats now_stats;
 	struct pagerange_info now;
 	const struct span *s;
 	unsigned char byte;
 	__u64 i;
 
-	ASSERT_EQ(0, pagerange_get_info(fd, &now));
+	ASSERT_EQ(0, prlib_get_info(fd, &now));
 	EXPECT_EQ(info->pages_present, now.pages_present);
 	EXPECT_EQ(info->pages_in_use, now.pages_in_use);
 	EXPECT_EQ(info->pages_reclaimable, now.pages_reclaimable);
@@ -335,23 +335,23 @@ static void mixed_check(struct __test_metadata *_metadata, int fd,
 		if (s->state == SPAN_FREE) {
 			for (i = s->first; i < s->end; i++)
 				EXPECT_EQ(SIGBUS,
-					  pagerange_probe(map + i * page_size,
-							  NULL)) {
+					  prtest_probe(map + i * page_size,
+						       NULL)) {
 					TH_LOG("page %llu is mapped",
 					       (unsigned long long)i);
 				}
 			continue;
 		}
-		EXPECT_EQ(-1, pagerange_check(p, len, s->seed)) {
+		EXPECT_EQ(-1, prlib_check(p, len, s->seed)) {
 			TH_LOG("pages %llu-%llu lost their data",
 			       (unsigned long long)s->first,
 			       (unsigned long long)s->end - 1);
 		}
 		EXPECT_EQ(s->state == SPAN_IN_USE ? 0 : -ENOENT,
-			  pagerange_read(fd, s->first * page_size, &byte, 1));
+			  prlib_read(fd, s->first * page_size, &byte, 1));
 	}
 
-	pagerange_stats_read(&now_stats);
+	prlib_stats_read(&now_stats);
 	EXPECT_EQ(stats->pages_allocated, now_stats.pages_allocated);
 	EXPECT_EQ(stats->pages_reclaimable, now_stats.pages_reclaimable);
 	EXPECT_EQ(stats->ranges, now_stats.ranges);
@@ -367,15 +367,15 @@ static void mixed_use_all(struct __test_metadata *_metadata, int fd,
 {
 	const struct span *s;
 
-	ASSERT_EQ(MIXED_MISSING, pagerange_use_range(fd, 0, NPAGES));
+	ASSERT_EQ(MIXED_MISSING, prlib_use_range(fd, 0, NPAGES));
 	for (s = mixed; s < mixed + ARRAY_SIZE(mixed); s++) {
 		const unsigned char *p = map + s->first * page_size;
 		size_t len = (s->end - s->first) * page_size;
 
 		/* Free pages come back zeroed, the others as they were. */
 		EXPECT_EQ(-1, s->state == SPAN_FREE ?
-			      pagerange_find_not(p, len, 0) :
-			      pagerange_check(p, len, s->seed));
+			      prlib_find_not(p, len, 0) :
+			      prlib_check(p, len, s->seed));
 	}
 }
 
@@ -392,7 +392,7 @@ struct fault_fixture {
 	unsigned char *other_map;
 	size_t other_size;
 	long long saved_max_size;	/* to put back, or 0 */
-	struct pagerange_stats before;
+	struct prlib_stats before;
 };
 
 /*
@@ -433,8 +433,8 @@ static bool fault_fixture_setup(struct __test_metadata *_metadata,
 	}
 	fault_quiet_others(_metadata, t, dir);
 	t->size = NPAGES * page_size;
-	pagerange_setup_mapped(_metadata, &t->before, &t->fd, &t->map,
-			       t->size);
+	prtest_setup_mapped(_metadata, &t->before, &t->fd, &t->map,
+			    t->size);
 	return true;
 }
 
@@ -453,16 +453,16 @@ static void fault_fixture_teardown(struct __test_metadata *_metadata,
 	if (t->other_fd >= 0)
 		EXPECT_EQ(0, close(t->other_fd));
 	if (t->saved_max_size)
-		EXPECT_EQ(0, pagerange_set_max_size(t->saved_max_size));
+		EXPECT_EQ(0, prlib_set_max_size(t->saved_max_size));
 	if (t->fd >= 0)
-		pagerange_teardown_mapped(_metadata, &t->before, t->fd, t->map,
-					  t->size);
+		prtest_teardown_mapped(_metadata, &t->before, t->fd, t->map,
+				       t->size);
 }
 
 /* Open the second range, unmapped. */
 static void other_open(struct __test_metadata *_metadata, int *fd)
 {
-	*fd = pagerange_open();
+	*fd = prlib_open();
 	ASSERT_LE(0, *fd);
 }
 
@@ -471,10 +471,10 @@ static void expect_unmapped(struct __test_metadata *_metadata, int fd)
 {
 	struct pagerange_info info;
 
-	ASSERT_EQ(0, pagerange_get_info(fd, &info));
+	ASSERT_EQ(0, prlib_get_info(fd, &info));
 	EXPECT_EQ(0, info.size_pages);
 	EXPECT_EQ(0, info.pages_present);
-	EXPECT_EQ(-ENXIO, pagerange_use_range(fd, 0, 1));
+	EXPECT_EQ(-ENXIO, prlib_use_range(fd, 0, 1));
 }
 
 /* A mapping works: its first and last pages can be used and read back. */
@@ -484,9 +484,9 @@ static void expect_mapping_works(struct __test_metadata *_metadata, int fd,
 	__u64 npages = size / page_size;
 	unsigned char byte = 0x5a;
 
-	ASSERT_EQ(1, pagerange_use_range(fd, 0, 1));
-	ASSERT_EQ(1, pagerange_use_range(fd, npages - 1, npages));
-	ASSERT_EQ(0, pagerange_write(fd, size - 1, &byte, 1));
+	ASSERT_EQ(1, prlib_use_range(fd, 0, 1));
+	ASSERT_EQ(1, prlib_use_range(fd, npages - 1, npages));
+	ASSERT_EQ(0, prlib_write(fd, size - 1, &byte, 1));
 	EXPECT_EQ(0, map[0]);
 	EXPECT_EQ(0x5a, map[size - 1]);
 }
@@ -510,23 +510,23 @@ FIXTURE_TEARDOWN(fail_page_alloc)
 
 TEST_F(fail_page_alloc, use_range_fails_enomem_and_leaves_the_range_as_it_was)
 {
-	struct pagerange_ranges_line line;
-	struct pagerange_stats stats;
+	struct prlib_ranges_line line;
+	struct prlib_stats stats;
 	struct pagerange_info info;
 
 	if (self->t.absent)
 		SKIP(return, "%s", self->t.why);
 	mixed_setup(_metadata, self->t.fd);
-	ASSERT_EQ(0, pagerange_get_info(self->t.fd, &info));
-	pagerange_stats_read(&stats);
+	ASSERT_EQ(0, prlib_get_info(self->t.fd, &info));
+	prlib_stats_read(&stats);
 
 	fault_arm(_metadata, &self->t.fault, FAULT_TIMES, 0);
 	EXPECT_EQ(-ENOMEM, use_range_injected(_metadata, &self->t.fault,
 					      self->t.fd, 0, NPAGES));
 	mixed_check(_metadata, self->t.fd, self->t.map, &info, &stats);
 	/* Still reclaimable: STOP_USING_RANGE has nothing to move there. */
-	EXPECT_EQ(0, pagerange_stop_using(self->t.fd, 6, 10));
-	ASSERT_EQ(1, pagerange_ranges_line(getpid(), &line));
+	EXPECT_EQ(0, prlib_stop_using(self->t.fd, 6, 10));
+	ASSERT_EQ(1, prlib_ranges_line(getpid(), &line));
 	EXPECT_EQ(info.pages_present, line.present);
 	EXPECT_EQ(info.pages_reclaimable, line.reclaimable);
 
@@ -552,10 +552,10 @@ TEST_F(fail_page_alloc, use_range_fails_cleanly_when_a_page_table_cannot_be_allo
 	if (self->t.absent)
 		SKIP(return, "%s", self->t.why);
 	self->t.other_size = 2 * pmd_size;
-	if (pagerange_max_size() < (long long)self->t.other_size)
+	if (prlib_max_size() < (long long)self->t.other_size)
 		SKIP(return, "max_size is below %zu", self->t.other_size);
 	other_open(_metadata, &self->t.other_fd);
-	self->t.other_map = pagerange_map(self->t.other_fd, self->t.other_size);
+	self->t.other_map = prlib_map(self->t.other_fd, self->t.other_size);
 	ASSERT_NE(MAP_FAILED, self->t.other_map);
 
 	/* Four pages across a PMD boundary: two PTE tables, both missing. */
@@ -565,8 +565,8 @@ TEST_F(fail_page_alloc, use_range_fails_cleanly_when_a_page_table_cannot_be_allo
 		b += pmd_size / page_size;
 	first = b - 2;
 	span = self->t.other_map + first * page_size;
-	ASSERT_EQ(0, pagerange_get_info(self->t.other_fd, &before));
-	allocated = pagerange_stat("pages_allocated");
+	ASSERT_EQ(0, prlib_get_info(self->t.other_fd, &before));
+	allocated = prlib_stat("pages_allocated");
 
 	for (j = 0; j < 16; j++) {
 		/* Let the four pages and j page tables through. */
@@ -576,16 +576,16 @@ TEST_F(fail_page_alloc, use_range_fails_cleanly_when_a_page_table_cannot_be_allo
 		if (ret != -ENOMEM)
 			break;
 		failures++;
-		ASSERT_EQ(0, pagerange_get_info(self->t.other_fd, &now));
+		ASSERT_EQ(0, prlib_get_info(self->t.other_fd, &now));
 		EXPECT_EQ(0, memcmp(&before, &now, sizeof(now)));
-		EXPECT_EQ(allocated, pagerange_stat("pages_allocated"));
-		EXPECT_EQ(0, pagerange_count_readable(span, 4));
+		EXPECT_EQ(allocated, prlib_stat("pages_allocated"));
+		EXPECT_EQ(0, prtest_count_readable(span, 4));
 	}
 	/* The first table allocation at least must have been refused. */
 	EXPECT_LE(1, failures);
 	ASSERT_EQ(4, ret);
-	EXPECT_EQ(4, pagerange_count_readable(span, 4));
-	EXPECT_EQ(-1, pagerange_find_not(span, 4 * page_size, 0));
+	EXPECT_EQ(4, prtest_count_readable(span, 4));
+	EXPECT_EQ(-1, prlib_find_not(span, 4 * page_size, 0));
 }
 
 /*
@@ -595,14 +595,14 @@ TEST_F(fail_page_alloc, use_range_fails_cleanly_when_a_page_table_cannot_be_allo
  */
 TEST_F(fail_page_alloc, mmap_of_a_large_range_fails_cleanly)
 {
-	long long allocated = pagerange_stat("pages_allocated");
+	long long allocated = prlib_stat("pages_allocated");
 
 	if (self->t.absent)
 		SKIP(return, "%s", self->t.why);
 	self->t.other_size = 4096 * page_size;
-	self->t.saved_max_size = pagerange_max_size();
+	self->t.saved_max_size = prlib_max_size();
 	ASSERT_LT(0, self->t.saved_max_size);
-	ASSERT_EQ(0, pagerange_set_max_size(self->t.other_size));
+	ASSERT_EQ(0, prlib_set_max_size(self->t.other_size));
 	other_open(_metadata, &self->t.other_fd);
 
 	fault_arm(_metadata, &self->t.fault, FAULT_TIMES, 0);
@@ -610,9 +610,9 @@ TEST_F(fail_page_alloc, mmap_of_a_large_range_fails_cleanly)
 					self->t.other_fd, self->t.other_size,
 					&self->t.other_map));
 	expect_unmapped(_metadata, self->t.other_fd);
-	EXPECT_EQ(allocated, pagerange_stat("pages_allocated"));
+	EXPECT_EQ(allocated, prlib_stat("pages_allocated"));
 
-	self->t.other_map = pagerange_map(self->t.other_fd, self->t.other_size);
+	self->t.other_map = prlib_map(self->t.other_fd, self->t.other_size);
 	ASSERT_NE(MAP_FAILED, self->t.other_map);
 	expect_mapping_works(_metadata, self->t.other_fd, self->t.other_map,
 			     self->t.other_size);
@@ -637,8 +637,8 @@ FIXTURE_TEARDOWN(failslab)
 
 TEST_F(failslab, open_fails_enomem_cleanly)
 {
-	long long ranges = pagerange_stat("ranges");
-	struct pagerange_ranges_line line;
+	long long ranges = prlib_stat("ranges");
+	struct prlib_ranges_line line;
 	int fd;
 
 	if (self->t.absent)
@@ -648,12 +648,12 @@ TEST_F(failslab, open_fails_enomem_cleanly)
 	if (fd >= 0)
 		close(fd);
 	EXPECT_EQ(-ENOMEM, fd);
-	EXPECT_EQ(ranges, pagerange_stat("ranges"));
+	EXPECT_EQ(ranges, prlib_stat("ranges"));
 	/* Only the fixture's own range is this process's. */
-	EXPECT_EQ(1, pagerange_ranges_line(getpid(), &line));
+	EXPECT_EQ(1, prlib_ranges_line(getpid(), &line));
 
 	other_open(_metadata, &self->t.other_fd);
-	EXPECT_EQ(ranges + 1, pagerange_stat("ranges"));
+	EXPECT_EQ(ranges + 1, prlib_stat("ranges"));
 }
 
 /*
@@ -663,7 +663,7 @@ TEST_F(failslab, open_fails_enomem_cleanly)
  */
 TEST_F(failslab, open_fails_cleanly_at_every_allocation)
 {
-	long long ranges = pagerange_stat("ranges");
+	long long ranges = prlib_stat("ranges");
 	int nth, n, fd, left, failures = 0;
 	unsigned char *map;
 
@@ -674,7 +674,7 @@ TEST_F(failslab, open_fails_cleanly_at_every_allocation)
 		SKIP(return, "%s: %s", FAIL_NTH, strerror(errno));
 	for (n = 1; n <= FAULT_MAX_NTH; n++) {
 		fail_nth_set(_metadata, nth, n);
-		fd = pagerange_open();
+		fd = prlib_open();
 		if (fd < 0)
 			fd = -errno;
 		left = fail_nth_left(nth);
@@ -684,15 +684,15 @@ TEST_F(failslab, open_fails_cleanly_at_every_allocation)
 			EXPECT_EQ(-ENOMEM, fd) {
 				TH_LOG("allocation %d", n);
 			}
-			EXPECT_EQ(ranges, pagerange_stat("ranges"));
+			EXPECT_EQ(ranges, prlib_stat("ranges"));
 			continue;
 		}
-		map = pagerange_map(fd, self->t.size);
+		map = prlib_map(fd, self->t.size);
 		EXPECT_NE(MAP_FAILED, map) {
 			TH_LOG("allocation %d", n);
 		}
 		if (map != MAP_FAILED) {
-			EXPECT_EQ(1, pagerange_use_range(fd, 0, 1));
+			EXPECT_EQ(1, prlib_use_range(fd, 0, 1));
 			EXPECT_EQ(0, munmap(map, self->t.size));
 		}
 		EXPECT_EQ(0, close(fd));
@@ -701,7 +701,7 @@ TEST_F(failslab, open_fails_cleanly_at_every_allocation)
 	}
 	EXPECT_LT(n, FAULT_MAX_NTH);
 	EXPECT_LE(1, failures);
-	EXPECT_EQ(ranges, pagerange_stat("ranges"));
+	EXPECT_EQ(ranges, prlib_stat("ranges"));
 }
 
 TEST_F(failslab, mmap_fails_cleanly)
@@ -718,7 +718,7 @@ TEST_F(failslab, mmap_fails_cleanly)
 	expect_unmapped(_metadata, self->t.other_fd);
 
 	/* A failed mmap does not count as the one mmap the fd allows. */
-	self->t.other_map = pagerange_map(self->t.other_fd, self->t.other_size);
+	self->t.other_map = prlib_map(self->t.other_fd, self->t.other_size);
 	ASSERT_NE(MAP_FAILED, self->t.other_map);
 	expect_mapping_works(_metadata, self->t.other_fd, self->t.other_map,
 			     self->t.other_size);
@@ -732,7 +732,7 @@ TEST_F(failslab, mmap_fails_cleanly)
  */
 TEST_F(failslab, mmap_fails_cleanly_at_every_allocation)
 {
-	long long allocated = pagerange_stat("pages_allocated");
+	long long allocated = prlib_stat("pages_allocated");
 	int nth, n, ret, left, failures = 0;
 
 	if (self->t.absent)
@@ -745,8 +745,8 @@ TEST_F(failslab, mmap_fails_cleanly_at_every_allocation)
 
 	for (n = 1; n <= FAULT_MAX_NTH; n++) {
 		fail_nth_set(_metadata, nth, n);
-		self->t.other_map = pagerange_map(self->t.other_fd,
-						  self->t.other_size);
+		self->t.other_map = prlib_map(self->t.other_fd,
+					      self->t.other_size);
 		ret = self->t.other_map == MAP_FAILED ? -errno : 0;
 		left = fail_nth_left(nth);
 		fail_nth_set(_metadata, nth, 0);
@@ -756,7 +756,7 @@ TEST_F(failslab, mmap_fails_cleanly_at_every_allocation)
 				TH_LOG("allocation %d", n);
 			}
 			expect_unmapped(_metadata, self->t.other_fd);
-			EXPECT_EQ(allocated, pagerange_stat("pages_allocated"));
+			EXPECT_EQ(allocated, prlib_stat("pages_allocated"));
 			continue;
 		}
 		expect_mapping_works(_metadata, self->t.other_fd,
@@ -796,15 +796,15 @@ FIXTURE_TEARDOWN(fail_alloc)
  */
 TEST_F(fail_alloc, use_range_fails_at_any_page_and_frees_the_pages_already_allocated)
 {
-	struct pagerange_stats stats;
+	struct prlib_stats stats;
 	struct pagerange_info info;
 	int k;
 
 	if (self->t.absent)
 		SKIP(return, "%s", self->t.why);
 	mixed_setup(_metadata, self->t.fd);
-	ASSERT_EQ(0, pagerange_get_info(self->t.fd, &info));
-	pagerange_stats_read(&stats);
+	ASSERT_EQ(0, prlib_get_info(self->t.fd, &info));
+	prlib_stats_read(&stats);
 
 	for (k = 0; k < MIXED_MISSING; k++) {
 		fault_arm(_metadata, &self->t.fault, 1, k * page_size + 1);
@@ -834,16 +834,16 @@ TEST_F(fail_alloc, nothing_leaks_after_injected_failures)
 		ASSERT_EQ(-ENOMEM, use_range_injected(_metadata, &self->t.fault,
 						      self->t.fd, 0, span));
 		EXPECT_EQ(self->t.before.pages_allocated,
-			  pagerange_stat("pages_allocated"));
+			  prlib_stat("pages_allocated"));
 
-		pagerange_use_and_fill(_metadata, self->t.fd, 0, span, round + 1);
-		ASSERT_EQ(span, pagerange_stop_using(self->t.fd, 0, span));
-		pagerange_reclaim_info(_metadata, self->t.fd, &info);
+		prtest_use_and_fill(_metadata, self->t.fd, 0, span, round + 1);
+		ASSERT_EQ(span, prlib_stop_using(self->t.fd, 0, span));
+		prtest_reclaim_info(_metadata, self->t.fd, &info);
 		ASSERT_EQ(0, info.pages_present);
 		EXPECT_EQ(self->t.before.pages_allocated,
-			  pagerange_stat("pages_allocated"));
+			  prlib_stat("pages_allocated"));
 		EXPECT_EQ(self->t.before.pages_reclaimable,
-			  pagerange_stat("pages_reclaimable"));
+			  prlib_stat("pages_reclaimable"));
 	}
 	/* Only the calls that succeeded count as allocations. */
 	EXPECT_EQ(rounds * span, info.pages_allocated);

@@ -20,7 +20,7 @@
  *
  * PAGERANGE_SEED picks the seed, PAGERANGE_FUZZ_CALLS the number of calls.
  */
-#include "pagerange_helpers.h"
+#include "pagerange_test.h"
 
 #include <termios.h>
 
@@ -61,8 +61,8 @@
 static void *fuzz_high_arg(__u64 addr)
 {
 	if (sizeof(void *) < sizeof(addr))
-		return pagerange_ptr(FUZZ_TOP_ADDR32 + (addr & 0xfff));
-	return pagerange_ptr(addr);
+		return prlib_ptr(FUZZ_TOP_ADDR32 + (addr & 0xfff));
+	return prlib_ptr(addr);
 }
 
 enum fuzz_page {
@@ -134,7 +134,7 @@ struct fuzz_call {
 FIXTURE(fuzz) {
 	__u32 seed;
 	long calls;
-	struct pagerange_stats before;
+	struct prlib_stats before;
 	struct fuzz_range fresh;
 	struct fuzz_range mapped;
 	struct fuzz_range gone[FUZZ_MAX_GONE];
@@ -215,9 +215,9 @@ static void fuzz_new_mapping(struct __test_metadata *_metadata,
 	m->kind = FUZZ_MAPPED;
 	m->name = "mapped";
 	m->npages = npages;
-	m->fd = pagerange_open();
+	m->fd = prlib_open();
 	ASSERT_LE(0, m->fd);
-	m->map = pagerange_map(m->fd, npages * page_size);
+	m->map = prlib_map(m->fd, npages * page_size);
 	ASSERT_NE(MAP_FAILED, m->map);
 }
 
@@ -227,7 +227,7 @@ FIXTURE_SETUP(fuzz)
 	struct fuzz_range *g;
 	int i;
 
-	self->seed = pagerange_seed();
+	self->seed = prlib_seed();
 	self->calls = env ? strtol(env, NULL, 0) : FUZZ_DEFAULT_CALLS;
 	self->mapped.fd = -1;
 	self->pipe_fds[0] = -1;
@@ -235,16 +235,16 @@ FIXTURE_SETUP(fuzz)
 	self->memfd = -1;
 	for (i = 0; i < FUZZ_FOREIGN; i++)
 		self->foreign[i].fd = -1;
-	pagerange_stats_begin(_metadata, &self->before);
+	prtest_stats_begin(_metadata, &self->before);
 
-	self->fresh.fd = pagerange_open();
+	self->fresh.fd = prlib_open();
 	ASSERT_LE(0, self->fresh.fd);
 	self->fresh.kind = FUZZ_NEVER_MAPPED;
 	self->fresh.name = "never mapped";
 
 	/* Owner gone with 3 pages in use and 2 reclaimable. */
 	g = &self->gone[self->nr_gone++];
-	g->fd = pagerange_orphan_range(8, 3, 2);
+	g->fd = prlib_orphan_range(8, 3, 2);
 	ASSERT_LE(0, g->fd);
 	g->kind = FUZZ_GONE;
 	g->name = "owner exited";
@@ -273,7 +273,7 @@ FIXTURE_SETUP(fuzz)
 	self->good_size = (FUZZ_MAX_PAGES + 1) * page_size;
 	self->good = malloc(self->good_size);
 	ASSERT_NE(NULL, self->good);
-	pagerange_fill(self->good, self->good_size, self->seed);
+	prlib_fill(self->good, self->good_size, self->seed);
 	self->edge = mmap(NULL, 2 * page_size, PROT_READ | PROT_WRITE,
 			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, self->edge);
@@ -303,21 +303,21 @@ FIXTURE_TEARDOWN(fuzz)
 	free(self->good);
 	EXPECT_EQ(0, close(self->fresh.fd));
 	/* Every page the fuzzer made the driver allocate is back. */
-	pagerange_expect_stats(_metadata, &self->before);
+	prtest_expect_stats(_metadata, &self->before);
 }
 
 /* ---- the generator ---- */
 
 static __u64 fuzz_rand64(__u32 *s)
 {
-	__u64 hi = pagerange_rand(s);
+	__u64 hi = prlib_rand(s);
 
-	return hi << 32 | pagerange_rand(s);
+	return hi << 32 | prlib_rand(s);
 }
 
 static __u32 fuzz_below(__u32 *s, __u32 n)
 {
-	return pagerange_rand(s) % n;
+	return prlib_rand(s) % n;
 }
 
 /*
@@ -373,8 +373,8 @@ static bool fuzz_is_ours(unsigned long cmd)
 {
 	size_t i;
 
-	for (i = 0; i < ARRAY_SIZE(pagerange_ioc_cmds); i++)
-		if (cmd == pagerange_ioc_cmds[i])
+	for (i = 0; i < ARRAY_SIZE(prlib_ioc_cmds); i++)
+		if (cmd == prlib_ioc_cmds[i])
 			return true;
 	return false;
 }
@@ -400,8 +400,8 @@ static unsigned long fuzz_near_miss(__u32 *s)
 	unsigned long cmd, base;
 
 	do {
-		base = pagerange_ioc_cmds[fuzz_below(s,
-					ARRAY_SIZE(pagerange_ioc_cmds))];
+		base = prlib_ioc_cmds[fuzz_below(s,
+					ARRAY_SIZE(prlib_ioc_cmds))];
 		switch (fuzz_below(s, 5)) {
 		case 0:	/* other size */
 			cmd = _IOC(_IOC_DIR(base), _IOC_TYPE(base), _IOC_NR(base),
@@ -421,7 +421,7 @@ static unsigned long fuzz_near_miss(__u32 *s)
 				   _IOC_NR(base), _IOC_SIZE(base));
 			break;
 		default: /* random */
-			cmd = pagerange_rand(s);
+			cmd = prlib_rand(s);
 			break;
 		}
 	} while (fuzz_is_ours(cmd) || fuzz_vfs_type(cmd));
@@ -468,7 +468,7 @@ static void fuzz_place_arg(__u32 *s, FIXTURE_DATA(fuzz) *self,
 				       (fuzz_rand64(s) & 0x7fffffffffffULL));
 		return;
 	default:
-		c->arg = pagerange_ptr(FUZZ_LOW_ADDR + fuzz_below(s, page_size));
+		c->arg = prlib_ptr(FUZZ_LOW_ADDR + fuzz_below(s, page_size));
 		return;
 	}
 	c->arg_rw = self->arena_rw + off;
@@ -506,19 +506,19 @@ static __u64 fuzz_pick_buf(__u32 *s, FIXTURE_DATA(fuzz) *self,
 		off = fuzz_below(s, page_size);
 		c->buf = self->arena + page_size + off;
 		c->buf_cap = page_size - off;
-		return pagerange_u64(c->buf);
+		return prlib_u64(c->buf);
 	case BUF_EDGE:
 		off = fuzz_below(s, page_size + 1);
 		c->buf = self->edge + page_size - off;
 		c->buf_cap = off;
-		return pagerange_u64(c->buf);
+		return prlib_u64(c->buf);
 	case BUF_MAPPING:
 		if (rg->kind != FUZZ_MAPPED)
 			return FUZZ_LOW_ADDR;
 		off = fuzz_below(s, rg->npages * page_size);
 		c->buf = rg->map + off;
 		c->buf_cap = rg->npages * page_size - off;
-		return pagerange_u64(c->buf);
+		return prlib_u64(c->buf);
 	case BUF_NULL:
 		return 0;
 	case BUF_KERNEL:
@@ -530,8 +530,8 @@ static __u64 fuzz_pick_buf(__u32 *s, FIXTURE_DATA(fuzz) *self,
 	}
 	c->buf_cap = self->good + self->good_size - c->buf;
 	/* A few new bytes, so that WRITE does not copy the same data forever. */
-	pagerange_fill(c->buf, 8, pagerange_rand(s));
-	return pagerange_u64(c->buf);
+	prlib_fill(c->buf, 8, prlib_rand(s));
+	return prlib_u64(c->buf);
 }
 
 static void fuzz_generate(__u32 *s, FIXTURE_DATA(fuzz) *self,
@@ -543,8 +543,8 @@ static void fuzz_generate(__u32 *s, FIXTURE_DATA(fuzz) *self,
 
 	memset(c, 0, sizeof(*c));
 	if (dice < 80) {
-		c->cmd = pagerange_ioc_cmds[fuzz_below(s,
-					ARRAY_SIZE(pagerange_ioc_cmds))];
+		c->cmd = prlib_ioc_cmds[fuzz_below(s,
+					ARRAY_SIZE(prlib_ioc_cmds))];
 		c->valid = true;
 		self->by_cmd[0]++;
 	} else if (dice < 90) {
@@ -552,7 +552,7 @@ static void fuzz_generate(__u32 *s, FIXTURE_DATA(fuzz) *self,
 		self->by_cmd[1]++;
 	} else if (dice < 95 || rg->kind == FUZZ_NOT_OURS) {
 		do {
-			c->cmd = pagerange_rand(s);
+			c->cmd = prlib_rand(s);
 		} while (fuzz_is_ours(c->cmd) || fuzz_vfs_type(c->cmd));
 		self->by_cmd[2]++;
 	} else {
@@ -814,8 +814,8 @@ static const char *fuzz_check_effect(struct fuzz_range *rg,
 			return "data in the mapping differs from the buffer";
 		break;
 	case PAGERANGE_IOC_ZERO:
-		if (pagerange_find_not(rg->map + c->u.io.offset,
-				       c->u.io.len, 0) >= 0)
+		if (prlib_find_not(rg->map + c->u.io.offset,
+				   c->u.io.len, 0) >= 0)
 			return "ZERO left a non-zero byte";
 		break;
 	}
@@ -839,15 +839,15 @@ static void fuzz_report(FIXTURE_DATA(fuzz) *self, long n,
 {
 	if (self->reports++ >= FUZZ_MAX_REPORTS)
 		return;
-	pagerange_diag("call %ld on %s fd: cmd %#lx arg %d@%p buf %d: %s: got %d (%s), want %d%s",
-		       n, rg->name, c->cmd, c->arg_kind, c->arg, c->buf_kind,
-		       what, got, got ? strerrorname_np(-got) : "0", e->err,
-		       e->alt != 1 ? " or an alternative" : "");
-	pagerange_diag("  fields %#llx %#llx %#llx %#llx",
-		       (unsigned long long)c->u.io.offset,
-		       (unsigned long long)c->u.io.len,
-		       (unsigned long long)c->u.io.buf,
-		       (unsigned long long)c->u.io.flags);
+	prtest_diag("call %ld on %s fd: cmd %#lx arg %d@%p buf %d: %s: got %d (%s), want %d%s",
+		    n, rg->name, c->cmd, c->arg_kind, c->arg, c->buf_kind,
+		    what, got, got ? strerrorname_np(-got) : "0", e->err,
+		    e->alt != 1 ? " or an alternative" : "");
+	prtest_diag("  fields %#llx %#llx %#llx %#llx",
+		    (unsigned long long)c->u.io.offset,
+		    (unsigned long long)c->u.io.len,
+		    (unsigned long long)c->u.io.buf,
+		    (unsigned long long)c->u.io.flags);
 }
 
 static struct fuzz_range *fuzz_pick_range(__u32 *s, FIXTURE_DATA(fuzz) *self)
@@ -910,17 +910,17 @@ static void fuzz_print_figures(FIXTURE_DATA(fuzz) *self, long calls)
 {
 	int i;
 
-	pagerange_diag("seed %#x: %ld calls: %lu valid commands, %lu near misses,",
-		       self->seed, calls, self->by_cmd[0], self->by_cmd[1]);
-	pagerange_diag("  %lu random numbers, %lu other subsystems' numbers",
-		       self->by_cmd[2], self->by_cmd[3]);
+	prtest_diag("seed %#x: %ld calls: %lu valid commands, %lu near misses,",
+		    self->seed, calls, self->by_cmd[0], self->by_cmd[1]);
+	prtest_diag("  %lu random numbers, %lu other subsystems' numbers",
+		    self->by_cmd[2], self->by_cmd[3]);
 	for (i = 0; i < FUZZ_NERRNO; i++)
 		if (self->hist[i])
-			pagerange_diag("  %-8s %lu",
-				       i ? strerrorname_np(i) : "success",
-				       self->hist[i]);
-	pagerange_diag("mismatches %lu, wrong effects %lu, undocumented errnos %lu",
-		       self->mismatches, self->data_errors, self->undocumented);
+			prtest_diag("  %-8s %lu",
+				    i ? strerrorname_np(i) : "success",
+				    self->hist[i]);
+	prtest_diag("mismatches %lu, wrong effects %lu, undocumented errnos %lu",
+		    self->mismatches, self->data_errors, self->undocumented);
 }
 
 TEST_F_TIMEOUT(fuzz, every_call_returns_the_documented_result_and_nothing_leaks, 280)
@@ -929,8 +929,8 @@ TEST_F_TIMEOUT(fuzz, every_call_returns_the_documented_result_and_nothing_leaks,
 	long per_round = self->calls / FUZZ_ROUNDS + 1;
 	long n;
 
-	pagerange_diag("PAGERANGE_SEED=%#x PAGERANGE_FUZZ_CALLS=%ld",
-		       self->seed, self->calls);
+	prtest_diag("PAGERANGE_SEED=%#x PAGERANGE_FUZZ_CALLS=%ld",
+		    self->seed, self->calls);
 	for (n = 0; n < self->calls; n++) {
 		if (n % per_round == 0) {
 			fuzz_retire(_metadata, self);
@@ -938,7 +938,7 @@ TEST_F_TIMEOUT(fuzz, every_call_returns_the_documented_result_and_nothing_leaks,
 					 1 + fuzz_below(&s, FUZZ_MAX_PAGES));
 		}
 		if (n % FUZZ_DROP_EVERY == FUZZ_DROP_EVERY - 1) {
-			ASSERT_EQ(0, pagerange_drop_caches());
+			ASSERT_EQ(0, prlib_drop_caches());
 			fuzz_reclaimed(self);
 		}
 		fuzz_one(self, &s, n);

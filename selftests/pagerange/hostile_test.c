@@ -6,7 +6,7 @@
  * transactions when the owner exits gets ESRCH, without hanging; and an
  * unprivileged user cannot open the device at all.
  */
-#include "pagerange_helpers.h"
+#include "pagerange_test.h"
 
 #include <grp.h>
 
@@ -37,7 +37,7 @@ static int open_as_nobody(void *arg)
 	(void)arg;
 	if (setgroups(0, NULL) || setgid(NOBODY) || setuid(NOBODY))
 		return 200;
-	fd = pagerange_open();
+	fd = prlib_open();
 	if (fd >= 0)
 		return 0;
 	return errno;
@@ -45,11 +45,11 @@ static int open_as_nobody(void *arg)
 
 TEST(unprivileged_user_cannot_open_the_device)
 {
-	struct pagerange_stats before;
+	struct prlib_stats before;
 
-	pagerange_stats_begin(_metadata, &before);
-	EXPECT_EQ(EACCES, pagerange_in_child(open_as_nobody, NULL));
-	pagerange_expect_stats(_metadata, &before);
+	prtest_stats_begin(_metadata, &before);
+	EXPECT_EQ(EACCES, prlib_in_child(open_as_nobody, NULL));
+	prtest_expect_stats(_metadata, &before);
 }
 
 /* ---- a receiver that never inherited the fd ---- */
@@ -69,16 +69,13 @@ static void receiver_start(struct __test_metadata *_metadata,
 	int sv[2];
 
 	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv));
-	fflush(stdout);
-	fflush(stderr);
-	r->pid = fork();
+	r->pid = prlib_fork();
 	ASSERT_LE(0, r->pid);
 	if (!r->pid) {
 		int fd;
 
 		close(sv[0]);
-		pagerange_die_with_parent();
-		fd = pagerange_recv_fd(sv[1]);
+		fd = prlib_recv_fd(sv[1]);
 		if (fd < 0)
 			_exit(201);
 		_exit(fn(fd));
@@ -90,24 +87,24 @@ static void receiver_start(struct __test_metadata *_metadata,
 /* Hand @fd over and wait for the receiver: its exit code. */
 static int receiver_finish(struct receiver *r, int fd)
 {
-	int ret = pagerange_send_fd(r->sock, fd);
+	int ret = prlib_send_fd(r->sock, fd);
 
 	close(r->sock);
 	if (ret)
 		kill(r->pid, SIGKILL);
-	return pagerange_wait_exit(r->pid);
+	return prlib_wait_exit(r->pid);
 }
 
 FIXTURE(passed) {
 	int fd;
 	unsigned char *map;
 	struct receiver rcv;
-	struct pagerange_stats before;
+	struct prlib_stats before;
 };
 
 FIXTURE_SETUP(passed)
 {
-	pagerange_stats_begin(_metadata, &self->before);
+	prtest_stats_begin(_metadata, &self->before);
 	self->fd = -1;
 	self->map = MAP_FAILED;
 }
@@ -119,16 +116,16 @@ FIXTURE_TEARDOWN(passed)
 	if (self->fd >= 0)
 		EXPECT_EQ(0, close(self->fd));
 	/* An owner's mm dropped last by a writer is torn down by a worker. */
-	pagerange_stats_settle(&self->before, 5000);
-	pagerange_expect_stats(_metadata, &self->before);
+	prlib_stats_settle(&self->before, 5000);
+	prtest_expect_stats(_metadata, &self->before);
 }
 
 static void passed_open_and_map(struct __test_metadata *_metadata,
 				FIXTURE_DATA(passed) *self)
 {
-	self->fd = pagerange_open();
+	self->fd = prlib_open();
 	ASSERT_LE(0, self->fd);
-	self->map = pagerange_map(self->fd, NPAGES * page_size);
+	self->map = prlib_map(self->fd, NPAGES * page_size);
 	ASSERT_NE(MAP_FAILED, self->map);
 }
 
@@ -144,25 +141,25 @@ static int receiver_drives_the_range(int fd)
 
 	if (len > sizeof(buf))
 		return 2;
-	if (pagerange_use_range(fd, 0, 4) != 4)
+	if (prlib_use_range(fd, 0, 4) != 4)
 		return 10;
-	pagerange_fill(buf, len, SEED);
-	if (pagerange_write(fd, 100, buf, len))
+	prlib_fill(buf, len, SEED);
+	if (prlib_write(fd, 100, buf, len))
 		return 11;
-	if (pagerange_read(fd, 100, back, len) || memcmp(buf, back, len))
+	if (prlib_read(fd, 100, back, len) || memcmp(buf, back, len))
 		return 12;
-	if (pagerange_zero(fd, 100, 50))
+	if (prlib_zero(fd, 100, 50))
 		return 13;
-	if (pagerange_stop_using(fd, 3, 4) != 1)
+	if (prlib_stop_using(fd, 3, 4) != 1)
 		return 14;
-	if (pagerange_get_info(fd, &info) || info.size_pages != NPAGES ||
+	if (prlib_get_info(fd, &info) || info.size_pages != NPAGES ||
 	    info.pages_in_use != 3 || info.pages_present != 4)
 		return 15;
 	/* Not the opener's mm: no mapping, whatever the mapping asked for. */
-	if (pagerange_try_map(fd, NPAGES * page_size, PROT_READ,
-			      MAP_SHARED, 0) != -EINVAL)
+	if (prlib_try_map(fd, NPAGES * page_size, PROT_READ,
+			  MAP_SHARED, 0) != -EINVAL)
 		return 16;
-	if (pagerange_try_map(fd, page_size, PROT_READ, MAP_PRIVATE, 0) !=
+	if (prlib_try_map(fd, page_size, PROT_READ, MAP_PRIVATE, 0) !=
 	    -EINVAL)
 		return 17;
 	return 0;
@@ -178,31 +175,31 @@ TEST_F(passed, receiver_may_use_write_read_zero_stop_and_get_info)
 	ASSERT_EQ(0, receiver_finish(&self->rcv, self->fd));
 
 	/* The owner sees what the receiver wrote, and what it zeroed. */
-	pagerange_fill(buf, sizeof(buf), SEED);
-	EXPECT_EQ(-1, pagerange_find_not(self->map, 150, 0));
+	prlib_fill(buf, sizeof(buf), SEED);
+	EXPECT_EQ(-1, prlib_find_not(self->map, 150, 0));
 	EXPECT_EQ(0, memcmp(self->map + 150, buf + 50, 3 * page_size - 50));
-	EXPECT_EQ(-1, pagerange_find_not(self->map + 100 + 3 * page_size,
-					 page_size - 100, 0));
+	EXPECT_EQ(-1, prlib_find_not(self->map + 100 + 3 * page_size,
+				     page_size - 100, 0));
 	/* Page 3 is reclaimable: the receiver stopped using it. */
-	EXPECT_EQ(3, pagerange_stop_using(self->fd, 0, 4));
+	EXPECT_EQ(3, prlib_stop_using(self->fd, 0, 4));
 }
 
 static int receiver_maps(int fd)
 {
-	return -pagerange_try_map(fd, NPAGES * page_size, PROT_READ,
-				  MAP_SHARED, 0);
+	return -prlib_try_map(fd, NPAGES * page_size, PROT_READ,
+			      MAP_SHARED, 0);
 }
 
 TEST_F(passed, receiver_mmap_fails_einval_and_the_owner_still_maps)
 {
 	receiver_start(_metadata, &self->rcv, receiver_maps);
-	self->fd = pagerange_open();
+	self->fd = prlib_open();
 	ASSERT_LE(0, self->fd);
 	/* Not mapped by anyone yet: the mm is checked first. */
 	EXPECT_EQ(EINVAL, receiver_finish(&self->rcv, self->fd));
-	self->map = pagerange_map(self->fd, NPAGES * page_size);
+	self->map = prlib_map(self->fd, NPAGES * page_size);
 	ASSERT_NE(MAP_FAILED, self->map);
-	EXPECT_EQ(1, pagerange_use_range(self->fd, 0, 1));
+	EXPECT_EQ(1, prlib_use_range(self->fd, 0, 1));
 	EXPECT_EQ(0, self->map[0]);
 }
 
@@ -221,10 +218,10 @@ static int receiver_before_mmap(int fd)
 	struct pagerange_info info;
 	char byte = 0;
 
-	if (pagerange_use_range(fd, 0, 1) != -ENXIO ||
-	    pagerange_write(fd, 0, &byte, 1) != -ENXIO)
+	if (prlib_use_range(fd, 0, 1) != -ENXIO ||
+	    prlib_write(fd, 0, &byte, 1) != -ENXIO)
 		return 10;
-	if (pagerange_get_info(fd, &info) || info.size_pages)
+	if (prlib_get_info(fd, &info) || info.size_pages)
 		return 11;
 	return 0;
 }
@@ -232,7 +229,7 @@ static int receiver_before_mmap(int fd)
 TEST_F(passed, receiver_ioctls_before_the_owner_maps_fail_enxio)
 {
 	receiver_start(_metadata, &self->rcv, receiver_before_mmap);
-	self->fd = pagerange_open();
+	self->fd = prlib_open();
 	ASSERT_LE(0, self->fd);
 	EXPECT_EQ(0, receiver_finish(&self->rcv, self->fd));
 }
@@ -243,8 +240,8 @@ static int receiver_outlives_the_owner_fd(int fd)
 	unsigned char byte = 0x77;
 	char go;
 
-	if (pagerange_use_range(fd, 0, 1) != 1 ||
-	    pagerange_write(fd, 0, &byte, 1))
+	if (prlib_use_range(fd, 0, 1) != 1 ||
+	    prlib_write(fd, 0, &byte, 1))
 		return 10;
 	/* Tell the owner the byte is there (fd 4), then wait to go on. */
 	if (write(4, "w", 1) != 1)
@@ -252,8 +249,8 @@ static int receiver_outlives_the_owner_fd(int fd)
 	/* Told to go on once the owner has closed its fd and unmapped. */
 	if (read(3, &go, 1) != 1)
 		return 11;
-	if (pagerange_use_range(fd, 0, 1) != -ESRCH ||
-	    pagerange_write(fd, 0, &byte, 1) != -ESRCH)
+	if (prlib_use_range(fd, 0, 1) != -ESRCH ||
+	    prlib_write(fd, 0, &byte, 1) != -ESRCH)
 		return 12;
 	return 0;
 }
@@ -269,7 +266,7 @@ TEST_F(passed, receiver_fd_keeps_the_range_after_the_owner_closes_its_own)
 	ASSERT_EQ(0, pipe(go));
 	ASSERT_EQ(0, pipe(done));
 	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv));
-	pid = pagerange_fork();
+	pid = prlib_fork();
 	ASSERT_LE(0, pid);
 	if (!pid) {
 		close(self->fd);
@@ -277,12 +274,12 @@ TEST_F(passed, receiver_fd_keeps_the_range_after_the_owner_closes_its_own)
 		close(done[0]);
 		if (dup2(go[0], 3) != 3 || dup2(done[1], 4) != 4)
 			_exit(202);
-		fd = pagerange_recv_fd(sv[1]);
+		fd = prlib_recv_fd(sv[1]);
 		_exit(fd < 0 ? 201 : receiver_outlives_the_owner_fd(fd));
 	}
 	close(go[0]);
 	close(done[1]);
-	ASSERT_EQ(0, pagerange_send_fd(sv[0], self->fd));
+	ASSERT_EQ(0, prlib_send_fd(sv[0], self->fd));
 	close(sv[0]);
 	close(sv[1]);
 	ASSERT_EQ(0, close(self->fd));
@@ -294,14 +291,14 @@ TEST_F(passed, receiver_fd_keeps_the_range_after_the_owner_closes_its_own)
 	 */
 	ASSERT_EQ(1, read(done[0], &c, 1));
 	close(done[0]);
-	EXPECT_EQ(0, pagerange_probe(self->map, NULL));
+	EXPECT_EQ(0, prtest_probe(self->map, NULL));
 	EXPECT_EQ(0x77, self->map[0]);
 	ASSERT_EQ(0, munmap(self->map, NPAGES * page_size));
 	self->map = MAP_FAILED;
 	ASSERT_EQ(1, write(go[1], "g", 1));
 	close(go[1]);
 	/* The receiver's fd was the last: teardown sees the range gone with it. */
-	EXPECT_EQ(0, pagerange_wait_exit(pid));
+	EXPECT_EQ(0, prlib_wait_exit(pid));
 }
 
 /* ---- the owner exits in the middle of remote transactions ---- */
@@ -321,17 +318,17 @@ static int writer_until_esrch(int fd, volatile int *progress)
 	if (!buf)
 		return 2;
 	alarm(WRITER_ALARM);
-	pagerange_fill(buf, len, SEED);
+	prlib_fill(buf, len, SEED);
 	for (;;) {
-		__u64 first = pagerange_rand(&x) % NPAGES;
+		__u64 first = prlib_rand(&x) % NPAGES;
 
-		ret = pagerange_use_range(fd, first, NPAGES);
+		ret = prlib_use_range(fd, first, NPAGES);
 		if (ret >= 0)
-			ret = pagerange_write(fd, first * page_size, buf,
-					      len - first * page_size);
+			ret = prlib_write(fd, first * page_size, buf,
+					  len - first * page_size);
 		/* Make some pages reclaimable, for the next USE_RANGE. */
 		if (!ret)
-			ret = pagerange_stop_using(fd, first, NPAGES);
+			ret = prlib_stop_using(fd, first, NPAGES);
 		if (ret == -ESRCH)
 			break;
 		if (ret < 0)
@@ -347,13 +344,13 @@ static void owner_serve(int sock, int go)
 	char c;
 	int fd;
 
-	pagerange_die_with_parent();
-	fd = pagerange_open();
+	prlib_die_with_parent();
+	fd = prlib_open();
 	if (fd < 0)
 		_exit(1);
-	if (pagerange_map(fd, NPAGES * page_size) == MAP_FAILED)
+	if (prlib_map(fd, NPAGES * page_size) == MAP_FAILED)
 		_exit(2);
-	if (pagerange_send_fd(sock, fd))
+	if (prlib_send_fd(sock, fd))
 		_exit(3);
 	if (read(go, &c, 1) != 1)
 		_exit(4);
@@ -365,7 +362,6 @@ TEST_F_TIMEOUT(passed, owner_exit_during_remote_writes_gives_esrch_without_hang,
 {
 	volatile int *progress = mmap(NULL, page_size, PROT_READ | PROT_WRITE,
 				      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	struct pagerange_info info;
 	int round, wait, sv[2], go[2], fd;
 	pid_t owner, writer;
 
@@ -374,9 +370,7 @@ TEST_F_TIMEOUT(passed, owner_exit_during_remote_writes_gives_esrch_without_hang,
 		ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC,
 					0, sv));
 		ASSERT_EQ(0, pipe2(go, O_CLOEXEC));
-		fflush(stdout);
-		fflush(stderr);
-		owner = fork();
+		owner = prlib_fork();
 		ASSERT_LE(0, owner);
 		if (!owner) {
 			close(go[1]);
@@ -384,31 +378,26 @@ TEST_F_TIMEOUT(passed, owner_exit_during_remote_writes_gives_esrch_without_hang,
 		}
 		close(go[0]);
 		close(sv[1]);
-		fd = pagerange_recv_fd(sv[0]);
+		fd = prlib_recv_fd(sv[0]);
 		close(sv[0]);
 		ASSERT_LE(0, fd);
 
 		*progress = 0;
-		writer = fork();
+		writer = prlib_fork();
 		ASSERT_LE(0, writer);
-		if (!writer) {
-			pagerange_die_with_parent();
+		if (!writer)
 			_exit(writer_until_esrch(fd, progress));
-		}
 		/* Let the writer get going, then pull the owner from under it. */
 		for (wait = 0; *progress < 1 + round * 3 && wait < 20000; wait++)
 			usleep(500);
 		ASSERT_EQ(1, write(go[1], "x", 1));
 		close(go[1]);
-		EXPECT_EQ(0, pagerange_wait_exit(owner));
-		EXPECT_EQ(0, pagerange_wait_exit(writer)) {
+		EXPECT_EQ(0, prlib_wait_exit(owner));
+		EXPECT_EQ(0, prlib_wait_exit(writer)) {
 			TH_LOG("round %d: the writer did not end with ESRCH", round);
 		}
 		/* The range is over for everyone, and still reports its pages. */
-		pagerange_expect_esrch(_metadata, fd);
-		ASSERT_EQ(0, pagerange_get_info(fd, &info));
-		EXPECT_EQ(NPAGES, info.size_pages);
-		EXPECT_EQ(0, close(fd));
+		prtest_close_orphan(_metadata, fd, NPAGES);
 	}
 	munmap((void *)progress, page_size);
 }

@@ -3,7 +3,7 @@
  * The life of one range: open, mmap, pages moving between free, in use and
  * reclaimable, munmap and close, as GET_INFO, the mapping and debugfs see it.
  */
-#include "pagerange_helpers.h"
+#include "pagerange_test.h"
 
 #define NPAGES	16
 
@@ -11,91 +11,82 @@ FIXTURE(range) {
 	int fd;
 	unsigned char *map;
 	size_t size;
-	struct pagerange_stats before;
+	struct prlib_stats before;
 };
 
 FIXTURE_SETUP(range)
 {
 	self->size = NPAGES * page_size;
-	pagerange_setup_mapped(_metadata, &self->before, &self->fd, &self->map,
-			       self->size);
+	prtest_setup_mapped(_metadata, &self->before, &self->fd, &self->map,
+			    self->size);
 }
 
 FIXTURE_TEARDOWN(range)
 {
-	pagerange_teardown_mapped(_metadata, &self->before, self->fd, self->map,
-				  self->size);
+	prtest_teardown_mapped(_metadata, &self->before, self->fd, self->map,
+			       self->size);
 }
 
-/* Check every field of GET_INFO at once. */
+/* Check every field of GET_INFO at once, but the running totals. */
 static void expect_info(struct __test_metadata *_metadata, int fd,
 			__u64 size_pages, __u64 present, __u64 in_use,
 			__u64 reclaimable)
 {
 	struct pagerange_info info;
 
-	ASSERT_EQ(0, pagerange_get_info(fd, &info));
+	ASSERT_EQ(0, prlib_get_info(fd, &info));
 	EXPECT_EQ(size_pages, info.size_pages);
-	EXPECT_EQ(present, info.pages_present);
-	EXPECT_EQ(in_use, info.pages_in_use);
-	EXPECT_EQ(reclaimable, info.pages_reclaimable);
-	EXPECT_EQ(present, info.pages_in_use + info.pages_reclaimable);
-	EXPECT_EQ(0, info.reserved[0]);
-	EXPECT_EQ(0, info.reserved[1]);
+	EXPECT_EQ(present, in_use + reclaimable);
+	prtest_expect_pages(_metadata, fd, present, in_use, reclaimable,
+			    info.pages_reclaimed, info.pages_allocated);
 }
 
 TEST(get_info_before_mmap_reports_an_empty_range)
 {
 	struct pagerange_info info;
-	int fd = pagerange_open();
+	int fd = prlib_open();
 
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, pagerange_get_info(fd, &info));
+	ASSERT_EQ(0, prlib_get_info(fd, &info));
 	EXPECT_EQ(0, info.size_pages);
-	EXPECT_EQ(0, info.pages_present);
-	EXPECT_EQ(0, info.pages_in_use);
-	EXPECT_EQ(0, info.pages_reclaimable);
-	EXPECT_EQ(0, info.pages_reclaimed);
-	EXPECT_EQ(0, info.pages_allocated);
-	EXPECT_EQ(0, info.reserved[0]);
-	EXPECT_EQ(0, info.reserved[1]);
+	prtest_expect_pages(_metadata, fd, 0, 0, 0, 0, 0);
 	EXPECT_EQ(0, close(fd));
 }
 
 TEST(open_and_close_add_and_remove_one_range)
 {
-	long long ranges = pagerange_stat("ranges");
-	struct pagerange_ranges_line line;
+	long long ranges = prlib_stat("ranges");
+	struct prlib_ranges_line line;
 	int fd;
 
 	ASSERT_LE(0, ranges);
-	fd = pagerange_open();
+	fd = prlib_open();
 	ASSERT_LE(0, fd);
-	EXPECT_EQ(ranges + 1, pagerange_stat("ranges"));
+	EXPECT_EQ(ranges + 1, prlib_stat("ranges"));
 	/* An unmapped range is listed with size 0. */
-	ASSERT_EQ(1, pagerange_ranges_line(getpid(), &line));
+	ASSERT_EQ(1, prlib_ranges_line(getpid(), &line));
 	EXPECT_EQ(0, line.size_pages);
 	EXPECT_EQ(0, line.present);
 	EXPECT_EQ(0, close(fd));
-	EXPECT_EQ(ranges, pagerange_stat("ranges"));
-	EXPECT_EQ(0, pagerange_ranges_line(getpid(), &line));
+	EXPECT_EQ(ranges, prlib_stat("ranges"));
+	EXPECT_EQ(0, prlib_ranges_line(getpid(), &line));
 }
 
 TEST_F(range, mmap_sets_the_size_and_allocates_nothing)
 {
-	struct pagerange_ranges_line line;
+	struct prlib_ranges_line line;
 
 	expect_info(_metadata, self->fd, NPAGES, 0, 0, 0);
-	EXPECT_EQ(self->before.pages_allocated, pagerange_stat("pages_allocated"));
-	ASSERT_EQ(1, pagerange_ranges_line(getpid(), &line));
+	EXPECT_EQ(self->before.pages_allocated, prlib_stat("pages_allocated"));
+	ASSERT_EQ(1, prlib_ranges_line(getpid(), &line));
 	EXPECT_EQ(NPAGES, line.size_pages);
 	EXPECT_EQ(0, line.present);
 }
 
 TEST_F(range, page_never_used_raises_sigbus)
 {
-	EXPECT_EQ(SIGBUS, pagerange_probe(self->map, NULL));
-	EXPECT_EQ(SIGBUS, pagerange_probe(self->map + self->size - 1, NULL));
+	EXPECT_EQ(SIGBUS, prtest_probe(self->map, NULL));
+	EXPECT_EQ(SIGBUS, prtest_probe(self->map + self->size - 1, NULL));
 	/* Touching it allocated nothing. */
 	expect_info(_metadata, self->fd, NPAGES, 0, 0, 0);
 }
@@ -104,20 +95,20 @@ TEST_F(range, first_use_allocates_every_page_zeroed)
 {
 	struct pagerange_info info;
 
-	ASSERT_EQ(NPAGES, pagerange_use_range(self->fd, 0, NPAGES));
-	EXPECT_EQ(-1, pagerange_find_not(self->map, self->size, 0));
+	ASSERT_EQ(NPAGES, prlib_use_range(self->fd, 0, NPAGES));
+	EXPECT_EQ(-1, prlib_find_not(self->map, self->size, 0));
 	expect_info(_metadata, self->fd, NPAGES, NPAGES, NPAGES, 0);
-	ASSERT_EQ(0, pagerange_get_info(self->fd, &info));
+	ASSERT_EQ(0, prlib_get_info(self->fd, &info));
 	EXPECT_EQ(NPAGES, info.pages_allocated);
 	EXPECT_EQ(self->before.pages_allocated + NPAGES,
-		  pagerange_stat("pages_allocated"));
+		  prlib_stat("pages_allocated"));
 }
 
 TEST_F(range, use_range_again_allocates_nothing)
 {
-	ASSERT_EQ(NPAGES, pagerange_use_range(self->fd, 0, NPAGES));
-	EXPECT_EQ(0, pagerange_use_range(self->fd, 0, NPAGES));
-	EXPECT_EQ(0, pagerange_use_range(self->fd, 3, 4));
+	ASSERT_EQ(NPAGES, prlib_use_range(self->fd, 0, NPAGES));
+	EXPECT_EQ(0, prlib_use_range(self->fd, 0, NPAGES));
+	EXPECT_EQ(0, prlib_use_range(self->fd, 3, 4));
 	expect_info(_metadata, self->fd, NPAGES, NPAGES, NPAGES, 0);
 }
 
@@ -125,92 +116,92 @@ TEST_F(range, use_range_allocates_only_the_missing_pages)
 {
 	struct pagerange_info info;
 
-	ASSERT_EQ(2, pagerange_use_range(self->fd, 2, 4));
-	ASSERT_EQ(1, pagerange_stop_using(self->fd, 3, 4));
+	ASSERT_EQ(2, prlib_use_range(self->fd, 2, 4));
+	ASSERT_EQ(1, prlib_stop_using(self->fd, 3, 4));
 	/* 2 is in use, 3 reclaimable: only 0, 1, 4 and 5 are missing. */
-	EXPECT_EQ(4, pagerange_use_range(self->fd, 0, 6));
+	EXPECT_EQ(4, prlib_use_range(self->fd, 0, 6));
 	expect_info(_metadata, self->fd, NPAGES, 6, 6, 0);
-	ASSERT_EQ(0, pagerange_get_info(self->fd, &info));
+	ASSERT_EQ(0, prlib_get_info(self->fd, &info));
 	EXPECT_EQ(6, info.pages_allocated);
-	EXPECT_EQ(6, pagerange_count_readable(self->map, NPAGES));
+	EXPECT_EQ(6, prtest_count_readable(self->map, NPAGES));
 }
 
 TEST_F(range, stop_using_moves_each_in_use_page_once)
 {
-	ASSERT_EQ(4, pagerange_use_range(self->fd, 0, 4));
-	EXPECT_EQ(4, pagerange_stop_using(self->fd, 0, 4));
-	EXPECT_EQ(0, pagerange_stop_using(self->fd, 0, 4));
+	ASSERT_EQ(4, prlib_use_range(self->fd, 0, 4));
+	EXPECT_EQ(4, prlib_stop_using(self->fd, 0, 4));
+	EXPECT_EQ(0, prlib_stop_using(self->fd, 0, 4));
 	expect_info(_metadata, self->fd, NPAGES, 4, 0, 4);
 	/* Reclaimable pages stay mapped. */
-	EXPECT_EQ(4, pagerange_count_readable(self->map, NPAGES));
+	EXPECT_EQ(4, prtest_count_readable(self->map, NPAGES));
 }
 
 TEST_F(range, stop_using_ignores_free_pages)
 {
-	EXPECT_EQ(0, pagerange_stop_using(self->fd, 0, NPAGES));
+	EXPECT_EQ(0, prlib_stop_using(self->fd, 0, NPAGES));
 	expect_info(_metadata, self->fd, NPAGES, 0, 0, 0);
-	ASSERT_EQ(1, pagerange_use_range(self->fd, 5, 6));
-	EXPECT_EQ(1, pagerange_stop_using(self->fd, 0, NPAGES));
+	ASSERT_EQ(1, prlib_use_range(self->fd, 5, 6));
+	EXPECT_EQ(1, prlib_stop_using(self->fd, 0, NPAGES));
 	expect_info(_metadata, self->fd, NPAGES, 1, 0, 1);
 }
 
 TEST_F(range, get_info_counts_pages_in_every_state)
 {
 	struct pagerange_info info;
-	struct pagerange_ranges_line line;
+	struct prlib_ranges_line line;
 
 	/* 0-3 free, 4-9 in use, 10-15 reclaimable. */
-	ASSERT_EQ(12, pagerange_use_range(self->fd, 4, NPAGES));
-	ASSERT_EQ(6, pagerange_stop_using(self->fd, 10, NPAGES));
+	ASSERT_EQ(12, prlib_use_range(self->fd, 4, NPAGES));
+	ASSERT_EQ(6, prlib_stop_using(self->fd, 10, NPAGES));
 	expect_info(_metadata, self->fd, NPAGES, 12, 6, 6);
-	ASSERT_EQ(0, pagerange_get_info(self->fd, &info));
+	ASSERT_EQ(0, prlib_get_info(self->fd, &info));
 	EXPECT_EQ(12, info.pages_allocated);
 	EXPECT_EQ(0, info.pages_reclaimed);
-	ASSERT_EQ(1, pagerange_ranges_line(getpid(), &line));
+	ASSERT_EQ(1, prlib_ranges_line(getpid(), &line));
 	EXPECT_EQ(NPAGES, line.size_pages);
 	EXPECT_EQ(12, line.present);
 	EXPECT_EQ(6, line.in_use);
 	EXPECT_EQ(6, line.reclaimable);
 	EXPECT_EQ(self->before.pages_allocated + 12,
-		  pagerange_stat("pages_allocated"));
+		  prlib_stat("pages_allocated"));
 	EXPECT_EQ(self->before.pages_reclaimable + 6,
-		  pagerange_stat("pages_reclaimable"));
+		  prlib_stat("pages_reclaimable"));
 }
 
 TEST_F(range, owner_reads_through_the_mapping_what_it_wrote)
 {
 	unsigned char buf[300], back[300];
 
-	pagerange_fill(buf, sizeof(buf), 1);
-	ASSERT_EQ(2, pagerange_use_range(self->fd, 0, 2));
+	prlib_fill(buf, sizeof(buf), 1);
+	ASSERT_EQ(2, prlib_use_range(self->fd, 0, 2));
 	/* Straddle the boundary between page 0 and page 1. */
-	ASSERT_EQ(0, pagerange_write(self->fd, page_size - 100, buf, sizeof(buf)));
+	ASSERT_EQ(0, prlib_write(self->fd, page_size - 100, buf, sizeof(buf)));
 	EXPECT_EQ(0, memcmp(self->map + page_size - 100, buf, sizeof(buf)));
-	ASSERT_EQ(0, pagerange_read(self->fd, page_size - 100, back, sizeof(back)));
+	ASSERT_EQ(0, prlib_read(self->fd, page_size - 100, back, sizeof(back)));
 	EXPECT_EQ(0, memcmp(back, buf, sizeof(buf)));
 	/* The bytes around it are untouched. */
-	EXPECT_EQ(-1, pagerange_find_not(self->map, page_size - 100, 0));
-	EXPECT_EQ(-1, pagerange_find_not(self->map + page_size + 200,
-					 page_size - 200, 0));
+	EXPECT_EQ(-1, prlib_find_not(self->map, page_size - 100, 0));
+	EXPECT_EQ(-1, prlib_find_not(self->map + page_size + 200,
+				     page_size - 200, 0));
 }
 
 TEST_F(range, munmap_ends_the_range_but_get_info_still_works)
 {
 	struct pagerange_info info;
 
-	ASSERT_EQ(3, pagerange_use_range(self->fd, 0, 3));
-	ASSERT_EQ(1, pagerange_stop_using(self->fd, 2, 3));
+	ASSERT_EQ(3, prlib_use_range(self->fd, 0, 3));
+	ASSERT_EQ(1, prlib_stop_using(self->fd, 2, 3));
 	ASSERT_EQ(0, munmap(self->map, self->size));
 	self->map = MAP_FAILED;
 
-	pagerange_expect_esrch(_metadata, self->fd);
+	prtest_expect_esrch(_metadata, self->fd);
 	/* The pages are still held until the shrinker or the last close. */
-	ASSERT_EQ(0, pagerange_get_info(self->fd, &info));
+	ASSERT_EQ(0, prlib_get_info(self->fd, &info));
 	EXPECT_EQ(3, info.pages_present);
 	EXPECT_EQ(3, info.pages_allocated);
 	EXPECT_EQ(0, info.reserved[0]);
 	EXPECT_EQ(0, info.reserved[1]);
-	EXPECT_EQ(self->before.ranges + 1, pagerange_stat("ranges"));
+	EXPECT_EQ(self->before.ranges + 1, prlib_stat("ranges"));
 }
 
 TEST_F(range, dup_fd_shares_the_same_range)
@@ -219,17 +210,17 @@ TEST_F(range, dup_fd_shares_the_same_range)
 	unsigned char byte = 0x42;
 
 	ASSERT_LE(0, fd2);
-	ASSERT_EQ(1, pagerange_use_range(fd2, 7, 8));
-	ASSERT_EQ(0, pagerange_write(fd2, 7 * page_size, &byte, 1));
+	ASSERT_EQ(1, prlib_use_range(fd2, 7, 8));
+	ASSERT_EQ(0, prlib_write(fd2, 7 * page_size, &byte, 1));
 	EXPECT_EQ(0x42, self->map[7 * page_size]);
 	expect_info(_metadata, self->fd, NPAGES, 1, 1, 0);
 	/* It is the same file, so it is already mapped. */
-	EXPECT_EQ(-EBUSY, pagerange_try_map(fd2, page_size, PROT_READ,
-					    MAP_SHARED, 0));
+	EXPECT_EQ(-EBUSY, prlib_try_map(fd2, page_size, PROT_READ,
+					MAP_SHARED, 0));
 	EXPECT_EQ(0, close(fd2));
 	/* Closing a duplicate leaves the range alone. */
 	EXPECT_EQ(0x42, self->map[7 * page_size]);
-	EXPECT_EQ(0, pagerange_use_range(self->fd, 7, 8));
+	EXPECT_EQ(0, prlib_use_range(self->fd, 7, 8));
 }
 
 TEST_F(range, each_open_creates_an_independent_range)
@@ -238,22 +229,22 @@ TEST_F(range, each_open_creates_an_independent_range)
 	unsigned char *map2;
 	int fd2;
 
-	fd2 = pagerange_open();
+	fd2 = prlib_open();
 	ASSERT_LE(0, fd2);
-	map2 = pagerange_map(fd2, size2);
+	map2 = prlib_map(fd2, size2);
 	ASSERT_NE(MAP_FAILED, map2);
-	EXPECT_EQ(self->before.ranges + 2, pagerange_stat("ranges"));
+	EXPECT_EQ(self->before.ranges + 2, prlib_stat("ranges"));
 
-	ASSERT_EQ(4, pagerange_use_range(fd2, 0, 4));
+	ASSERT_EQ(4, prlib_use_range(fd2, 0, 4));
 	expect_info(_metadata, fd2, 4, 4, 4, 0);
 	/* The first range did not get any of them. */
 	expect_info(_metadata, self->fd, NPAGES, 0, 0, 0);
-	EXPECT_EQ(SIGBUS, pagerange_probe(self->map, NULL));
-	EXPECT_EQ(0, pagerange_probe(map2, NULL));
+	EXPECT_EQ(SIGBUS, prtest_probe(self->map, NULL));
+	EXPECT_EQ(0, prtest_probe(map2, NULL));
 
 	EXPECT_EQ(0, munmap(map2, size2));
 	EXPECT_EQ(0, close(fd2));
-	EXPECT_EQ(self->before.ranges + 1, pagerange_stat("ranges"));
+	EXPECT_EQ(self->before.ranges + 1, prlib_stat("ranges"));
 }
 
 /* Mappings of different sizes, up to max_size, work from end to end. */
@@ -261,7 +252,7 @@ FIXTURE(sizes) {
 	int fd;
 	unsigned char *map;
 	__u64 npages;
-	struct pagerange_stats before;
+	struct prlib_stats before;
 };
 
 FIXTURE_VARIANT(sizes) {
@@ -284,20 +275,20 @@ FIXTURE_SETUP(sizes)
 {
 	self->npages = variant->npages;
 	if (!self->npages) {
-		long long max = pagerange_max_size();
+		long long max = prlib_max_size();
 
 		ASSERT_LT(0, max);
 		ASSERT_EQ(0, max % page_size);
 		self->npages = max / page_size;
 	}
-	pagerange_setup_mapped(_metadata, &self->before, &self->fd, &self->map,
-			       self->npages * page_size);
+	prtest_setup_mapped(_metadata, &self->before, &self->fd, &self->map,
+			    self->npages * page_size);
 }
 
 FIXTURE_TEARDOWN(sizes)
 {
-	pagerange_teardown_mapped(_metadata, &self->before, self->fd, self->map,
-				  self->npages * page_size);
+	prtest_teardown_mapped(_metadata, &self->before, self->fd, self->map,
+			       self->npages * page_size);
 }
 
 TEST_F(sizes, whole_mapping_can_be_used_written_and_stopped)
@@ -307,16 +298,16 @@ TEST_F(sizes, whole_mapping_can_be_used_written_and_stopped)
 	struct pagerange_info info;
 
 	ASSERT_NE(NULL, buf);
-	ASSERT_EQ(self->npages, pagerange_use_range(self->fd, 0, self->npages));
-	pagerange_fill(buf, size, self->npages);
-	ASSERT_EQ(0, pagerange_write(self->fd, 0, buf, size));
-	EXPECT_EQ(-1, pagerange_check(self->map, size, self->npages));
-	EXPECT_EQ(self->npages, pagerange_stop_using(self->fd, 0, self->npages));
-	ASSERT_EQ(0, pagerange_get_info(self->fd, &info));
+	ASSERT_EQ(self->npages, prlib_use_range(self->fd, 0, self->npages));
+	prlib_fill(buf, size, self->npages);
+	ASSERT_EQ(0, prlib_write(self->fd, 0, buf, size));
+	EXPECT_EQ(-1, prlib_check(self->map, size, self->npages));
+	EXPECT_EQ(self->npages, prlib_stop_using(self->fd, 0, self->npages));
+	ASSERT_EQ(0, prlib_get_info(self->fd, &info));
 	EXPECT_EQ(self->npages, info.size_pages);
 	EXPECT_EQ(self->npages, info.pages_reclaimable);
 	/* Past the last page there is nothing to use. */
-	EXPECT_EQ(-EINVAL, pagerange_use_range(self->fd, 0, self->npages + 1));
+	EXPECT_EQ(-EINVAL, prlib_use_range(self->fd, 0, self->npages + 1));
 	free(buf);
 }
 

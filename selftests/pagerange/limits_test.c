@@ -6,7 +6,7 @@
  * reclaimed, USE_RANGE fails with ENOMEM and changes nothing; nobody is
  * OOM-killed. A kill ends a large USE_RANGE at once.
  */
-#include "pagerange_helpers.h"
+#include "pagerange_test.h"
 
 #include <sched.h>
 #include <time.h>
@@ -23,7 +23,7 @@
 /* ---- the global cap ---- */
 
 FIXTURE(cap) {
-	struct pagerange_stats before;
+	struct prlib_stats before;
 	long long saved;
 	int fd;
 	unsigned char *map;
@@ -34,14 +34,14 @@ FIXTURE_SETUP(cap)
 {
 	self->fd = -1;
 	self->map = MAP_FAILED;
-	self->saved = pagerange_read_ll(PAGERANGE_MAX_PAGES_PARAM);
+	self->saved = prlib_read_ll(PAGERANGE_MAX_PAGES_PARAM);
 	if (self->saved < 0) {
 		self->why = PAGERANGE_MAX_PAGES_PARAM " is missing";
 		/* The 6.1 harness runs the test body after this SKIP(). */
 		SKIP(return, "%s", self->why);
 	}
-	pagerange_setup_mapped(_metadata, &self->before, &self->fd, &self->map,
-			       NPAGES * page_size);
+	prtest_setup_mapped(_metadata, &self->before, &self->fd, &self->map,
+			    NPAGES * page_size);
 }
 
 FIXTURE_TEARDOWN(cap)
@@ -49,18 +49,18 @@ FIXTURE_TEARDOWN(cap)
 	if (self->why)
 		return;
 	/* Whatever happened, the cap goes back to what it was. */
-	EXPECT_EQ(0, pagerange_write_ll(PAGERANGE_MAX_PAGES_PARAM, self->saved));
-	pagerange_teardown_mapped(_metadata, &self->before, self->fd,
-				  self->map, NPAGES * page_size);
+	EXPECT_EQ(0, prlib_write_ll(PAGERANGE_MAX_PAGES_PARAM, self->saved));
+	prtest_teardown_mapped(_metadata, &self->before, self->fd,
+			       self->map, NPAGES * page_size);
 }
 
 /* Set the cap to the pages that exist now plus @room: the new cap. */
 static long long cap_at(struct __test_metadata *_metadata, long long room)
 {
-	long long cap = pagerange_stat("pages_allocated") + room;
+	long long cap = prlib_stat("pages_allocated") + room;
 
-	EXPECT_EQ(0, pagerange_write_ll(PAGERANGE_MAX_PAGES_PARAM, cap));
-	EXPECT_EQ(cap, pagerange_read_ll(PAGERANGE_MAX_PAGES_PARAM));
+	EXPECT_EQ(0, prlib_write_ll(PAGERANGE_MAX_PAGES_PARAM, cap));
+	EXPECT_EQ(cap, prlib_read_ll(PAGERANGE_MAX_PAGES_PARAM));
 	return cap;
 }
 
@@ -69,13 +69,13 @@ static void expect_enomem_changes_nothing(struct __test_metadata *_metadata,
 					  int fd, __u64 first, __u64 end)
 {
 	struct pagerange_info before, after;
-	struct pagerange_stats s0, s1;
+	struct prlib_stats s0, s1;
 
-	ASSERT_EQ(0, pagerange_get_info(fd, &before));
-	pagerange_stats_read(&s0);
-	EXPECT_EQ(-ENOMEM, pagerange_use_range(fd, first, end));
-	ASSERT_EQ(0, pagerange_get_info(fd, &after));
-	pagerange_stats_read(&s1);
+	ASSERT_EQ(0, prlib_get_info(fd, &before));
+	prlib_stats_read(&s0);
+	EXPECT_EQ(-ENOMEM, prlib_use_range(fd, first, end));
+	ASSERT_EQ(0, prlib_get_info(fd, &after));
+	prlib_stats_read(&s1);
 	EXPECT_EQ(0, memcmp(&before, &after, sizeof(before)));
 	EXPECT_EQ(s0.pages_allocated, s1.pages_allocated);
 }
@@ -87,17 +87,17 @@ TEST_F(cap, use_range_beyond_max_pages_fails_enomem_and_changes_nothing)
 	if (self->why)
 		SKIP(return, "%s", self->why);
 	cap = cap_at(_metadata, CAP);
-	pagerange_use_and_fill(_metadata, self->fd, 0, CAP, 1);
-	EXPECT_EQ(cap, pagerange_stat("pages_allocated"));
+	prtest_use_and_fill(_metadata, self->fd, 0, CAP, 1);
+	EXPECT_EQ(cap, prlib_stat("pages_allocated"));
 
 	expect_enomem_changes_nothing(_metadata, self->fd, CAP, CAP + 1);
 	/* A span of in-use pages and one missing: still nothing changes. */
 	expect_enomem_changes_nothing(_metadata, self->fd, CAP / 2, CAP + 4);
 	/* Nothing half-allocated was mapped, the pages in use kept their data. */
-	EXPECT_EQ(SIGBUS, pagerange_probe(self->map + CAP * page_size, NULL));
-	EXPECT_EQ(-1, pagerange_check(self->map, CAP * page_size, 1));
+	EXPECT_EQ(SIGBUS, prtest_probe(self->map + CAP * page_size, NULL));
+	EXPECT_EQ(-1, prlib_check(self->map, CAP * page_size, 1));
 	/* Pages already present need no room. */
-	EXPECT_EQ(0, pagerange_use_range(self->fd, 0, CAP));
+	EXPECT_EQ(0, prlib_use_range(self->fd, 0, CAP));
 }
 
 TEST_F(cap, reclaim_and_close_make_room_under_max_pages)
@@ -109,41 +109,41 @@ TEST_F(cap, reclaim_and_close_make_room_under_max_pages)
 	if (self->why)
 		SKIP(return, "%s", self->why);
 	cap_at(_metadata, CAP);
-	ASSERT_EQ(CAP, pagerange_use_range(self->fd, 0, CAP));
-	EXPECT_EQ(-ENOMEM, pagerange_use_range(self->fd, CAP, CAP + 1));
+	ASSERT_EQ(CAP, prlib_use_range(self->fd, 0, CAP));
+	EXPECT_EQ(-ENOMEM, prlib_use_range(self->fd, CAP, CAP + 1));
 
 	/* The shrinker frees four pages: four more fit. */
-	ASSERT_EQ(4, pagerange_stop_using(self->fd, 4, CAP));
-	pagerange_reclaim_info(_metadata, self->fd, &info);
+	ASSERT_EQ(4, prlib_stop_using(self->fd, 4, CAP));
+	prtest_reclaim_info(_metadata, self->fd, &info);
 	ASSERT_EQ(4, info.pages_present);
-	EXPECT_EQ(4, pagerange_use_range(self->fd, CAP, CAP + 4));
-	EXPECT_EQ(-ENOMEM, pagerange_use_range(self->fd, CAP + 4, CAP + 5));
+	EXPECT_EQ(4, prlib_use_range(self->fd, CAP, CAP + 4));
+	EXPECT_EQ(-ENOMEM, prlib_use_range(self->fd, CAP + 4, CAP + 5));
 
 	/* Another range holds two of the pages; closing it gives them back. */
-	ASSERT_EQ(4, pagerange_stop_using(self->fd, CAP, CAP + 4));
-	pagerange_reclaim_info(_metadata, self->fd, &info);
-	fd2 = pagerange_open();
+	ASSERT_EQ(4, prlib_stop_using(self->fd, CAP, CAP + 4));
+	prtest_reclaim_info(_metadata, self->fd, &info);
+	fd2 = prlib_open();
 	ASSERT_LE(0, fd2);
-	map2 = pagerange_map(fd2, 2 * page_size);
+	map2 = prlib_map(fd2, 2 * page_size);
 	ASSERT_NE(MAP_FAILED, map2);
-	EXPECT_EQ(2, pagerange_use_range(fd2, 0, 2));
-	EXPECT_EQ(2, pagerange_use_range(self->fd, CAP, CAP + 2));
-	EXPECT_EQ(-ENOMEM, pagerange_use_range(self->fd, CAP + 2, CAP + 3));
+	EXPECT_EQ(2, prlib_use_range(fd2, 0, 2));
+	EXPECT_EQ(2, prlib_use_range(self->fd, CAP, CAP + 2));
+	EXPECT_EQ(-ENOMEM, prlib_use_range(self->fd, CAP + 2, CAP + 3));
 	EXPECT_EQ(0, munmap(map2, 2 * page_size));
 	EXPECT_EQ(0, close(fd2));
-	EXPECT_EQ(2, pagerange_use_range(self->fd, CAP + 2, CAP + 4));
+	EXPECT_EQ(2, prlib_use_range(self->fd, CAP + 2, CAP + 4));
 }
 
 TEST_F(cap, max_pages_below_the_pages_held_keeps_them_and_refuses_new_ones)
 {
 	if (self->why)
 		SKIP(return, "%s", self->why);
-	pagerange_use_and_fill(_metadata, self->fd, 0, CAP, 2);
-	ASSERT_EQ(CAP, pagerange_stop_using(self->fd, 0, CAP));
+	prtest_use_and_fill(_metadata, self->fd, 0, CAP, 2);
+	ASSERT_EQ(CAP, prlib_stop_using(self->fd, 0, CAP));
 	cap_at(_metadata, -CAP / 2);
 	/* Present pages, even reclaimable ones, are used again without room. */
-	EXPECT_EQ(0, pagerange_use_range(self->fd, 0, CAP));
-	EXPECT_EQ(-1, pagerange_check(self->map, CAP * page_size, 2));
+	EXPECT_EQ(0, prlib_use_range(self->fd, 0, CAP));
+	EXPECT_EQ(-1, prlib_check(self->map, CAP * page_size, 2));
 	expect_enomem_changes_nothing(_metadata, self->fd, CAP, CAP + 1);
 }
 
@@ -152,9 +152,9 @@ TEST_F(cap, max_pages_zero_means_no_limit)
 	if (self->why)
 		SKIP(return, "%s", self->why);
 	cap_at(_metadata, 1);
-	EXPECT_EQ(-ENOMEM, pagerange_use_range(self->fd, 0, 2));
-	ASSERT_EQ(0, pagerange_write_ll(PAGERANGE_MAX_PAGES_PARAM, 0));
-	EXPECT_EQ(NPAGES, pagerange_use_range(self->fd, 0, NPAGES));
+	EXPECT_EQ(-ENOMEM, prlib_use_range(self->fd, 0, 2));
+	ASSERT_EQ(0, prlib_write_ll(PAGERANGE_MAX_PAGES_PARAM, 0));
+	EXPECT_EQ(NPAGES, prlib_use_range(self->fd, 0, NPAGES));
 }
 
 /* ---- memory cgroup charging ---- */
@@ -173,9 +173,9 @@ struct memcg_shared {
 };
 
 FIXTURE(memcg) {
-	struct pagerange_stats before;
+	struct prlib_stats before;
 	long long saved_max_size;
-	struct pagerange_cgroup_root root;
+	struct prlib_cgroup_root root;
 	bool created;
 	const char *why;
 	struct memcg_shared *sh;
@@ -185,22 +185,22 @@ FIXTURE(memcg) {
 /* Make the cgroup with its memory.max: NULL, or why not. */
 static const char *memcg_prepare(FIXTURE_DATA(memcg) *self)
 {
-	const char *why = pagerange_cgroup_init(&self->root);
+	const char *why = prlib_cgroup_init(&self->root);
 
 	if (why)
 		return why;
 	if (mkdir(CGROUP_NAME, 0755))
 		return "cannot create a cgroup";
 	self->created = true;
-	if (pagerange_write_ll(CGROUP_NAME "/memory.max", MEMCG_MAX))
+	if (prlib_write_ll(CGROUP_NAME "/memory.max", MEMCG_MAX))
 		return "cannot set memory.max";
 	return NULL;
 }
 
 FIXTURE_SETUP(memcg)
 {
-	pagerange_stats_begin(_metadata, &self->before);
-	self->saved_max_size = pagerange_max_size();
+	prtest_stats_begin(_metadata, &self->before);
+	self->saved_max_size = prlib_max_size();
 	ASSERT_LT(0, self->saved_max_size);
 	self->sh = mmap(NULL, page_size, PROT_READ | PROT_WRITE,
 			MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -210,20 +210,20 @@ FIXTURE_SETUP(memcg)
 	self->why = memcg_prepare(self);
 	if (self->why)
 		SKIP(return, "%s", self->why);
-	ASSERT_EQ(0, pagerange_set_max_size(MEMCG_RANGE));
+	ASSERT_EQ(0, prlib_set_max_size(MEMCG_RANGE));
 }
 
 FIXTURE_TEARDOWN(memcg)
 {
 	/* A test that gave up leaves its child waiting: the cgroup must empty. */
-	pagerange_kill_child(&self->pid);
-	EXPECT_EQ(0, pagerange_set_max_size(self->saved_max_size));
+	prlib_kill_child(&self->pid);
+	EXPECT_EQ(0, prlib_set_max_size(self->saved_max_size));
 	if (self->created)
 		EXPECT_EQ(0, rmdir(CGROUP_NAME));
-	pagerange_cgroup_fini(&self->root);
+	prlib_cgroup_fini(&self->root);
 	munmap(self->sh, page_size);
-	pagerange_stats_settle(&self->before, 5000);
-	pagerange_expect_stats(_metadata, &self->before);
+	prlib_stats_settle(&self->before, 5000);
+	prtest_expect_stats(_metadata, &self->before);
 }
 
 static void memcg_wait(volatile int *what, int value)
@@ -251,10 +251,10 @@ static int memcg_child(struct memcg_shared *sh)
 	memset((char *)stack, 0, sizeof(stack));
 	sh->phase = 1;
 	memcg_wait(&sh->go, 1);
-	fd = pagerange_open();
+	fd = prlib_open();
 	if (fd < 0)
 		return 1;
-	if (pagerange_map(fd, MEMCG_RANGE) == MAP_FAILED)
+	if (prlib_map(fd, MEMCG_RANGE) == MAP_FAILED)
 		return 2;
 
 	/*
@@ -263,17 +263,17 @@ static int memcg_child(struct memcg_shared *sh)
 	 * the only thing charged at the limit.
 	 */
 	for (i = 0; i < npages; i += PMD_PAGES) {
-		if (pagerange_use_range(fd, i, i + 1) != 1)
+		if (prlib_use_range(fd, i, i + 1) != 1)
 			return 3;
 	}
 	for (i = 0; i < npages; i += MEMCG_STEP) {
-		if (pagerange_get_info(fd, &before))
+		if (prlib_get_info(fd, &before))
 			return 4;
-		ret = pagerange_use_range(fd, i, i + MEMCG_STEP);
+		ret = prlib_use_range(fd, i, i + MEMCG_STEP);
 		if (ret < 0)
 			break;
 	}
-	if (pagerange_get_info(fd, &after))
+	if (prlib_get_info(fd, &after))
 		return 5;
 	sh->failed_err = i < npages ? ret : 0;
 	sh->unchanged = !memcmp(&before, &after, sizeof(before));
@@ -292,29 +292,29 @@ TEST_F_TIMEOUT(memcg, use_range_beyond_memory_max_fails_enomem_without_oom, 120)
 
 	if (self->why)
 		SKIP(return, "%s", self->why);
-	pid = pagerange_fork();
+	pid = prlib_fork();
 	ASSERT_LE(0, pid);
 	if (!pid)
 		_exit(memcg_child(self->sh));
 	self->pid = pid;
 	memcg_wait(&self->sh->phase, 1);
 	ASSERT_EQ(1, self->sh->phase);
-	ASSERT_EQ(0, pagerange_cgroup_enter(CGROUP_NAME, pid));
-	base = pagerange_read_ll(CGROUP_NAME "/memory.current");
+	ASSERT_EQ(0, prlib_cgroup_enter(CGROUP_NAME, pid));
+	base = prlib_read_ll(CGROUP_NAME "/memory.current");
 	ASSERT_LE(0, base);
-	oom_kill_before = pagerange_cgroup_key(CGROUP_NAME, "memory.events",
-					       "oom_kill");
+	oom_kill_before = prlib_cgroup_key(CGROUP_NAME, "memory.events",
+					   "oom_kill");
 	ASSERT_LE(0, oom_kill_before);
 	self->sh->go = 1;
 
 	memcg_wait(&self->sh->phase, 2);
 	ASSERT_EQ(2, self->sh->phase);
-	current = pagerange_read_ll(CGROUP_NAME "/memory.current");
-	pagerange_diag("memory.max %d KiB: %lld pages in use (%lld KiB) at ENOMEM",
-		       MEMCG_MAX >> 10, self->sh->in_use,
-		       self->sh->in_use * (long long)page_size >> 10);
-	pagerange_diag("memory.current %lld KiB (%lld KiB before)",
-		       current >> 10, base >> 10);
+	current = prlib_read_ll(CGROUP_NAME "/memory.current");
+	prtest_diag("memory.max %d KiB: %lld pages in use (%lld KiB) at ENOMEM",
+		    MEMCG_MAX >> 10, self->sh->in_use,
+		    self->sh->in_use * (long long)page_size >> 10);
+	prtest_diag("memory.current %lld KiB (%lld KiB before)",
+		    current >> 10, base >> 10);
 	EXPECT_EQ(-ENOMEM, self->sh->failed_err);
 	EXPECT_TRUE(self->sh->unchanged);
 	/* The pages in use are what the cgroup was charged, up to its limit. */
@@ -323,23 +323,23 @@ TEST_F_TIMEOUT(memcg, use_range_beyond_memory_max_fails_enomem_without_oom, 120)
 	EXPECT_LE(MEMCG_MAX / 4 * 3, self->sh->in_use * (long long)page_size);
 
 	/* Outside the cgroup, pages are still there to be had. */
-	fd = pagerange_open();
+	fd = prlib_open();
 	ASSERT_LE(0, fd);
-	map = pagerange_map(fd, 4 << 20);
+	map = prlib_map(fd, 4 << 20);
 	ASSERT_NE(MAP_FAILED, map);
-	EXPECT_EQ(MEMCG_STEP, pagerange_use_range(fd, 0, MEMCG_STEP));
+	EXPECT_EQ(MEMCG_STEP, prlib_use_range(fd, 0, MEMCG_STEP));
 	EXPECT_EQ(0, munmap(map, 4 << 20));
 	EXPECT_EQ(0, close(fd));
 
 	self->sh->go = 2;
 	/* The child was not killed: it exits normally, with its own status. */
-	status = pagerange_wait_exit(pid);
+	status = prlib_wait_exit(pid);
 	self->pid = 0;
 	EXPECT_EQ(0, status);
 	EXPECT_EQ(oom_kill_before,
-		  pagerange_cgroup_key(CGROUP_NAME, "memory.events", "oom_kill"));
+		  prlib_cgroup_key(CGROUP_NAME, "memory.events", "oom_kill"));
 	/* Its pages were uncharged with its range. */
-	EXPECT_GT(MEMCG_MAX / 4, pagerange_read_ll(CGROUP_NAME "/memory.current"));
+	EXPECT_GT(MEMCG_MAX / 4, prlib_read_ll(CGROUP_NAME "/memory.current"));
 }
 
 /* ---- a kill during a large USE_RANGE ---- */
@@ -349,7 +349,7 @@ TEST_F_TIMEOUT(memcg, use_range_beyond_memory_max_fails_enomem_without_oom, 120)
 #define KILL_SECONDS	60		/* the most a test waits for either */
 
 FIXTURE(kill) {
-	struct pagerange_stats before;
+	struct prlib_stats before;
 	long long saved_max_size;
 	const char *why;
 	pid_t pid;
@@ -359,23 +359,23 @@ FIXTURE_SETUP(kill)
 {
 	cpu_set_t cpus;
 
-	pagerange_stats_begin(_metadata, &self->before);
-	self->saved_max_size = pagerange_max_size();
+	prtest_stats_begin(_metadata, &self->before);
+	self->saved_max_size = prlib_max_size();
 	ASSERT_LT(0, self->saved_max_size);
 	ASSERT_EQ(0, sched_getaffinity(0, sizeof(cpus), &cpus));
 	if (CPU_COUNT(&cpus) < 2) {
 		self->why = "needs two CPUs: one allocates while the other watches";
 		SKIP(return, "%s", self->why);
 	}
-	ASSERT_EQ(0, pagerange_set_max_size(LARGEST_RANGE));
+	ASSERT_EQ(0, prlib_set_max_size(LARGEST_RANGE));
 }
 
 FIXTURE_TEARDOWN(kill)
 {
-	pagerange_kill_child(&self->pid);
-	EXPECT_EQ(0, pagerange_set_max_size(self->saved_max_size));
-	pagerange_stats_settle(&self->before, 5000);
-	pagerange_expect_stats(_metadata, &self->before);
+	prlib_kill_child(&self->pid);
+	EXPECT_EQ(0, prlib_set_max_size(self->saved_max_size));
+	prlib_stats_settle(&self->before, 5000);
+	prtest_expect_stats(_metadata, &self->before);
 }
 
 /* The child: map the largest range and ask for every page of it. */
@@ -384,10 +384,10 @@ static int kill_child(void)
 	__u64 npages = LARGEST_RANGE / page_size;
 	int fd;
 
-	fd = pagerange_open();
-	if (fd < 0 || pagerange_map(fd, LARGEST_RANGE) == MAP_FAILED)
+	fd = prlib_open();
+	if (fd < 0 || prlib_map(fd, LARGEST_RANGE) == MAP_FAILED)
 		return 1;
-	pagerange_use_range(fd, 0, npages);
+	prlib_use_range(fd, 0, npages);
 	return 2;	/* it should have died first */
 }
 
@@ -408,35 +408,35 @@ TEST_F_TIMEOUT(kill, sigkill_stops_a_use_range_of_the_largest_range, 120)
 	if (self->why)
 		SKIP(return, "%s", self->why);
 	npages = LARGEST_RANGE / page_size;
-	pid = pagerange_fork();
+	pid = prlib_fork();
 	ASSERT_LE(0, pid);
 	if (!pid)
 		_exit(kill_child());
 	self->pid = pid;
 
-	while ((n = pagerange_stat("pages_allocated")) < base + KILL_AFTER &&
+	while ((n = prlib_stat("pages_allocated")) < base + KILL_AFTER &&
 	       time(NULL) < end)
 		;
 	ASSERT_LE(base + KILL_AFTER, n);
 	ASSERT_EQ(0, kill(pid, SIGKILL));
-	at_kill = pagerange_stat("pages_allocated");
+	at_kill = prlib_stat("pages_allocated");
 	/* The kill came while the child was allocating: the test means something. */
 	ASSERT_GT(base + npages / 2, at_kill);
 
 	peak = at_kill;
 	while (waitpid(pid, &status, WNOHANG) == 0 && time(NULL) < end) {
-		n = pagerange_stat("pages_allocated");
+		n = prlib_stat("pages_allocated");
 		if (n > peak)
 			peak = n;
 	}
 	ASSERT_TRUE(WIFSIGNALED(status));
 	self->pid = 0;
 	EXPECT_EQ(SIGKILL, WTERMSIG(status));
-	pagerange_diag("killed at %lld pages, %lld more after the kill, of %lld",
-		       at_kill - base, peak - at_kill, npages);
+	prtest_diag("killed at %lld pages, %lld more after the kill, of %lld",
+		    at_kill - base, peak - at_kill, npages);
 	EXPECT_GT(npages / 16, peak - at_kill);
-	EXPECT_TRUE(pagerange_stats_settle(&self->before, 5000));
-	EXPECT_EQ(base, pagerange_stat("pages_allocated"));
+	EXPECT_TRUE(prlib_stats_settle(&self->before, 5000));
+	EXPECT_EQ(base, prlib_stat("pages_allocated"));
 }
 
 PAGERANGE_TEST_MAIN

@@ -15,7 +15,7 @@
  *
  * Each part skips, with the reason, where the kernel lacks the facility.
  */
-#include "pagerange_helpers.h"
+#include "pagerange_test.h"
 
 #include <pthread.h>
 #include <sys/ptrace.h>
@@ -26,7 +26,7 @@
 #define STALL_SECONDS	30
 
 FIXTURE(paths) {
-	struct pagerange_stats before;
+	struct prlib_stats before;
 	int fd;
 	unsigned char *map;
 	size_t size;
@@ -35,22 +35,22 @@ FIXTURE(paths) {
 FIXTURE_SETUP(paths)
 {
 	self->size = NPAGES * page_size;
-	pagerange_setup_mapped(_metadata, &self->before, &self->fd, &self->map,
-			       self->size);
-	pagerange_use_and_fill(_metadata, self->fd, 0, NPAGES, 5);
+	prtest_setup_mapped(_metadata, &self->before, &self->fd, &self->map,
+			    self->size);
+	prtest_use_and_fill(_metadata, self->fd, 0, NPAGES, 5);
 }
 
 FIXTURE_TEARDOWN(paths)
 {
-	pagerange_teardown_mapped(_metadata, &self->before, self->fd,
-				  self->map, self->size);
+	prtest_teardown_mapped(_metadata, &self->before, self->fd,
+			       self->map, self->size);
 }
 
 /* ---- a copy stalled on a userfaultfd page ---- */
 
 struct stalled_write {
 	int fd;
-	struct pagerange_stall st;
+	struct prlib_stall st;
 	int ret;
 };
 
@@ -58,7 +58,7 @@ static void *stalled_write_run(void *arg)
 {
 	struct stalled_write *w = arg;
 
-	w->ret = pagerange_write(w->fd, 0, w->st.page, page_size);
+	w->ret = prlib_write(w->fd, 0, w->st.page, page_size);
 	return NULL;
 }
 
@@ -78,32 +78,32 @@ TEST_F_TIMEOUT(paths, write_stalled_in_its_copy_outlives_stop_reclaim_munmap_and
 	pthread_t writer;
 	int ret;
 
-	ret = pagerange_stall_init(&w.st);
+	ret = prlib_stall_init(&w.st);
 	if (ret) {
-		pagerange_stall_fini(&w.st);
+		prlib_stall_fini(&w.st);
 		SKIP(return, "no userfaultfd: %s", strerror(-ret));
 	}
 	ASSERT_EQ(0, pthread_create(&writer, NULL, stalled_write_run, &w));
-	ASSERT_EQ(0, pagerange_stall_wait(&w.st, STALL_SECONDS));
+	ASSERT_EQ(0, prlib_stall_wait(&w.st, STALL_SECONDS));
 
-	EXPECT_EQ(NPAGES, pagerange_stop_using(self->fd, 0, NPAGES));
-	EXPECT_EQ(0, pagerange_drop_caches());
-	ASSERT_EQ(0, pagerange_get_info(self->fd, &info));
+	EXPECT_EQ(NPAGES, prlib_stop_using(self->fd, 0, NPAGES));
+	EXPECT_EQ(0, prlib_drop_caches());
+	ASSERT_EQ(0, prlib_get_info(self->fd, &info));
 	EXPECT_EQ(NPAGES, info.pages_present);
 	EXPECT_EQ(0, info.pages_reclaimed);
 	EXPECT_EQ(0, munmap(self->map, self->size));
 	self->map = MAP_FAILED;
-	EXPECT_EQ(0, pagerange_drop_caches());
+	EXPECT_EQ(0, prlib_drop_caches());
 	EXPECT_EQ(0, close(self->fd));
 	self->fd = -1;
 	/* The WRITE holds the file: the range and its pages are still there. */
-	EXPECT_EQ(self->before.ranges + 1, pagerange_stat("ranges"));
+	EXPECT_EQ(self->before.ranges + 1, prlib_stat("ranges"));
 
-	ASSERT_EQ(0, pagerange_stall_release(&w.st, 0x3c));
+	ASSERT_EQ(0, prlib_stall_release(&w.st, 0x3c));
 	ASSERT_EQ(0, pthread_join(writer, NULL));
 	EXPECT_EQ(0, w.ret);
-	pagerange_stall_fini(&w.st);
-	EXPECT_TRUE(pagerange_stats_settle(&self->before, 5000));
+	prlib_stall_fini(&w.st);
+	EXPECT_TRUE(prlib_stats_settle(&self->before, 5000));
 }
 
 /* ---- other ways to write to, or pin, the mapping ---- */
@@ -112,7 +112,7 @@ TEST_F_TIMEOUT(paths, write_stalled_in_its_copy_outlives_stop_reclaim_munmap_and
 static void expect_page_unchanged(struct __test_metadata *_metadata,
 				  FIXTURE_DATA(paths) *self)
 {
-	EXPECT_EQ(-1, pagerange_check(self->map, NPAGES * page_size, 5));
+	EXPECT_EQ(-1, prlib_check(self->map, NPAGES * page_size, 5));
 }
 
 /*
@@ -166,19 +166,19 @@ static int traced_owner(int sync)
 	unsigned char *map;
 	int fd;
 
-	fd = pagerange_open();
+	fd = prlib_open();
 	if (fd < 0)
 		return 1;
-	map = pagerange_map(fd, page_size);
-	if (map == MAP_FAILED || pagerange_use_range(fd, 0, 1) != 1)
+	map = prlib_map(fd, page_size);
+	if (map == MAP_FAILED || prlib_use_range(fd, 0, 1) != 1)
 		return 2;
-	if (pagerange_write(fd, 0, "\x5a\x5a\x5a\x5a\x5a\x5a\x5a\x5a", 8))
+	if (prlib_write(fd, 0, "\x5a\x5a\x5a\x5a\x5a\x5a\x5a\x5a", 8))
 		return 3;
 	if (write(sync, &map, sizeof(map)) != sizeof(map) ||
 	    ptrace(PTRACE_TRACEME, 0, NULL, NULL))
 		return 4;
 	raise(SIGSTOP);
-	return pagerange_find_not(map, 8, 0x5a) < 0 ? 0 : 5;
+	return prlib_find_not(map, 8, 0x5a) < 0 ? 0 : 5;
 }
 
 /*
@@ -194,7 +194,7 @@ TEST_F(paths, ptrace_cannot_write_or_read_the_owners_mapping)
 	pid_t pid;
 
 	ASSERT_EQ(0, pipe(sync));
-	pid = pagerange_fork();
+	pid = prlib_fork();
 	ASSERT_LE(0, pid);
 	if (!pid) {
 		close(sync[0]);
@@ -215,7 +215,7 @@ TEST_F(paths, ptrace_cannot_write_or_read_the_owners_mapping)
 	EXPECT_EQ(-1, ret);
 	EXPECT_EQ(EIO, errno);
 	EXPECT_EQ(0, ptrace(PTRACE_CONT, pid, NULL, NULL));
-	EXPECT_EQ(0, pagerange_wait_exit(pid));
+	EXPECT_EQ(0, prlib_wait_exit(pid));
 }
 
 /* ---- madvise() ---- */
@@ -232,27 +232,27 @@ TEST_F(paths, ptrace_cannot_write_or_read_the_owners_mapping)
 TEST_F(paths, every_madvise_advice_leaves_pages_and_counts_alone)
 {
 	struct pagerange_info before, after;
-	struct pagerange_stats s0, s1;
+	struct prlib_stats s0, s1;
 	int advice, refused = 0;
 
-	ASSERT_EQ(0, pagerange_get_info(self->fd, &before));
-	pagerange_stats_read(&s0);
+	ASSERT_EQ(0, prlib_get_info(self->fd, &before));
+	prlib_stats_read(&s0);
 	for (advice = 0; advice <= MADV_LAST; advice++) {
 		refused += madvise(self->map, self->size, advice) != 0;
-		ASSERT_EQ(0, pagerange_get_info(self->fd, &after));
+		ASSERT_EQ(0, prlib_get_info(self->fd, &after));
 		EXPECT_EQ(0, memcmp(&before, &after, sizeof(before))) {
 			TH_LOG("GET_INFO changed by advice %d", advice);
 		}
-		EXPECT_EQ(NPAGES, pagerange_count_readable(self->map, NPAGES)) {
+		EXPECT_EQ(NPAGES, prtest_count_readable(self->map, NPAGES)) {
 			TH_LOG("pages lost their PTEs to advice %d", advice);
 		}
 	}
-	pagerange_stats_read(&s1);
+	prlib_stats_read(&s1);
 	EXPECT_EQ(s0.pages_allocated, s1.pages_allocated);
 	EXPECT_EQ(s0.pages_reclaimable, s1.pages_reclaimable);
 	expect_page_unchanged(_metadata, self);
-	pagerange_diag("madvise: %d of %d advices refused", refused,
-		       MADV_LAST + 1);
+	prtest_diag("madvise: %d of %d advices refused", refused,
+		    MADV_LAST + 1);
 }
 
 PAGERANGE_TEST_MAIN

@@ -12,7 +12,7 @@
  * and always fits once it has. It stops as soon as the shrinker has freed a
  * quarter of them.
  */
-#include "pagerange_helpers.h"
+#include "pagerange_test.h"
 
 #include <time.h>
 
@@ -31,7 +31,7 @@ struct hog_report {
 };
 
 FIXTURE(pressure) {
-	struct pagerange_stats before;
+	struct prlib_stats before;
 	long long max_size;
 	int fds[NRANGES];
 	unsigned char *maps[NRANGES];
@@ -43,16 +43,16 @@ FIXTURE_SETUP(pressure)
 {
 	int r;
 
-	pagerange_stats_begin(_metadata, &self->before);
+	prtest_stats_begin(_metadata, &self->before);
 	for (r = 0; r < NRANGES; r++) {
 		self->fds[r] = -1;
 		self->maps[r] = MAP_FAILED;
 	}
 	self->pages = RANGE_SIZE / page_size;
-	self->max_size = pagerange_max_size();
+	self->max_size = prlib_max_size();
 	ASSERT_LT(0, self->max_size);
 	if (self->max_size < (long long)RANGE_SIZE)
-		ASSERT_EQ(0, pagerange_set_max_size(RANGE_SIZE));
+		ASSERT_EQ(0, prlib_set_max_size(RANGE_SIZE));
 	self->hog = mmap(NULL, sizeof(*self->hog), PROT_READ | PROT_WRITE,
 			 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, self->hog);
@@ -69,9 +69,9 @@ FIXTURE_TEARDOWN(pressure)
 			EXPECT_EQ(0, close(self->fds[r]));
 	}
 	if (self->max_size > 0 && self->max_size < (long long)RANGE_SIZE)
-		EXPECT_EQ(0, pagerange_set_max_size(self->max_size));
+		EXPECT_EQ(0, prlib_set_max_size(self->max_size));
 	munmap(self->hog, sizeof(*self->hog));
-	pagerange_expect_stats(_metadata, &self->before);
+	prtest_expect_stats(_metadata, &self->before);
 }
 
 /* A field of /proc/meminfo in bytes, or -1. */
@@ -81,14 +81,14 @@ static long long meminfo_bytes(const char *name)
 	char key[64];
 
 	snprintf(key, sizeof(key), "%s:", name);
-	kb = pagerange_file_value(fopen("/proc/meminfo", "re"), key);
+	kb = prlib_file_value(fopen("/proc/meminfo", "re"), key);
 	return kb < 0 ? -1 : kb << 10;
 }
 
 /* A counter of /proc/vmstat, or -1. */
 static long long vmstat_counter(const char *name)
 {
-	return pagerange_file_value(fopen("/proc/vmstat", "re"), name);
+	return prlib_file_value(fopen("/proc/vmstat", "re"), name);
 }
 
 /* Each page starts with its own stamp, so it tells data from zero. */
@@ -105,8 +105,8 @@ static bool stamped(const unsigned char *page, int r, size_t i)
 
 	stamp(want, r, i);
 	return !memcmp(page, want, sizeof(want)) &&
-	       pagerange_find_not(page + sizeof(want),
-				  page_size - sizeof(want), 0x5a) < 0;
+	       prlib_find_not(page + sizeof(want),
+			      page_size - sizeof(want), 0x5a) < 0;
 }
 
 /* Fill a range with stamped pages, all reclaimable but the first few. */
@@ -115,19 +115,19 @@ static void fill_range(struct __test_metadata *_metadata,
 {
 	size_t i;
 
-	self->fds[r] = pagerange_open();
+	self->fds[r] = prlib_open();
 	ASSERT_LE(0, self->fds[r]);
-	self->maps[r] = pagerange_map(self->fds[r], RANGE_SIZE);
+	self->maps[r] = prlib_map(self->fds[r], RANGE_SIZE);
 	ASSERT_NE(MAP_FAILED, self->maps[r]);
 	memset(buf, 0x5a, RANGE_SIZE);
 	for (i = 0; i < self->pages; i++)
 		stamp(buf + i * page_size, r, i);
-	ASSERT_EQ(self->pages, pagerange_use_range(self->fds[r], 0,
-						   self->pages));
-	ASSERT_EQ(0, pagerange_write(self->fds[r], 0, buf, RANGE_SIZE));
+	ASSERT_EQ(self->pages, prlib_use_range(self->fds[r], 0,
+					       self->pages));
+	ASSERT_EQ(0, prlib_write(self->fds[r], 0, buf, RANGE_SIZE));
 	ASSERT_EQ(self->pages - IN_USE_PAGES,
-		  pagerange_stop_using(self->fds[r], IN_USE_PAGES,
-				       self->pages));
+		  prlib_stop_using(self->fds[r], IN_USE_PAGES,
+				   self->pages));
 }
 
 /*
@@ -141,8 +141,8 @@ hog_run(struct hog_report *rep, long long reclaimed, long long enough)
 	unsigned char *p;
 	size_t off, i;
 
-	pagerange_die_with_parent();
-	pagerange_write_file("/proc/self/oom_score_adj", "1000");
+	prlib_die_with_parent();
+	prlib_write_file("/proc/self/oom_score_adj", "1000");
 	p = mmap(NULL, rep->size, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (p == MAP_FAILED)
@@ -154,7 +154,7 @@ hog_run(struct hog_report *rep, long long reclaimed, long long enough)
 		for (i = 0; i < len; i += page_size)
 			p[off + i] = 1;
 		rep->touched = off + len;
-		rep->reclaimed = pagerange_stat("pages_reclaimed") - reclaimed;
+		rep->reclaimed = prlib_stat("pages_reclaimed") - reclaimed;
 		if (rep->reclaimed >= enough)
 			break;
 	}
@@ -170,7 +170,7 @@ static int hog_wait(pid_t pid)
 	while (waitpid(pid, &status, WNOHANG) == 0) {
 		if (time(NULL) > end) {
 			kill(pid, SIGKILL);
-			return pagerange_wait_exit(pid) ? -ETIMEDOUT : 0;
+			return prlib_wait_exit(pid) ? -ETIMEDOUT : 0;
 		}
 		usleep(50 * 1000);
 	}
@@ -191,15 +191,15 @@ static long long check_range(struct __test_metadata *_metadata,
 
 	for (i = 0; i < IN_USE_PAGES; i++)
 		EXPECT_TRUE(stamped(map + i * page_size, r, i));
-	EXPECT_EQ(0, pagerange_get_info(self->fds[r], &info));
+	EXPECT_EQ(0, prlib_get_info(self->fds[r], &info));
 	EXPECT_EQ(IN_USE_PAGES, info.pages_in_use);
 	EXPECT_EQ(self->pages, info.pages_present + info.pages_reclaimed);
 	EXPECT_EQ(info.pages_reclaimed,
-		  pagerange_use_range(self->fds[r], 0, self->pages));
+		  prlib_use_range(self->fds[r], 0, self->pages));
 	for (i = 0; i < self->pages; i++) {
 		const unsigned char *page = map + i * page_size;
 
-		if (pagerange_find_not(page, page_size, 0) < 0)
+		if (prlib_find_not(page, page_size, 0) < 0)
 			zero++;
 		else if (!stamped(page, r, i))
 			bad++;
@@ -224,12 +224,12 @@ TEST_F_TIMEOUT(pressure, memory_hog_makes_the_shrinker_free_pages_without_drop_c
 		fill_range(_metadata, self, r, buf);
 	free(buf);
 
-	reclaimable = pagerange_stat("pages_reclaimable");
+	reclaimable = prlib_stat("pages_reclaimable");
 	ASSERT_LE(NRANGES * (self->pages - IN_USE_PAGES), reclaimable);
 	available = meminfo_bytes("MemAvailable");
 	ASSERT_LT(0, available);
-	reclaimed = pagerange_stat("pages_reclaimed");
-	scans = pagerange_stat("shrinker_scans");
+	reclaimed = prlib_stat("pages_reclaimed");
+	scans = prlib_stat("shrinker_scans");
 	oom_kills = vmstat_counter("oom_kill");
 	kswapd_runs = vmstat_counter("pageoutrun");
 	stalls = vmstat_counter("allocstall_normal") + vmstat_counter("allocstall_movable");
@@ -238,30 +238,28 @@ TEST_F_TIMEOUT(pressure, memory_hog_makes_the_shrinker_free_pages_without_drop_c
 	/* More than is available, less than what our pages make available. */
 	self->hog->size = available + reclaimable * page_size / 2;
 	ASSERT_LT(self->hog->size, total);
-	fflush(stdout);
-	fflush(stderr);
-	pid = fork();
+	pid = prlib_fork();
 	ASSERT_LE(0, pid);
 	if (!pid)
 		hog_run(self->hog, reclaimed, reclaimable / 4);
 	EXPECT_EQ(0, hog_wait(pid));
 
-	pagerange_diag("pressure: MemTotal %llu MiB, MemAvailable %llu MiB",
-		       MIB(total), MIB(available));
-	pagerange_diag("pressure: %lld pages (%llu MiB) reclaimable",
-		       reclaimable, MIB(reclaimable * page_size));
-	pagerange_diag("pressure: the hog touched %llu MiB of %llu MiB; shrinker scans %lld",
-		       MIB(self->hog->touched), MIB(self->hog->size),
-		       pagerange_stat("shrinker_scans") - scans);
+	prtest_diag("pressure: MemTotal %llu MiB, MemAvailable %llu MiB",
+		    MIB(total), MIB(available));
+	prtest_diag("pressure: %lld pages (%llu MiB) reclaimable",
+		    reclaimable, MIB(reclaimable * page_size));
+	prtest_diag("pressure: the hog touched %llu MiB of %llu MiB; shrinker scans %lld",
+		    MIB(self->hog->touched), MIB(self->hog->size),
+		    prlib_stat("shrinker_scans") - scans);
 	/* Kernels without CONFIG_VM_EVENT_COUNTERS have none of these. */
 	if (oom_kills >= 0 && kswapd_runs >= 0)
-		pagerange_diag("pressure: kswapd runs %lld, direct reclaim stalls %lld",
-			       vmstat_counter("pageoutrun") - kswapd_runs,
-			       vmstat_counter("allocstall_normal") +
-			       vmstat_counter("allocstall_movable") - stalls);
-	reclaimed = pagerange_stat("pages_reclaimed") - reclaimed;
-	pagerange_diag("pressure: pages reclaimed under real pressure: %lld (%llu MiB)",
-		       reclaimed, MIB(reclaimed * page_size));
+		prtest_diag("pressure: kswapd runs %lld, direct reclaim stalls %lld",
+			    vmstat_counter("pageoutrun") - kswapd_runs,
+			    vmstat_counter("allocstall_normal") +
+			    vmstat_counter("allocstall_movable") - stalls);
+	reclaimed = prlib_stat("pages_reclaimed") - reclaimed;
+	prtest_diag("pressure: pages reclaimed under real pressure: %lld (%llu MiB)",
+		    reclaimed, MIB(reclaimed * page_size));
 
 	/*
 	 * Nobody was OOM-killed (the hog would have been first, and we are

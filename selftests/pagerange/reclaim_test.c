@@ -4,7 +4,7 @@
  * nothing left, so it must take every reclaimable page, and only those.
  * GET_INFO, debugfs and the mapping must all agree on what happened.
  */
-#include "pagerange_helpers.h"
+#include "pagerange_test.h"
 
 #include <pthread.h>
 #include <sched.h>
@@ -15,20 +15,20 @@ FIXTURE(reclaim) {
 	int fd;
 	unsigned char *map;
 	size_t size;
-	struct pagerange_stats before;
+	struct prlib_stats before;
 };
 
 FIXTURE_SETUP(reclaim)
 {
 	self->size = NPAGES * page_size;
-	pagerange_setup_mapped(_metadata, &self->before, &self->fd, &self->map,
-			       self->size);
+	prtest_setup_mapped(_metadata, &self->before, &self->fd, &self->map,
+			    self->size);
 }
 
 FIXTURE_TEARDOWN(reclaim)
 {
-	pagerange_teardown_mapped(_metadata, &self->before, self->fd, self->map,
-				  self->size);
+	prtest_teardown_mapped(_metadata, &self->before, self->fd, self->map,
+			       self->size);
 }
 
 static unsigned char *page(FIXTURE_DATA(reclaim) *self, __u64 index)
@@ -45,9 +45,9 @@ static void fill(struct __test_metadata *_metadata,
 	unsigned char *buf = malloc(len);
 
 	ASSERT_NE(NULL, buf);
-	ASSERT_LE(0, pagerange_use_range(self->fd, first, end));
-	pagerange_fill(buf, len, seed);
-	ASSERT_EQ(0, pagerange_write(self->fd, first * page_size, buf, len));
+	ASSERT_LE(0, prlib_use_range(self->fd, first, end));
+	prlib_fill(buf, len, seed);
+	ASSERT_EQ(0, prlib_write(self->fd, first * page_size, buf, len));
 	free(buf);
 }
 
@@ -57,18 +57,18 @@ static void fill_and_release(struct __test_metadata *_metadata,
 			     __u64 end, __u32 seed)
 {
 	fill(_metadata, self, first, end, seed);
-	ASSERT_EQ(end - first, pagerange_stop_using(self->fd, first, end));
+	ASSERT_EQ(end - first, prlib_stop_using(self->fd, first, end));
 }
 
 TEST_F(reclaim, stop_using_range_keeps_data_until_reclaim)
 {
 	fill_and_release(_metadata, self, 0, 4, 1);
 	/* Still mapped, still readable, still the same bytes. */
-	EXPECT_EQ(-1, pagerange_check(self->map, 4 * page_size, 1));
-	ASSERT_EQ(0, pagerange_drop_caches());
-	EXPECT_EQ(SIGBUS, pagerange_probe(page(self, 0), NULL));
-	EXPECT_EQ(SIGBUS, pagerange_probe(page(self, 3) + page_size - 1, NULL));
-	EXPECT_EQ(0, pagerange_count_readable(self->map, NPAGES));
+	EXPECT_EQ(-1, prlib_check(self->map, 4 * page_size, 1));
+	ASSERT_EQ(0, prlib_drop_caches());
+	EXPECT_EQ(SIGBUS, prtest_probe(page(self, 0), NULL));
+	EXPECT_EQ(SIGBUS, prtest_probe(page(self, 3) + page_size - 1, NULL));
+	EXPECT_EQ(0, prtest_count_readable(self->map, NPAGES));
 }
 
 TEST_F(reclaim, drop_caches_takes_every_reclaimable_page)
@@ -77,12 +77,12 @@ TEST_F(reclaim, drop_caches_takes_every_reclaimable_page)
 
 	fill(_metadata, self, 0, 4, 2);
 	fill_and_release(_metadata, self, 4, 10, 3);
-	ASSERT_EQ(0, pagerange_get_info(self->fd, &before));
+	ASSERT_EQ(0, prlib_get_info(self->fd, &before));
 	EXPECT_EQ(10, before.pages_present);
 	EXPECT_EQ(6, before.pages_reclaimable);
 	EXPECT_EQ(0, before.pages_reclaimed);
 
-	pagerange_reclaim_info(_metadata, self->fd, &after);
+	prtest_reclaim_info(_metadata, self->fd, &after);
 	EXPECT_EQ(0, after.pages_reclaimable);
 	EXPECT_EQ(4, after.pages_present);
 	EXPECT_EQ(4, after.pages_in_use);
@@ -93,42 +93,42 @@ TEST_F(reclaim, drop_caches_takes_every_reclaimable_page)
 
 TEST_F(reclaim, debugfs_stats_agree_with_get_info)
 {
-	long long reclaimed = pagerange_stat("pages_reclaimed");
+	long long reclaimed = prlib_stat("pages_reclaimed");
 	struct pagerange_info info;
 
 	ASSERT_LE(0, reclaimed);
 	fill(_metadata, self, 0, 3, 4);
 	fill_and_release(_metadata, self, 3, 8, 5);
 	EXPECT_EQ(self->before.pages_allocated + 8,
-		  pagerange_stat("pages_allocated"));
+		  prlib_stat("pages_allocated"));
 	EXPECT_EQ(self->before.pages_reclaimable + 5,
-		  pagerange_stat("pages_reclaimable"));
+		  prlib_stat("pages_reclaimable"));
 
-	pagerange_reclaim_info(_metadata, self->fd, &info);
-	EXPECT_EQ(0, pagerange_stat("pages_reclaimable"));
+	prtest_reclaim_info(_metadata, self->fd, &info);
+	EXPECT_EQ(0, prlib_stat("pages_reclaimable"));
 	EXPECT_EQ(self->before.pages_allocated - self->before.pages_reclaimable
-		  + info.pages_present, pagerange_stat("pages_allocated"));
+		  + info.pages_present, prlib_stat("pages_allocated"));
 	EXPECT_LE(reclaimed + (long long)info.pages_reclaimed,
-		  pagerange_stat("pages_reclaimed"));
+		  prlib_stat("pages_reclaimed"));
 	EXPECT_EQ(5, info.pages_reclaimed);
 }
 
 TEST_F(reclaim, ranges_listing_agrees_with_get_info)
 {
-	struct pagerange_ranges_line line;
+	struct prlib_ranges_line line;
 	struct pagerange_info info;
 	int round;
 
 	fill(_metadata, self, 0, 2, 6);
 	fill_and_release(_metadata, self, 2, 7, 7);
 	for (round = 0; round < 2; round++) {
-		ASSERT_EQ(0, pagerange_get_info(self->fd, &info));
-		ASSERT_EQ(1, pagerange_ranges_line(getpid(), &line));
+		ASSERT_EQ(0, prlib_get_info(self->fd, &info));
+		ASSERT_EQ(1, prlib_ranges_line(getpid(), &line));
 		EXPECT_EQ(info.size_pages, line.size_pages);
 		EXPECT_EQ(info.pages_present, line.present);
 		EXPECT_EQ(info.pages_in_use, line.in_use);
 		EXPECT_EQ(info.pages_reclaimable, line.reclaimable);
-		ASSERT_EQ(0, pagerange_drop_caches());
+		ASSERT_EQ(0, prlib_drop_caches());
 	}
 	EXPECT_EQ(2, line.present);
 	EXPECT_EQ(0, line.reclaimable);
@@ -140,18 +140,18 @@ TEST_F(reclaim, reclaim_takes_only_the_reclaimable_pages_in_between)
 	__u64 i;
 
 	ASSERT_NE(NULL, expect);
-	pagerange_fill(expect, self->size, 8);
+	prlib_fill(expect, self->size, 8);
 	fill(_metadata, self, 0, NPAGES, 8);
 	for (i = 0; i < NPAGES; i += 2)
-		ASSERT_EQ(1, pagerange_stop_using(self->fd, i, i + 1));
-	ASSERT_EQ(0, pagerange_drop_caches());
+		ASSERT_EQ(1, prlib_stop_using(self->fd, i, i + 1));
+	ASSERT_EQ(0, prlib_drop_caches());
 	for (i = 0; i < NPAGES; i++) {
 		if (i % 2 == 0) {
-			EXPECT_EQ(SIGBUS, pagerange_probe(page(self, i), NULL));
+			EXPECT_EQ(SIGBUS, prtest_probe(page(self, i), NULL));
 			continue;
 		}
 		/* The in-use neighbours kept their mapping and data. */
-		ASSERT_EQ(0, pagerange_probe(page(self, i), NULL));
+		ASSERT_EQ(0, prtest_probe(page(self, i), NULL));
 		EXPECT_EQ(0, memcmp(expect + i * page_size, page(self, i),
 				    page_size));
 	}
@@ -163,13 +163,13 @@ TEST_F(reclaim, reclaimed_page_comes_back_zeroed)
 	unsigned char buf[64];
 
 	fill_and_release(_metadata, self, 0, 4, 9);
-	ASSERT_EQ(0, pagerange_drop_caches());
+	ASSERT_EQ(0, prlib_drop_caches());
 	/* Four pages had to be allocated again. */
-	ASSERT_EQ(4, pagerange_use_range(self->fd, 0, 4));
-	EXPECT_EQ(-1, pagerange_find_not(self->map, 4 * page_size, 0));
+	ASSERT_EQ(4, prlib_use_range(self->fd, 0, 4));
+	EXPECT_EQ(-1, prlib_find_not(self->map, 4 * page_size, 0));
 	memset(buf, 0xff, sizeof(buf));
-	ASSERT_EQ(0, pagerange_read(self->fd, 3 * page_size, buf, sizeof(buf)));
-	EXPECT_EQ(-1, pagerange_find_not(buf, sizeof(buf), 0));
+	ASSERT_EQ(0, prlib_read(self->fd, 3 * page_size, buf, sizeof(buf)));
+	EXPECT_EQ(-1, prlib_find_not(buf, sizeof(buf), 0));
 }
 
 TEST_F(reclaim, in_use_pages_are_never_taken)
@@ -177,10 +177,10 @@ TEST_F(reclaim, in_use_pages_are_never_taken)
 	struct pagerange_info info;
 
 	fill(_metadata, self, 0, NPAGES, 10);
-	ASSERT_EQ(0, pagerange_drop_caches());
-	ASSERT_EQ(0, pagerange_drop_caches());
-	EXPECT_EQ(-1, pagerange_check(self->map, self->size, 10));
-	ASSERT_EQ(0, pagerange_get_info(self->fd, &info));
+	ASSERT_EQ(0, prlib_drop_caches());
+	ASSERT_EQ(0, prlib_drop_caches());
+	EXPECT_EQ(-1, prlib_check(self->map, self->size, 10));
+	ASSERT_EQ(0, prlib_get_info(self->fd, &info));
 	EXPECT_EQ(NPAGES, info.pages_in_use);
 	EXPECT_EQ(0, info.pages_reclaimed);
 }
@@ -191,10 +191,10 @@ TEST_F(reclaim, page_used_again_before_reclaim_keeps_data)
 
 	fill_and_release(_metadata, self, 0, 4, 11);
 	/* Nothing had to be allocated: the data survived. */
-	ASSERT_EQ(0, pagerange_use_range(self->fd, 0, 4));
-	ASSERT_EQ(0, pagerange_drop_caches());
-	EXPECT_EQ(-1, pagerange_check(self->map, 4 * page_size, 11));
-	ASSERT_EQ(0, pagerange_get_info(self->fd, &info));
+	ASSERT_EQ(0, prlib_use_range(self->fd, 0, 4));
+	ASSERT_EQ(0, prlib_drop_caches());
+	EXPECT_EQ(-1, prlib_check(self->map, 4 * page_size, 11));
+	ASSERT_EQ(0, prlib_get_info(self->fd, &info));
 	EXPECT_EQ(0, info.pages_reclaimed);
 	EXPECT_EQ(4, info.pages_allocated);
 }
@@ -203,15 +203,15 @@ TEST_F(reclaim, stop_using_result_counts_the_pages_moved)
 {
 	/* 0-3 reclaimed (free again), 4-7 reclaimable, 8-11 in use, 12-15 never used. */
 	fill_and_release(_metadata, self, 0, 4, 12);
-	ASSERT_EQ(0, pagerange_drop_caches());
+	ASSERT_EQ(0, prlib_drop_caches());
 	fill_and_release(_metadata, self, 4, 8, 13);
 	fill(_metadata, self, 8, 12, 14);
-	EXPECT_EQ(4, pagerange_stop_using(self->fd, 0, NPAGES));
-	EXPECT_EQ(0, pagerange_stop_using(self->fd, 0, NPAGES));
+	EXPECT_EQ(4, prlib_stop_using(self->fd, 0, NPAGES));
+	EXPECT_EQ(0, prlib_stop_using(self->fd, 0, NPAGES));
 	/* USE_RANGE over all of it allocates the free ones only. */
-	EXPECT_EQ(8, pagerange_use_range(self->fd, 0, NPAGES));
-	EXPECT_EQ(-1, pagerange_check(page(self, 4), 4 * page_size, 13));
-	EXPECT_EQ(-1, pagerange_check(page(self, 8), 4 * page_size, 14));
+	EXPECT_EQ(8, prlib_use_range(self->fd, 0, NPAGES));
+	EXPECT_EQ(-1, prlib_check(page(self, 4), 4 * page_size, 13));
+	EXPECT_EQ(-1, prlib_check(page(self, 8), 4 * page_size, 14));
 }
 
 TEST_F(reclaim, io_on_a_reclaimed_page_fails_enoent_until_it_is_used_again)
@@ -219,25 +219,25 @@ TEST_F(reclaim, io_on_a_reclaimed_page_fails_enoent_until_it_is_used_again)
 	unsigned char byte = 0x77;
 
 	fill_and_release(_metadata, self, 0, 1, 15);
-	ASSERT_EQ(0, pagerange_drop_caches());
-	EXPECT_EQ(-ENOENT, pagerange_write(self->fd, 10, &byte, 1));
-	EXPECT_EQ(-ENOENT, pagerange_read(self->fd, 10, &byte, 1));
-	ASSERT_EQ(1, pagerange_use_range(self->fd, 0, 1));
+	ASSERT_EQ(0, prlib_drop_caches());
+	EXPECT_EQ(-ENOENT, prlib_write(self->fd, 10, &byte, 1));
+	EXPECT_EQ(-ENOENT, prlib_read(self->fd, 10, &byte, 1));
+	ASSERT_EQ(1, prlib_use_range(self->fd, 0, 1));
 	byte = 0x77;
-	EXPECT_EQ(0, pagerange_write(self->fd, 10, &byte, 1));
+	EXPECT_EQ(0, prlib_write(self->fd, 10, &byte, 1));
 	EXPECT_EQ(0x77, self->map[10]);
 	EXPECT_EQ(0, self->map[9]);
 }
 
 TEST_F(reclaim, shrinker_counts_its_scans)
 {
-	long long scans = pagerange_stat("shrinker_scans");
+	long long scans = prlib_stat("shrinker_scans");
 
 	ASSERT_LE(0, scans);
-	ASSERT_LE(0, pagerange_stat("shrinker_skips"));
+	ASSERT_LE(0, prlib_stat("shrinker_skips"));
 	fill_and_release(_metadata, self, 0, 8, 16);
-	ASSERT_EQ(0, pagerange_drop_caches());
-	EXPECT_LT(scans, pagerange_stat("shrinker_scans"));
+	ASSERT_EQ(0, prlib_drop_caches());
+	EXPECT_LT(scans, prlib_stat("shrinker_scans"));
 }
 
 #define MANY_RANGES	64
@@ -246,7 +246,7 @@ TEST_F(reclaim, shrinker_counts_its_scans)
 /* Many ranges of max_size, all pages released, one drop_caches. */
 TEST_F_TIMEOUT(reclaim, many_ranges_are_reclaimed_by_one_drop_caches, 180)
 {
-	long long max = pagerange_max_size();
+	long long max = prlib_max_size();
 	int fds[MANY_RANGES];
 	unsigned char *maps[MANY_RANGES];
 	struct pagerange_info info;
@@ -264,31 +264,31 @@ TEST_F_TIMEOUT(reclaim, many_ranges_are_reclaimed_by_one_drop_caches, 180)
 	       (unsigned long long)npages);
 
 	for (i = 0; i < MANY_RANGES; i++) {
-		fds[i] = pagerange_open();
+		fds[i] = prlib_open();
 		ASSERT_LE(0, fds[i]);
-		maps[i] = pagerange_map(fds[i], size);
+		maps[i] = prlib_map(fds[i], size);
 		ASSERT_NE(MAP_FAILED, maps[i]);
-		ASSERT_EQ(npages, pagerange_use_range(fds[i], 0, npages));
-		pagerange_fill(buf, size, 1000 + i);
-		ASSERT_EQ(0, pagerange_write(fds[i], 0, buf, size));
+		ASSERT_EQ(npages, prlib_use_range(fds[i], 0, npages));
+		prlib_fill(buf, size, 1000 + i);
+		ASSERT_EQ(0, prlib_write(fds[i], 0, buf, size));
 		/* One byte a page, through the mapping. */
 		for (p = 0; p < npages; p++)
 			ASSERT_EQ(buf[p * page_size], maps[i][p * page_size]);
-		ASSERT_EQ(npages, pagerange_stop_using(fds[i], 0, npages));
+		ASSERT_EQ(npages, prlib_stop_using(fds[i], 0, npages));
 	}
 	EXPECT_EQ(self->before.pages_reclaimable + MANY_RANGES * npages,
-		  pagerange_stat("pages_reclaimable"));
+		  prlib_stat("pages_reclaimable"));
 	EXPECT_EQ(self->before.ranges + MANY_RANGES + 1,
-		  pagerange_stat("ranges"));
+		  prlib_stat("ranges"));
 
-	ASSERT_EQ(0, pagerange_drop_caches());
-	EXPECT_EQ(0, pagerange_stat("pages_reclaimable"));
+	ASSERT_EQ(0, prlib_drop_caches());
+	EXPECT_EQ(0, prlib_stat("pages_reclaimable"));
 	for (i = 0; i < MANY_RANGES; i++) {
-		ASSERT_EQ(0, pagerange_get_info(fds[i], &info));
+		ASSERT_EQ(0, prlib_get_info(fds[i], &info));
 		EXPECT_EQ(npages, info.pages_reclaimed);
 		EXPECT_EQ(0, info.pages_present);
-		EXPECT_EQ(SIGBUS, pagerange_probe(maps[i], NULL));
-		EXPECT_EQ(SIGBUS, pagerange_probe(maps[i] + size - 1, NULL));
+		EXPECT_EQ(SIGBUS, prtest_probe(maps[i], NULL));
+		EXPECT_EQ(SIGBUS, prtest_probe(maps[i] + size - 1, NULL));
 	}
 	for (i = 0; i < MANY_RANGES; i++) {
 		EXPECT_EQ(0, munmap(maps[i], size));
@@ -310,7 +310,7 @@ TEST_F_TIMEOUT(reclaim, many_ranges_are_reclaimed_by_one_drop_caches, 180)
 struct busy_writer {
 	int fd;			/* range a */
 	__u64 offset;		/* its in-use page */
-	struct pagerange_stall st;	/* the source page */
+	struct prlib_stall st;	/* the source page */
 	volatile int stop;	/* the copy loop's end */
 	int ret;		/* the (last) WRITE's result */
 	unsigned long writes;
@@ -321,8 +321,8 @@ static void *busy_writer_run(void *arg)
 	struct busy_writer *w = arg;
 
 	do {
-		w->ret = pagerange_write(w->fd, w->offset, w->st.page,
-					 page_size);
+		w->ret = prlib_write(w->fd, w->offset, w->st.page,
+				     page_size);
 		w->writes++;
 	} while (w->st.uffd < 0 && !w->stop && !w->ret);
 	return NULL;
@@ -338,9 +338,9 @@ static void busy_open(struct __test_metadata *_metadata, int cpu,
 	CPU_SET(cpu, &one);
 	ASSERT_EQ(0, sched_getaffinity(0, sizeof(saved), &saved));
 	ASSERT_EQ(0, sched_setaffinity(0, sizeof(one), &one));
-	*fd = pagerange_open();
+	*fd = prlib_open();
 	ASSERT_LE(0, *fd);
-	*map = pagerange_map(*fd, npages * page_size);
+	*map = prlib_map(*fd, npages * page_size);
 	ASSERT_NE(MAP_FAILED, *map);
 	ASSERT_EQ(0, sched_setaffinity(0, sizeof(saved), &saved));
 }
@@ -356,7 +356,7 @@ static void busy_open(struct __test_metadata *_metadata, int cpu,
 TEST_F_TIMEOUT(reclaim, busy_range_does_not_starve_reclaim_of_the_ranges_behind_it,
 	       120)
 {
-	long long rotated = pagerange_stat("shrinker_rotated");
+	long long rotated = prlib_stat("shrinker_rotated");
 	struct busy_writer w = { 0 };
 	struct pagerange_info info;
 	unsigned char *map[2];
@@ -369,14 +369,14 @@ TEST_F_TIMEOUT(reclaim, busy_range_does_not_starve_reclaim_of_the_ranges_behind_
 	busy_open(_metadata, cpu, BUSY_PAGES + 1, &fd[0], &map[0]);
 	busy_open(_metadata, cpu, BUSY_PAGES, &fd[1], &map[1]);
 
-	ASSERT_EQ(BUSY_PAGES + 1, pagerange_use_range(fd[0], 0, BUSY_PAGES + 1));
-	ASSERT_EQ(BUSY_PAGES, pagerange_use_range(fd[1], 0, BUSY_PAGES));
-	ASSERT_EQ(BUSY_PAGES, pagerange_stop_using(fd[0], 0, BUSY_PAGES));
-	ASSERT_EQ(BUSY_PAGES, pagerange_stop_using(fd[1], 0, BUSY_PAGES));
+	ASSERT_EQ(BUSY_PAGES + 1, prlib_use_range(fd[0], 0, BUSY_PAGES + 1));
+	ASSERT_EQ(BUSY_PAGES, prlib_use_range(fd[1], 0, BUSY_PAGES));
+	ASSERT_EQ(BUSY_PAGES, prlib_stop_using(fd[0], 0, BUSY_PAGES));
+	ASSERT_EQ(BUSY_PAGES, prlib_stop_using(fd[1], 0, BUSY_PAGES));
 
 	w.fd = fd[0];
 	w.offset = BUSY_PAGES * page_size;
-	ret = pagerange_stall_init(&w.st);
+	ret = prlib_stall_init(&w.st);
 	ASSERT_NE(MAP_FAILED, w.st.page);
 	if (ret) {
 		ksft_print_msg("no userfaultfd (%s): a WRITE loop keeps range a busy\n",
@@ -386,37 +386,37 @@ TEST_F_TIMEOUT(reclaim, busy_range_does_not_starve_reclaim_of_the_ranges_behind_
 	ASSERT_EQ(0, pthread_create(&writer, NULL, busy_writer_run, &w));
 	stalled = w.st.uffd >= 0;
 	if (stalled) {
-		ASSERT_EQ(0, pagerange_stall_wait(&w.st, STALL_SECONDS));
+		ASSERT_EQ(0, prlib_stall_wait(&w.st, STALL_SECONDS));
 	} else {
 		while (!w.writes)
 			sched_yield();
 	}
 
-	ASSERT_EQ(0, pagerange_drop_caches());
-	ASSERT_EQ(0, pagerange_get_info(fd[1], &info));
+	ASSERT_EQ(0, prlib_drop_caches());
+	ASSERT_EQ(0, prlib_get_info(fd[1], &info));
 	EXPECT_EQ(BUSY_PAGES, info.pages_reclaimed);
 	EXPECT_EQ(0, info.pages_present);
-	EXPECT_EQ(0, pagerange_count_readable(map[1], BUSY_PAGES));
+	EXPECT_EQ(0, prtest_count_readable(map[1], BUSY_PAGES));
 	if (stalled) {
-		ASSERT_EQ(0, pagerange_get_info(fd[0], &info));
+		ASSERT_EQ(0, prlib_get_info(fd[0], &info));
 		EXPECT_EQ(BUSY_PAGES, info.pages_reclaimable);
 		EXPECT_EQ(0, info.pages_reclaimed);
 		EXPECT_LE(rotated + BUSY_PAGES,
-			  pagerange_stat("shrinker_rotated"));
-		ASSERT_EQ(0, pagerange_stall_release(&w.st, 0x77));
+			  prlib_stat("shrinker_rotated"));
+		ASSERT_EQ(0, prlib_stall_release(&w.st, 0x77));
 	}
 	w.stop = 1;
 	ASSERT_EQ(0, pthread_join(writer, NULL));
 	EXPECT_EQ(0, w.ret);
-	EXPECT_EQ(-1, pagerange_find_not(map[0] + w.offset, page_size, 0x77));
+	EXPECT_EQ(-1, prlib_find_not(map[0] + w.offset, page_size, 0x77));
 
 	/* The copy is over: a's reclaimable pages go too. */
-	ASSERT_EQ(0, pagerange_drop_caches());
-	ASSERT_EQ(0, pagerange_get_info(fd[0], &info));
+	ASSERT_EQ(0, prlib_drop_caches());
+	ASSERT_EQ(0, prlib_get_info(fd[0], &info));
 	EXPECT_EQ(0, info.pages_reclaimable);
 	EXPECT_EQ(1, info.pages_in_use);
 
-	pagerange_stall_fini(&w.st);
+	prlib_stall_fini(&w.st);
 	EXPECT_EQ(0, munmap(map[0], (BUSY_PAGES + 1) * page_size));
 	EXPECT_EQ(0, munmap(map[1], BUSY_PAGES * page_size));
 	EXPECT_EQ(0, close(fd[0]));

@@ -8,7 +8,7 @@
  * ranges come and go. Each race runs many times; KASAN and lockdep on the
  * debug lane catch what the assertions cannot.
  */
-#include "pagerange_helpers.h"
+#include "pagerange_test.h"
 
 #include <pthread.h>
 
@@ -35,7 +35,7 @@ static void *dropper_run(void *arg)
 	struct dropper *d = arg;
 
 	while (!d->stop) {
-		d->err = pagerange_drop_caches();
+		d->err = prlib_drop_caches();
 		if (d->err)
 			break;
 		d->loops++;
@@ -102,13 +102,13 @@ static volatile long *shared_page(struct __test_metadata *_metadata)
 }
 
 FIXTURE(regression) {
-	struct pagerange_stats before;
+	struct prlib_stats before;
 	volatile long *shared;
 };
 
 FIXTURE_SETUP(regression)
 {
-	pagerange_stats_begin(_metadata, &self->before);
+	prtest_stats_begin(_metadata, &self->before);
 	self->shared = shared_page(_metadata);
 	ASSERT_NE(NULL, self->shared);
 }
@@ -120,9 +120,9 @@ FIXTURE_TEARDOWN(regression)
 	 * shrinker; a mapping whose mm the shrinker held last is torn down
 	 * by a worker, a moment after its process is gone.
 	 */
-	EXPECT_EQ(0, pagerange_drop_caches());
-	pagerange_stats_settle(&self->before, 5000);
-	pagerange_expect_stats(_metadata, &self->before);
+	EXPECT_EQ(0, prlib_drop_caches());
+	prlib_stats_settle(&self->before, 5000);
+	prtest_expect_stats(_metadata, &self->before);
 	munmap((void *)self->shared, page_size);
 }
 
@@ -140,28 +140,28 @@ TEST_F_TIMEOUT(regression, shrinker_racing_munmap_never_frees_a_mapped_page, 180
 	dropper_start(_metadata, &d);
 	for (round = 0; round < MUNMAP_ROUNDS; round++) {
 		for (i = 0; i < MUNMAP_BATCH; i++) {
-			fd[i] = pagerange_open();
+			fd[i] = prlib_open();
 			ASSERT_LE(0, fd[i]);
-			map[i] = pagerange_map(fd[i], NPAGES * page_size);
+			map[i] = prlib_map(fd[i], NPAGES * page_size);
 			ASSERT_NE(MAP_FAILED, map[i]);
-			pagerange_use_and_fill(_metadata, fd[i], 0, NPAGES,
-					       round * 100 + i);
+			prtest_use_and_fill(_metadata, fd[i], 0, NPAGES,
+					    round * 100 + i);
 			/* Half reclaimable: the shrinker is busy zapping them. */
-			ASSERT_EQ(NPAGES / 2, pagerange_stop_using(fd[i], NPAGES / 2, NPAGES));
+			ASSERT_EQ(NPAGES / 2, prlib_stop_using(fd[i], NPAGES / 2, NPAGES));
 		}
 		for (i = 0; i < MUNMAP_BATCH; i++) {
 			/* In-use pages keep their data while the shrinker runs. */
-			EXPECT_EQ(-1, pagerange_check(map[i],
-						      NPAGES / 2 * page_size,
-						      round * 100 + i));
+			EXPECT_EQ(-1, prlib_check(map[i],
+						  NPAGES / 2 * page_size,
+						  round * 100 + i));
 			ASSERT_EQ(0, munmap(map[i], NPAGES * page_size));
 		}
 		for (i = 0; i < MUNMAP_BATCH; i++) {
 			/* Nothing is left mapped at the old address. */
-			EXPECT_EQ(SIGSEGV, pagerange_probe(map[i], NULL));
-			EXPECT_EQ(SIGSEGV, pagerange_probe(map[i] +
+			EXPECT_EQ(SIGSEGV, prtest_probe(map[i], NULL));
+			EXPECT_EQ(SIGSEGV, prtest_probe(map[i] +
 					(NPAGES - 1) * page_size, NULL));
-			pagerange_expect_esrch(_metadata, fd[i]);
+			prtest_expect_esrch(_metadata, fd[i]);
 			EXPECT_EQ(0, close(fd[i]));
 		}
 	}
@@ -180,22 +180,22 @@ static int exit_with_pages(void *arg)
 	unsigned char *map, *buf;
 	int fd;
 
-	fd = pagerange_open();
+	fd = prlib_open();
 	if (fd < 0)
 		return 1;
-	map = pagerange_map(fd, NPAGES * page_size);
+	map = prlib_map(fd, NPAGES * page_size);
 	if (map == MAP_FAILED)
 		return 2;
 	buf = malloc(NPAGES * page_size);
 	if (!buf)
 		return 3;
-	pagerange_fill(buf, NPAGES * page_size, seed);
-	if (pagerange_use_range(fd, 0, NPAGES - 4) != NPAGES - 4 ||
-	    pagerange_write(fd, 0, buf, (NPAGES - 4) * page_size))
+	prlib_fill(buf, NPAGES * page_size, seed);
+	if (prlib_use_range(fd, 0, NPAGES - 4) != NPAGES - 4 ||
+	    prlib_write(fd, 0, buf, (NPAGES - 4) * page_size))
 		return 4;
-	if (pagerange_stop_using(fd, NPAGES / 2, NPAGES) != NPAGES / 2 - 4)
+	if (prlib_stop_using(fd, NPAGES / 2, NPAGES) != NPAGES / 2 - 4)
 		return 5;
-	if (pagerange_check(map, NPAGES / 2 * page_size, seed) >= 0)
+	if (prlib_check(map, NPAGES / 2 * page_size, seed) >= 0)
 		return 6;
 	/* No munmap, no close: exit tears it all down. */
 	return 0;
@@ -238,19 +238,16 @@ static pid_t owner_start(__u64 npages, int *fd, int *go)
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) ||
 	    pipe2(pipefd, O_CLOEXEC))
 		return -1;
-	fflush(stdout);
-	fflush(stderr);
-	pid = fork();
+	pid = prlib_fork();
 	if (!pid) {
 		int owned;
 		char c;
 
-		pagerange_die_with_parent();
 		close(pipefd[1]);
-		owned = pagerange_open();
+		owned = prlib_open();
 		if (owned < 0 ||
-		    pagerange_map(owned, npages * page_size) == MAP_FAILED ||
-		    pagerange_send_fd(sv[1], owned))
+		    prlib_map(owned, npages * page_size) == MAP_FAILED ||
+		    prlib_send_fd(sv[1], owned))
 			_exit(1);
 		if (read(pipefd[0], &c, 1) != 1)
 			_exit(2);
@@ -258,7 +255,7 @@ static pid_t owner_start(__u64 npages, int *fd, int *go)
 	}
 	close(sv[1]);
 	close(pipefd[0]);
-	*fd = pid > 0 ? pagerange_recv_fd(sv[0]) : -1;
+	*fd = pid > 0 ? prlib_recv_fd(sv[0]) : -1;
 	close(sv[0]);
 	*go = pipefd[1];
 	return pid;
@@ -279,14 +276,14 @@ static int write_until_esrch(int fd, __u64 npages, volatile long *progress)
 	memset(buf, 0xaa, page_size);
 	alarm(CHILD_TIMEOUT);
 	for (i = 0;; i = (i + 1) % npages) {
-		ret = pagerange_use_range(fd, i, i + 1);
+		ret = prlib_use_range(fd, i, i + 1);
 		if (ret >= 0)
-			ret = pagerange_write(fd, i * page_size, buf,
-					      page_size);
+			ret = prlib_write(fd, i * page_size, buf,
+					  page_size);
 		/* Once every page is there, free them again for more inserts. */
 		if (!ret && i == npages - 1 &&
-		    pagerange_stop_using(fd, 0, npages) >= 0)
-			ret = pagerange_drop_caches();
+		    prlib_stop_using(fd, 0, npages) >= 0)
+			ret = prlib_drop_caches();
 		if (ret == -ESRCH)
 			return 0;
 		if (ret)
@@ -299,7 +296,6 @@ static int write_until_esrch(int fd, __u64 npages, volatile long *progress)
 
 TEST_F_TIMEOUT(regression, remote_writer_holding_the_last_mm_reference_does_not_deadlock, 240)
 {
-	struct pagerange_info info;
 	pid_t owner, writer;
 	int round, fd, go;
 
@@ -308,7 +304,7 @@ TEST_F_TIMEOUT(regression, remote_writer_holding_the_last_mm_reference_does_not_
 		ASSERT_LT(0, owner);
 		ASSERT_LE(0, fd);
 		*self->shared = 0;
-		writer = pagerange_fork();
+		writer = prlib_fork();
 		ASSERT_LE(0, writer);
 		if (!writer)
 			_exit(write_until_esrch(fd, WRITER_PAGES, self->shared));
@@ -321,10 +317,7 @@ TEST_F_TIMEOUT(regression, remote_writer_holding_the_last_mm_reference_does_not_
 		EXPECT_EQ(0, wait_exit_bounded(writer)) {
 			TH_LOG("round %d", round);
 		}
-		pagerange_expect_esrch(_metadata, fd);
-		ASSERT_EQ(0, pagerange_get_info(fd, &info));
-		EXPECT_EQ(WRITER_PAGES, info.size_pages);
-		EXPECT_EQ(0, close(fd));
+		prtest_close_orphan(_metadata, fd, WRITER_PAGES);
 	}
 }
 
@@ -354,12 +347,12 @@ TEST_F_TIMEOUT(regression, use_range_racing_munmap_never_maps_into_a_new_mapping
 	pid_t writer;
 
 	for (round = 0; round < INSERT_ROUNDS; round++) {
-		fd = pagerange_open();
+		fd = prlib_open();
 		ASSERT_LE(0, fd);
-		map = pagerange_map(fd, size);
+		map = prlib_map(fd, size);
 		ASSERT_NE(MAP_FAILED, map);
 		*self->shared = 0;
-		writer = pagerange_fork();
+		writer = prlib_fork();
 		ASSERT_LE(0, writer);
 		if (!writer)
 			_exit(write_until_esrch(fd, WRITER_PAGES, self->shared));
@@ -370,9 +363,9 @@ TEST_F_TIMEOUT(regression, use_range_racing_munmap_never_maps_into_a_new_mapping
 		ASSERT_NE(MAP_FAILED, anon);
 		EXPECT_EQ(0, wait_exit_bounded(writer));
 		/* Not one of the writer's 0xaa pages landed in the new mapping. */
-		EXPECT_EQ(-1, pagerange_find_not(anon, size, 0));
-		pagerange_expect_esrch(_metadata, fd);
-		EXPECT_EQ(-1, pagerange_find_not(anon, size, 0));
+		EXPECT_EQ(-1, prlib_find_not(anon, size, 0));
+		prtest_expect_esrch(_metadata, fd);
+		EXPECT_EQ(-1, prlib_find_not(anon, size, 0));
 		EXPECT_EQ(0, munmap(anon, size));
 		EXPECT_EQ(0, close(fd));
 	}
@@ -388,10 +381,10 @@ static int ioctls_expect_esrch(int fd, int rounds)
 
 	alarm(CHILD_TIMEOUT);
 	for (i = 0; i < rounds; i++) {
-		if (pagerange_use_range(fd, 0, NPAGES) != -ESRCH ||
-		    pagerange_write(fd, i % NPAGES * page_size, &byte, 1) != -ESRCH ||
-		    pagerange_zero(fd, 0, NPAGES * page_size) != -ESRCH ||
-		    pagerange_stop_using(fd, 0, NPAGES) != -ESRCH)
+		if (prlib_use_range(fd, 0, NPAGES) != -ESRCH ||
+		    prlib_write(fd, i % NPAGES * page_size, &byte, 1) != -ESRCH ||
+		    prlib_zero(fd, 0, NPAGES * page_size) != -ESRCH ||
+		    prlib_stop_using(fd, 0, NPAGES) != -ESRCH)
 			return 10;
 	}
 	return 0;
@@ -401,7 +394,7 @@ TEST_F_TIMEOUT(regression, stale_vma_after_munmap_never_touches_a_new_mapping_at
 	       120)
 {
 	size_t size = NPAGES * page_size;
-	long long reclaimed = pagerange_stat("pages_reclaimed");
+	long long reclaimed = prlib_stat("pages_reclaimed");
 	struct pagerange_info info;
 	unsigned char *map, *anon;
 	struct dropper d;
@@ -409,12 +402,12 @@ TEST_F_TIMEOUT(regression, stale_vma_after_munmap_never_touches_a_new_mapping_at
 	pid_t writer;
 	size_t i;
 
-	fd = pagerange_open();
+	fd = prlib_open();
 	ASSERT_LE(0, fd);
-	map = pagerange_map(fd, size);
+	map = prlib_map(fd, size);
 	ASSERT_NE(MAP_FAILED, map);
-	pagerange_use_and_fill(_metadata, fd, 0, NPAGES, 5);
-	ASSERT_EQ(NPAGES / 2, pagerange_stop_using(fd, NPAGES / 2, NPAGES));
+	prtest_use_and_fill(_metadata, fd, 0, NPAGES, 5);
+	ASSERT_EQ(NPAGES / 2, prlib_stop_using(fd, NPAGES / 2, NPAGES));
 
 	ASSERT_EQ(0, munmap(map, size));
 	anon = map_anon_at(map, size);
@@ -424,26 +417,26 @@ TEST_F_TIMEOUT(regression, stale_vma_after_munmap_never_touches_a_new_mapping_at
 
 	/* The shrinker and a writer both go after the range's old address. */
 	dropper_start(_metadata, &d);
-	writer = pagerange_fork();
+	writer = prlib_fork();
 	ASSERT_LE(0, writer);
 	if (!writer)
 		_exit(ioctls_expect_esrch(fd, 2000));
 	status = wait_exit_bounded(writer);
 	dropper_stop(_metadata, &d);
 	EXPECT_EQ(0, status);
-	EXPECT_EQ(0, pagerange_drop_caches());
+	EXPECT_EQ(0, prlib_drop_caches());
 
 	/* The new mapping was neither zapped nor written. */
 	for (i = 0; i < NPAGES; i++)
-		EXPECT_EQ(-1, pagerange_find_not(anon + i * page_size,
-						 page_size, 0x30 + i));
+		EXPECT_EQ(-1, prlib_find_not(anon + i * page_size,
+					     page_size, 0x30 + i));
 	/* The reclaimable pages went; the in-use ones stay until close. */
-	ASSERT_EQ(0, pagerange_get_info(fd, &info));
+	ASSERT_EQ(0, prlib_get_info(fd, &info));
 	EXPECT_EQ(NPAGES, info.size_pages);
 	EXPECT_EQ(NPAGES / 2, info.pages_in_use);
 	EXPECT_EQ(0, info.pages_reclaimable);
 	EXPECT_EQ(NPAGES / 2, info.pages_reclaimed);
-	EXPECT_LE(reclaimed + NPAGES / 2, pagerange_stat("pages_reclaimed"));
+	EXPECT_LE(reclaimed + NPAGES / 2, prlib_stat("pages_reclaimed"));
 	EXPECT_EQ(0, munmap(anon, size));
 	EXPECT_EQ(0, close(fd));
 }
@@ -454,8 +447,8 @@ static int child_maps(void *arg)
 {
 	int fd = (intptr_t)arg;
 
-	return -pagerange_try_map(fd, NPAGES * page_size, PROT_READ,
-				  MAP_SHARED, 0);
+	return -prlib_try_map(fd, NPAGES * page_size, PROT_READ,
+			      MAP_SHARED, 0);
 }
 
 TEST_F(regression, mmap_from_a_fork_child_after_the_owner_mapped_fails_einval)
@@ -464,15 +457,15 @@ TEST_F(regression, mmap_from_a_fork_child_after_the_owner_mapped_fails_einval)
 	unsigned char byte = 0x42;
 	int fd;
 
-	fd = pagerange_open();
+	fd = prlib_open();
 	ASSERT_LE(0, fd);
-	map = pagerange_map(fd, NPAGES * page_size);
+	map = prlib_map(fd, NPAGES * page_size);
 	ASSERT_NE(MAP_FAILED, map);
 	/* The child's mm is a copy without the mapping: EINVAL, not EBUSY. */
-	EXPECT_EQ(EINVAL, pagerange_in_child(child_maps, (void *)(intptr_t)fd));
+	EXPECT_EQ(EINVAL, prlib_in_child(child_maps, (void *)(intptr_t)fd));
 	/* The owner's mapping is the range's, untouched. */
-	EXPECT_EQ(1, pagerange_use_range(fd, 3, 4));
-	EXPECT_EQ(0, pagerange_write(fd, 3 * page_size + 7, &byte, 1));
+	EXPECT_EQ(1, prlib_use_range(fd, 3, 4));
+	EXPECT_EQ(0, prlib_write(fd, 3 * page_size + 7, &byte, 1));
 	EXPECT_EQ(0x42, map[3 * page_size + 7]);
 	EXPECT_EQ(0, munmap(map, NPAGES * page_size));
 	EXPECT_EQ(0, close(fd));
@@ -487,7 +480,7 @@ static void *thread_maps(void *arg)
 {
 	struct thread_map *t = arg;
 
-	t->map = pagerange_map(t->fd, NPAGES * page_size);
+	t->map = prlib_map(t->fd, NPAGES * page_size);
 	return NULL;
 }
 
@@ -496,13 +489,13 @@ TEST_F(regression, mmap_from_a_thread_of_the_opener_shares_its_mm_and_succeeds)
 	struct thread_map t;
 	pthread_t thread;
 
-	t.fd = pagerange_open();
+	t.fd = prlib_open();
 	ASSERT_LE(0, t.fd);
 	ASSERT_EQ(0, pthread_create(&thread, NULL, thread_maps, &t));
 	ASSERT_EQ(0, pthread_join(thread, NULL));
 	ASSERT_NE(MAP_FAILED, t.map);
-	EXPECT_EQ(1, pagerange_use_range(t.fd, 0, 1));
-	EXPECT_EQ(0, pagerange_probe(t.map, NULL));
+	EXPECT_EQ(1, prlib_use_range(t.fd, 0, 1));
+	EXPECT_EQ(0, prtest_probe(t.map, NULL));
 	EXPECT_EQ(0, munmap(t.map, NPAGES * page_size));
 	EXPECT_EQ(0, close(t.fd));
 }
@@ -523,12 +516,12 @@ static void __attribute__((constructor)) regression_after_exec(void)
 		return;
 	fd = atoi(env);
 	page_size = sysconf(_SC_PAGESIZE);
-	if (pagerange_try_map(fd, NPAGES * page_size, PROT_READ, MAP_SHARED,
-			      0) != -EINVAL)
+	if (prlib_try_map(fd, NPAGES * page_size, PROT_READ, MAP_SHARED,
+			  0) != -EINVAL)
 		_exit(10);
-	if (pagerange_use_range(fd, 0, 1) != -ESRCH)
+	if (prlib_use_range(fd, 0, 1) != -ESRCH)
 		_exit(11);
-	if (pagerange_get_info(fd, &info) || info.size_pages != NPAGES ||
+	if (prlib_get_info(fd, &info) || info.size_pages != NPAGES ||
 	    info.pages_in_use != 2)
 		_exit(12);
 	_exit(0);
@@ -538,9 +531,7 @@ TEST_F(regression, mmap_after_exec_in_the_opener_fails_einval)
 {
 	pid_t pid;
 
-	fflush(stdout);
-	fflush(stderr);
-	pid = fork();
+	pid = prlib_fork();
 	ASSERT_LE(0, pid);
 	if (!pid) {
 		char *const argv[] = { "regression_test", NULL };
@@ -548,12 +539,11 @@ TEST_F(regression, mmap_after_exec_in_the_opener_fails_einval)
 		char *const envp[] = { env, NULL };
 		int fd;
 
-		pagerange_die_with_parent();
 		/* Not O_CLOEXEC: the new image inherits it. */
 		fd = open(PAGERANGE_DEV, O_RDWR);
 		if (fd < 0 ||
-		    pagerange_map(fd, NPAGES * page_size) == MAP_FAILED ||
-		    pagerange_use_range(fd, 0, 2) != 2)
+		    prlib_map(fd, NPAGES * page_size) == MAP_FAILED ||
+		    prlib_use_range(fd, 0, 2) != 2)
 			_exit(1);
 		snprintf(env, sizeof(env), "%s=%d", EXEC_FD_ENV, fd);
 		execve("/proc/self/exe", argv, envp);
@@ -586,15 +576,15 @@ static void *churn(void *arg)
 	for (i = 0; i < CHURN_CYCLES; i++) {
 		__u64 np = 1 + i % NPAGES;
 
-		fd = pagerange_open();
+		fd = prlib_open();
 		if (fd < 0) {
 			__sync_fetch_and_add(&r->errors, 1);
 			continue;
 		}
-		map = pagerange_map(fd, np * page_size);
+		map = prlib_map(fd, np * page_size);
 		if (map == MAP_FAILED ||
-		    pagerange_use_range(fd, 0, np) != (long)np ||
-		    pagerange_stop_using(fd, 0, np / 2) != (long)(np / 2))
+		    prlib_use_range(fd, 0, np) != (long)np ||
+		    prlib_stop_using(fd, 0, np / 2) != (long)(np / 2))
 			__sync_fetch_and_add(&r->errors, 1);
 		/* Alternate: close before munmap, and after. */
 		if (i & 1)
@@ -611,8 +601,8 @@ static void *churn(void *arg)
 /* Whether every line of debugfs' ranges is consistent in itself. */
 static bool ranges_sane(void)
 {
-	FILE *f = pagerange_debugfs_open(PAGERANGE_RANGES);
-	struct pagerange_ranges_line l;
+	FILE *f = prlib_debugfs_open(PAGERANGE_RANGES);
+	struct prlib_ranges_line l;
 	char buf[256];
 	bool ok = true;
 
@@ -642,10 +632,10 @@ static void *read_stats(void *arg)
 	while (!r->stop) {
 		bool ok = ranges_sane();
 
-		ok &= pagerange_stat("pages_allocated") >= 0;
-		ok &= pagerange_stat("pages_reclaimable") >= 0;
-		ok &= pagerange_stat("ranges") >= 1;
-		ok &= !pagerange_get_info(r->info_fd, &info) &&
+		ok &= prlib_stat("pages_allocated") >= 0;
+		ok &= prlib_stat("pages_reclaimable") >= 0;
+		ok &= prlib_stat("ranges") >= 1;
+		ok &= !prlib_get_info(r->info_fd, &info) &&
 		      info.size_pages == NPAGES && info.pages_in_use == 1 &&
 		      info.pages_present == 1 && !info.reserved[0];
 		if (!ok)
@@ -663,11 +653,11 @@ TEST_F_TIMEOUT(regression, stats_read_racing_mmap_and_close_stay_consistent, 180
 	int i;
 
 	/* A range that stays as it is, for GET_INFO. */
-	r.info_fd = pagerange_open();
+	r.info_fd = prlib_open();
 	ASSERT_LE(0, r.info_fd);
-	map = pagerange_map(r.info_fd, NPAGES * page_size);
+	map = prlib_map(r.info_fd, NPAGES * page_size);
 	ASSERT_NE(MAP_FAILED, map);
-	ASSERT_EQ(1, pagerange_use_range(r.info_fd, 0, 1));
+	ASSERT_EQ(1, prlib_use_range(r.info_fd, 0, 1));
 
 	for (i = 0; i < READER_THREADS; i++)
 		ASSERT_EQ(0, pthread_create(&reader[i], NULL, read_stats, &r));

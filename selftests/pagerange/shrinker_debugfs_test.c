@@ -13,7 +13,7 @@
  * cgroup: count has one line, for the root cgroup, and scan is given its
  * inode.
  */
-#include "pagerange_helpers.h"
+#include "pagerange_test.h"
 
 #include <dirent.h>
 #include <limits.h>
@@ -66,7 +66,7 @@ static int shrinker_dir(char *path, size_t size)
 	int found = 0;
 	DIR *d;
 
-	if (pagerange_debugfs_mount())
+	if (prlib_debugfs_mount())
 		return -ENOENT;
 	d = opendir(SHRINKER_DEBUGFS);
 	if (!d)
@@ -95,7 +95,7 @@ static int possible_nodes(int *nodes)
 	int nr = 0;
 	long a, b;
 
-	if (pagerange_read_file(NODE_POSSIBLE, buf, sizeof(buf)) <= 0) {
+	if (prlib_read_file(NODE_POSSIBLE, buf, sizeof(buf)) <= 0) {
 		nodes[0] = 0;
 		return 1;
 	}
@@ -125,7 +125,7 @@ static int shrinker_count(const char *dir, int nr_nodes,
 
 	memset(c, 0, sizeof(*c));
 	snprintf(path, sizeof(path), "%s/count", dir);
-	n = pagerange_read_file(path, buf, sizeof(buf));
+	n = prlib_read_file(path, buf, sizeof(buf));
 	if (n < 0)
 		return n;
 	for (line = strtok_r(buf, "\n", &save); line;
@@ -160,11 +160,11 @@ static int shrinker_scan(const char *dir, int nid, unsigned long nr)
 	unsigned long long ino;
 
 	snprintf(path, sizeof(path), "%s/count", dir);
-	pagerange_read_file(path, buf, sizeof(buf));
+	prlib_read_file(path, buf, sizeof(buf));
 	ino = buf[0] ? strtoull(buf, NULL, 10) : 1;
 	snprintf(path, sizeof(path), "%s/scan", dir);
 	snprintf(cmd, sizeof(cmd), "%llu %d %lu", ino, nid, nr);
-	return pagerange_write_file(path, cmd);
+	return prlib_write_file(path, cmd);
 }
 
 /* The getcpu(2) node of CPU @cpu (running there for a moment), or -1. */
@@ -233,7 +233,7 @@ FIXTURE(shrinker) {
 	int node_fd[2];		/* the ranges placed on two nodes */
 	long long saved[NR_FILL_SYSCTLS];	/* fill_sysctls to put back, or -1 */
 	unsigned char *node_map[2];
-	struct pagerange_stats before;
+	struct prlib_stats before;
 };
 
 FIXTURE_SETUP(shrinker)
@@ -256,8 +256,8 @@ FIXTURE_SETUP(shrinker)
 	}
 	self->nr_nodes = possible_nodes(self->nodes);
 	self->size = NPAGES * page_size;
-	pagerange_setup_mapped(_metadata, &self->before, &self->fd, &self->map,
-			       self->size);
+	prtest_setup_mapped(_metadata, &self->before, &self->fd, &self->map,
+			    self->size);
 }
 
 /* Put back the sysctls a fill changed. */
@@ -268,8 +268,8 @@ static void fill_sysctls_restore(struct __test_metadata *_metadata,
 
 	for (i = 0; i < NR_FILL_SYSCTLS; i++) {
 		if (self->saved[i] >= 0)
-			EXPECT_EQ(0, pagerange_write_ll(fill_sysctls[i].path,
-							self->saved[i]));
+			EXPECT_EQ(0, prlib_write_ll(fill_sysctls[i].path,
+						    self->saved[i]));
 		self->saved[i] = -1;
 	}
 }
@@ -288,8 +288,8 @@ FIXTURE_TEARDOWN(shrinker)
 		if (self->node_fd[i] >= 0)
 			EXPECT_EQ(0, close(self->node_fd[i]));
 	}
-	pagerange_teardown_mapped(_metadata, &self->before, self->fd, self->map,
-				  self->size);
+	prtest_teardown_mapped(_metadata, &self->before, self->fd, self->map,
+			       self->size);
 }
 
 static void read_count(struct __test_metadata *_metadata,
@@ -315,14 +315,14 @@ static int grown_node(const FIXTURE_DATA(shrinker) *self,
 	return found;
 }
 
-/* Pages [first, end) in use, page i holding pagerange_fill(seed + i). */
+/* Pages [first, end) in use, page i holding prlib_fill(seed + i). */
 static void fill_pages(struct __test_metadata *_metadata, int fd,
 		       __u64 first, __u64 end, __u32 seed)
 {
 	__u64 i;
 
 	for (i = first; i < end; i++)
-		pagerange_use_and_fill(_metadata, fd, i, i + 1, seed + i);
+		prtest_use_and_fill(_metadata, fd, i, i + 1, seed + i);
 }
 
 TEST_F(shrinker, shrinker_count_matches_the_driver_stats)
@@ -335,37 +335,37 @@ TEST_F(shrinker, shrinker_count_matches_the_driver_stats)
 	read_count(_metadata, self, &c);
 	EXPECT_EQ(self->before.pages_reclaimable, c.total);
 
-	pagerange_use_and_fill(_metadata, self->fd, 0, 8, 1);
-	ASSERT_EQ(5, pagerange_stop_using(self->fd, 3, 8));
+	prtest_use_and_fill(_metadata, self->fd, 0, 8, 1);
+	ASSERT_EQ(5, prlib_stop_using(self->fd, 3, 8));
 	read_count(_metadata, self, &c);
-	EXPECT_EQ(pagerange_stat("pages_reclaimable"), c.total);
+	EXPECT_EQ(prlib_stat("pages_reclaimable"), c.total);
 	EXPECT_EQ(self->before.pages_reclaimable + 5, c.total);
 	EXPECT_EQ(1, c.lines);	/* one line: the root cgroup's */
-	ASSERT_EQ(0, pagerange_get_info(self->fd, &info));
+	ASSERT_EQ(0, prlib_get_info(self->fd, &info));
 	EXPECT_EQ(5, info.pages_reclaimable);
 
-	ASSERT_EQ(3, pagerange_stop_using(self->fd, 0, 3));
+	ASSERT_EQ(3, prlib_stop_using(self->fd, 0, 3));
 	read_count(_metadata, self, &c);
-	EXPECT_EQ(pagerange_stat("pages_reclaimable"), c.total);
+	EXPECT_EQ(prlib_stat("pages_reclaimable"), c.total);
 	EXPECT_EQ(self->before.pages_reclaimable + 8, c.total);
 
 	/* In use again: off the shrinker's lists. */
-	ASSERT_EQ(0, pagerange_use_range(self->fd, 0, 8));
+	ASSERT_EQ(0, prlib_use_range(self->fd, 0, 8));
 	read_count(_metadata, self, &c);
-	EXPECT_EQ(pagerange_stat("pages_reclaimable"), c.total);
+	EXPECT_EQ(prlib_stat("pages_reclaimable"), c.total);
 	EXPECT_EQ(self->before.pages_reclaimable, c.total);
 
-	ASSERT_EQ(8, pagerange_stop_using(self->fd, 0, 8));
-	ASSERT_EQ(0, pagerange_drop_caches());
+	ASSERT_EQ(8, prlib_stop_using(self->fd, 0, 8));
+	ASSERT_EQ(0, prlib_drop_caches());
 	read_count(_metadata, self, &c);
-	EXPECT_EQ(0, pagerange_stat("pages_reclaimable"));
+	EXPECT_EQ(0, prlib_stat("pages_reclaimable"));
 	EXPECT_EQ(0, c.total);
 	EXPECT_EQ(0, c.lines);	/* nothing to give: no line at all */
 }
 
 TEST_F(shrinker, writing_scan_reclaims_pages)
 {
-	long long reclaimed = pagerange_stat("pages_reclaimed");
+	long long reclaimed = prlib_stat("pages_reclaimed");
 	struct shrinker_count c0, c1;
 	struct pagerange_info info;
 	int pos, readable = 0, zeroed = 0;
@@ -380,54 +380,54 @@ TEST_F(shrinker, writing_scan_reclaims_pages)
 	ASSERT_LE(0, reclaimed);
 	read_count(_metadata, self, &c0);
 	fill_pages(_metadata, self->fd, 0, 8, 10);
-	ASSERT_EQ(6, pagerange_stop_using(self->fd, 2, 8));
+	ASSERT_EQ(6, prlib_stop_using(self->fd, 2, 8));
 	read_count(_metadata, self, &c1);
 	/* Every page of a range is on the node of its slots. */
 	pos = grown_node(self, &c0, &c1, 6);
 	ASSERT_LE(0, pos);
 
 	ASSERT_EQ(0, shrinker_scan(self->dir, self->nodes[pos], 2));
-	ASSERT_EQ(0, pagerange_get_info(self->fd, &info));
+	ASSERT_EQ(0, prlib_get_info(self->fd, &info));
 	EXPECT_EQ(2, info.pages_reclaimed);
 	EXPECT_EQ(4, info.pages_reclaimable);
 	EXPECT_EQ(6, info.pages_present);
 	EXPECT_EQ(2, info.pages_in_use);
-	EXPECT_EQ(reclaimed + 2, pagerange_stat("pages_reclaimed"));
+	EXPECT_EQ(reclaimed + 2, prlib_stat("pages_reclaimed"));
 	read_count(_metadata, self, &c1);
 	EXPECT_EQ(c0.node[pos] + 4, c1.node[pos]);
 
 	/* Two of the reclaimable pages are gone; the rest kept their data. */
 	for (i = 0; i < 8; i++) {
 		p = self->map + i * page_size;
-		if (pagerange_probe(p, NULL)) {
+		if (prtest_probe(p, NULL)) {
 			EXPECT_LE(2, i);
 			continue;
 		}
 		readable++;
-		EXPECT_EQ(-1, pagerange_check(p, page_size, 10 + i));
+		EXPECT_EQ(-1, prlib_check(p, page_size, 10 + i));
 	}
 	EXPECT_EQ(6, readable);
 	/* USE_RANGE counts the two; they come back zeroed, the rest intact. */
-	EXPECT_EQ(2, pagerange_use_range(self->fd, 0, 8));
+	EXPECT_EQ(2, prlib_use_range(self->fd, 0, 8));
 	for (i = 0; i < 8; i++) {
 		p = self->map + i * page_size;
-		if (pagerange_check(p, page_size, 10 + i) < 0)
+		if (prlib_check(p, page_size, 10 + i) < 0)
 			continue;
 		zeroed++;
-		EXPECT_EQ(-1, pagerange_find_not(p, page_size, 0));
+		EXPECT_EQ(-1, prlib_find_not(p, page_size, 0));
 	}
 	EXPECT_EQ(2, zeroed);
 
 	/* Asking for more than there is takes everything there is. */
-	ASSERT_EQ(8, pagerange_stop_using(self->fd, 0, 8));
+	ASSERT_EQ(8, prlib_stop_using(self->fd, 0, 8));
 	ASSERT_EQ(0, shrinker_scan(self->dir, self->nodes[pos], 1000));
-	ASSERT_EQ(0, pagerange_get_info(self->fd, &info));
+	ASSERT_EQ(0, prlib_get_info(self->fd, &info));
 	EXPECT_EQ(0, info.pages_present);
 	EXPECT_EQ(10, info.pages_reclaimed);
-	EXPECT_EQ(0, pagerange_count_readable(self->map, NPAGES));
+	EXPECT_EQ(0, prtest_count_readable(self->map, NPAGES));
 	read_count(_metadata, self, &c1);
 	EXPECT_EQ(c0.node[pos], c1.node[pos]);
-	EXPECT_EQ(8, pagerange_use_range(self->fd, 0, 8));
+	EXPECT_EQ(8, prlib_use_range(self->fd, 0, 8));
 }
 
 /* Works with fake NUMA too, where every range lands on the same node. */
@@ -442,8 +442,8 @@ TEST_F(shrinker, scan_on_a_node_without_the_range_takes_nothing)
 	if (self->nr_nodes < 2)
 		SKIP(return, "one NUMA node only");
 	read_count(_metadata, self, &c0);
-	pagerange_use_and_fill(_metadata, self->fd, 0, 4, 20);
-	ASSERT_EQ(4, pagerange_stop_using(self->fd, 0, 4));
+	prtest_use_and_fill(_metadata, self->fd, 0, 4, 20);
+	ASSERT_EQ(4, prlib_stop_using(self->fd, 0, 4));
 	read_count(_metadata, self, &c1);
 	pos = grown_node(self, &c0, &c1, 4);
 	ASSERT_LE(0, pos);
@@ -452,10 +452,10 @@ TEST_F(shrinker, scan_on_a_node_without_the_range_takes_nothing)
 		if (i != pos)
 			ASSERT_EQ(0, shrinker_scan(self->dir, self->nodes[i],
 						   1000));
-	ASSERT_EQ(0, pagerange_get_info(self->fd, &info));
+	ASSERT_EQ(0, prlib_get_info(self->fd, &info));
 	EXPECT_EQ(4, info.pages_reclaimable);
 	EXPECT_EQ(0, info.pages_reclaimed);
-	EXPECT_EQ(-1, pagerange_check(self->map, 4 * page_size, 20));
+	EXPECT_EQ(-1, prlib_check(self->map, 4 * page_size, 20));
 	read_count(_metadata, self, &c0);
 	EXPECT_EQ(c1.node[pos], c0.node[pos]);
 }
@@ -477,7 +477,7 @@ TEST_F(shrinker, scan_on_a_node_takes_only_that_nodes_pages)
 		SKIP(return, "%s", self->why);
 	if (self->nr_nodes < 2)
 		SKIP(return, "one NUMA node only");
-	if (pagerange_max_size() < (long long)size)
+	if (prlib_max_size() < (long long)size)
 		SKIP(return, "max_size is below %zu", size);
 
 	ASSERT_EQ(0, sched_getaffinity(0, sizeof(saved), &saved));
@@ -487,9 +487,9 @@ TEST_F(shrinker, scan_on_a_node_takes_only_that_nodes_pages)
 
 	for (i = 0; i < 2; i++) {
 		ASSERT_EQ(0, pin_to_cpu(cpu_of[want[i]]));
-		self->node_fd[i] = pagerange_open();
+		self->node_fd[i] = prlib_open();
 		ASSERT_LE(0, self->node_fd[i]);
-		self->node_map[i] = pagerange_map(self->node_fd[i], size);
+		self->node_map[i] = prlib_map(self->node_fd[i], size);
 		ASSERT_NE(MAP_FAILED, self->node_map[i]);
 	}
 	ASSERT_EQ(0, sched_setaffinity(0, sizeof(saved), &saved));
@@ -498,10 +498,10 @@ TEST_F(shrinker, scan_on_a_node_takes_only_that_nodes_pages)
 	read_count(_metadata, self, &c0);
 	c2 = c0;
 	for (i = 0; i < 2; i++) {
-		pagerange_use_and_fill(_metadata, self->node_fd[i], 0, used[i],
-				       30 + i);
-		ASSERT_EQ(used[i], pagerange_stop_using(self->node_fd[i], 0,
-							used[i]));
+		prtest_use_and_fill(_metadata, self->node_fd[i], 0, used[i],
+				    30 + i);
+		ASSERT_EQ(used[i], prlib_stop_using(self->node_fd[i], 0,
+						    used[i]));
 		c1 = c2;
 		read_count(_metadata, self, &c2);
 		pos[i] = grown_node(self, &c1, &c2, used[i]);
@@ -512,20 +512,20 @@ TEST_F(shrinker, scan_on_a_node_takes_only_that_nodes_pages)
 		     self->nodes[pos[0]]);
 
 	ASSERT_EQ(0, shrinker_scan(self->dir, self->nodes[pos[0]], 1000));
-	ASSERT_EQ(0, pagerange_get_info(self->node_fd[0], &info));
+	ASSERT_EQ(0, prlib_get_info(self->node_fd[0], &info));
 	EXPECT_EQ(0, info.pages_present);
 	EXPECT_EQ(used[0], info.pages_reclaimed);
-	ASSERT_EQ(0, pagerange_get_info(self->node_fd[1], &info));
+	ASSERT_EQ(0, prlib_get_info(self->node_fd[1], &info));
 	EXPECT_EQ(used[1], info.pages_reclaimable);
 	EXPECT_EQ(0, info.pages_reclaimed);
-	EXPECT_EQ(-1, pagerange_check(self->node_map[1], used[1] * page_size,
-				      31));
+	EXPECT_EQ(-1, prlib_check(self->node_map[1], used[1] * page_size,
+				  31));
 	read_count(_metadata, self, &c1);
 	EXPECT_EQ(c0.node[pos[0]], c1.node[pos[0]]);
 	EXPECT_EQ(c0.node[pos[1]] + (long long)used[1], c1.node[pos[1]]);
 
 	ASSERT_EQ(0, shrinker_scan(self->dir, self->nodes[pos[1]], 1000));
-	ASSERT_EQ(0, pagerange_get_info(self->node_fd[1], &info));
+	ASSERT_EQ(0, prlib_get_info(self->node_fd[1], &info));
 	EXPECT_EQ(0, info.pages_present);
 	EXPECT_EQ(used[1], info.pages_reclaimed);
 }
@@ -591,7 +591,7 @@ fill_node(int nid, volatile int *filled)
 	unsigned char *p;
 	int i;
 
-	pagerange_write_file("/proc/self/oom_score_adj", "1000");
+	prlib_write_file("/proc/self/oom_score_adj", "1000");
 	if (syscall(SYS_set_mempolicy, MPOL_BIND, &mask, 8 * sizeof(mask)))
 		_exit(1);
 	for (i = 0; i < 1000; i++) {
@@ -647,24 +647,24 @@ TEST_F_TIMEOUT(shrinker, page_on_another_node_is_filed_and_scanned_there, 120)
 	}
 
 	for (i = 0; i < (int)NR_FILL_SYSCTLS; i++) {
-		self->saved[i] = pagerange_read_ll(fill_sysctls[i].path);
+		self->saved[i] = prlib_read_ll(fill_sysctls[i].path);
 		ASSERT_LE(0, self->saved[i]);
-		ASSERT_EQ(0, pagerange_write_ll(fill_sysctls[i].path,
-						fill_sysctls[i].value));
+		ASSERT_EQ(0, prlib_write_ll(fill_sysctls[i].path,
+					    fill_sysctls[i].value));
 	}
 
 	/* The range's node is node A: it is mapped from one of A's CPUs. */
 	ASSERT_EQ(0, pin_to_cpu(cpu_of[want[0]]));
-	self->node_fd[0] = pagerange_open();
+	self->node_fd[0] = prlib_open();
 	ASSERT_LE(0, self->node_fd[0]);
-	self->node_map[0] = pagerange_map(self->node_fd[0],
-					  NODE_PAGES * page_size);
+	self->node_map[0] = prlib_map(self->node_fd[0],
+				      NODE_PAGES * page_size);
 	ASSERT_NE(MAP_FAILED, self->node_map[0]);
 
 	filled = mmap(NULL, page_size, PROT_READ | PROT_WRITE,
 		      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, filled);
-	filler = pagerange_fork();
+	filler = prlib_fork();
 	ASSERT_LE(0, filler);
 	if (!filler)
 		fill_node(want[0], filled);
@@ -675,11 +675,11 @@ TEST_F_TIMEOUT(shrinker, page_on_another_node_is_filed_and_scanned_there, 120)
 	ASSERT_TRUE(*filled);
 
 	read_count(_metadata, self, &c0);
-	pagerange_use_and_fill(_metadata, self->node_fd[0], 0, used, 40);
-	ASSERT_EQ(used, pagerange_stop_using(self->node_fd[0], 0, used));
+	prtest_use_and_fill(_metadata, self->node_fd[0], 0, used, 40);
+	ASSERT_EQ(used, prlib_stop_using(self->node_fd[0], 0, used));
 	read_count(_metadata, self, &c1);
 	kill(filler, SIGKILL);
-	EXPECT_EQ(-SIGKILL, pagerange_wait_exit(filler));
+	EXPECT_EQ(-SIGKILL, prlib_wait_exit(filler));
 	munmap((void *)filled, page_size);
 	fill_sysctls_restore(_metadata, self);
 
@@ -687,10 +687,10 @@ TEST_F_TIMEOUT(shrinker, page_on_another_node_is_filed_and_scanned_there, 120)
 	EXPECT_EQ(c0.node[pos[1]] + (long long)used, c1.node[pos[1]]);
 
 	ASSERT_EQ(0, shrinker_scan(self->dir, want[0], 1000));
-	ASSERT_EQ(0, pagerange_get_info(self->node_fd[0], &info));
+	ASSERT_EQ(0, prlib_get_info(self->node_fd[0], &info));
 	EXPECT_EQ(used, info.pages_reclaimable);
 	ASSERT_EQ(0, shrinker_scan(self->dir, want[1], 1000));
-	ASSERT_EQ(0, pagerange_get_info(self->node_fd[0], &info));
+	ASSERT_EQ(0, prlib_get_info(self->node_fd[0], &info));
 	EXPECT_EQ(0, info.pages_present);
 	EXPECT_EQ(used, info.pages_reclaimed);
 }

@@ -24,7 +24,7 @@
  * PAGERANGE_STRESS_SECONDS sets the duration (default 30 s); PAGERANGE_SEED
  * the seed.
  */
-#include "pagerange_helpers.h"
+#include "pagerange_test.h"
 
 #include <pthread.h>
 #include <stdarg.h>
@@ -153,7 +153,7 @@ actor_fail(struct actor *a, const char *fmt, ...)
 
 static __u32 rnd(struct actor *a)
 {
-	return pagerange_rand(&a->rand);
+	return prlib_rand(&a->rand);
 }
 
 static int actor_init(struct actor *a, int tally, int nranges,
@@ -243,7 +243,7 @@ static const unsigned char *actor_page(struct actor *a, int r, size_t i)
 
 	if (a->maps[r])
 		return a->maps[r] + offset;
-	ret = pagerange_read(a->fds[r], offset, a->buf, page_size);
+	ret = prlib_read(a->fds[r], offset, a->buf, page_size);
 	if (!actor_check(a, OP_READ, ret, gone))
 		return NULL;
 	if (ret) {
@@ -296,7 +296,7 @@ static void actor_use(struct actor *a, int r)
 		before[i] = s->state[i];
 		nfree += s->state[i] == PAGE_FREE;
 	}
-	ret = pagerange_use_range(a->fds[r], a->base + first, a->base + end);
+	ret = prlib_use_range(a->fds[r], a->base + first, a->base + end);
 	if (!actor_check(a, OP_USE, ret, gone))
 		return;
 	if (ret < 0) {
@@ -320,7 +320,7 @@ static void actor_use(struct actor *a, int r)
 		p = actor_page(a, r, i);
 		if (!p)
 			return;
-		zero = pagerange_find_not(p, page_size, 0) < 0;
+		zero = prlib_find_not(p, page_size, 0) < 0;
 		if (before[i] == PAGE_FREE && !zero) {
 			actor_fail(a, "page %llu: newly allocated, not zero",
 				   (unsigned long long)(a->base + i));
@@ -363,7 +363,7 @@ static void actor_stop(struct actor *a, int r)
 		in_use++;
 	}
 	gone = actor_known_gone(a);
-	ret = pagerange_stop_using(a->fds[r], a->base + first, a->base + end);
+	ret = prlib_stop_using(a->fds[r], a->base + first, a->base + end);
 	if (!actor_check(a, OP_STOP, ret, gone))
 		return;
 	if (ret != (long)in_use) {
@@ -400,12 +400,12 @@ static void actor_io(struct actor *a, int r, enum stress_op op)
 
 	gone = actor_known_gone(a);
 	if (op == OP_WRITE) {
-		pagerange_fill(a->buf, len, stress_seed ^ ++a->seq);
-		ret = pagerange_write(a->fds[r], at, a->buf, len);
+		prlib_fill(a->buf, len, stress_seed ^ ++a->seq);
+		ret = prlib_write(a->fds[r], at, a->buf, len);
 	} else if (op == OP_ZERO) {
-		ret = pagerange_zero(a->fds[r], at, len);
+		ret = prlib_zero(a->fds[r], at, len);
 	} else {
-		ret = pagerange_read(a->fds[r], at, a->buf, len);
+		ret = prlib_read(a->fds[r], at, a->buf, len);
 	}
 	if (!actor_check(a, op, ret, gone))
 		return;
@@ -475,12 +475,12 @@ static void actor_take_over(struct actor *a)
 	int r;
 
 	for (r = 0; r < a->nranges; r++) {
-		long ret = pagerange_use_range(a->fds[r], a->base,
-					       a->base + SLICE_PAGES);
+		long ret = prlib_use_range(a->fds[r], a->base,
+					   a->base + SLICE_PAGES);
 
 		if (actor_check(a, OP_USE, ret, false) && ret >= 0) {
-			ret = pagerange_zero(a->fds[r], a->base * page_size,
-					     SLICE_PAGES * page_size);
+			ret = prlib_zero(a->fds[r], a->base * page_size,
+					 SLICE_PAGES * page_size);
 			actor_check(a, OP_ZERO, ret, false);
 		}
 		if (ret < 0) {
@@ -546,11 +546,11 @@ remote_run(struct stress_ctx *ctx, int i, int sock)
 	int fds[NRANGES], r;
 	struct actor a;
 
-	pagerange_die_with_parent();
+	prlib_die_with_parent();
 	memcpy(fds, ctx->fds, sizeof(fds));
 	for (r = 0; sock >= 0 && r < NRANGES; r++) {
 		close(fds[r]);
-		fds[r] = pagerange_recv_fd(sock);
+		fds[r] = prlib_recv_fd(sock);
 	}
 	if (actor_init(&a, T_REMOTE + i, NRANGES, fds, NULL,
 		       (NTHREADS + i) * SLICE_PAGES))
@@ -574,15 +574,13 @@ static void remote_spawn(struct stress_ctx *ctx, int i)
 		tally_fail(&shared->tally[T_REMOTE + i], "socketpair: %m");
 		return;
 	}
-	fflush(stdout);
-	fflush(stderr);
-	pid = fork();
+	pid = prlib_fork();
 	if (!pid)
 		remote_run(ctx, i, sv[1]);
 	if (pid < 0)
 		tally_fail(&shared->tally[T_REMOTE + i], "fork: %m");
 	for (r = 0; passed && pid > 0 && r < NRANGES; r++)
-		pagerange_send_fd(sv[0], ctx->fds[r]);
+		prlib_send_fd(sv[0], ctx->fds[r]);
 	if (passed) {
 		close(sv[0]);
 		close(sv[1]);
@@ -600,7 +598,7 @@ static void remote_reap(struct stress_ctx *ctx, int i, bool killed)
 		return;
 	if (killed)
 		kill(ctx->remotes[i], SIGKILL);
-	ret = pagerange_wait_exit(ctx->remotes[i]);
+	ret = prlib_wait_exit(ctx->remotes[i]);
 	ctx->remotes[i] = 0;
 	if (killed && ret == -SIGKILL)
 		t->ops[OP_KILL]++;
@@ -616,11 +614,11 @@ static void *drop_thread(void *arg)
 
 	(void)arg;
 	while (!stopping() && !t->failures) {
-		ret = pagerange_drop_caches();
+		ret = prlib_drop_caches();
 		t->ops[OP_DROP]++;
 		if (ret)
 			tally_fail(t, "drop_caches: %s", strerror(-ret));
-		usleep(pagerange_rand(&x) % 20000);
+		usleep(prlib_rand(&x) % 20000);
 	}
 	return NULL;
 }
@@ -660,12 +658,12 @@ static void *recycle_owner(void *arg)
 	int fd, user_fd;
 
 	while (!stopping() && !t->failures) {
-		fd = pagerange_open();
+		fd = prlib_open();
 		if (fd < 0) {
 			tally_fail(t, "open: %m");
 			break;
 		}
-		map = pagerange_map(fd, size);
+		map = prlib_map(fd, size);
 		user_fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
 		if (map == MAP_FAILED || user_fd < 0) {
 			tally_fail(t, "mmap or dup: %m");
@@ -673,8 +671,8 @@ static void *recycle_owner(void *arg)
 			break;
 		}
 		recycle_publish(rc, user_fd);
-		usleep(pagerange_rand(&x) % 3000);
-		if (pagerange_rand(&x) % 2) {
+		usleep(prlib_rand(&x) % 3000);
+		if (prlib_rand(&x) % 2) {
 			close(fd);
 			fd = -1;
 		}
@@ -738,15 +736,15 @@ static void *recycle_user(void *arg)
 static int churn_owner(int sock, __u32 seed)
 {
 	size_t size = CHURN_PAGES * page_size;
-	int fd = pagerange_open(), unmapped = 0, n;
+	int fd = prlib_open(), unmapped = 0, n;
 	unsigned char *map;
 	struct actor a;
 
-	pagerange_die_with_parent();
+	prlib_die_with_parent();
 	if (fd < 0)
 		return 1;
-	map = pagerange_map(fd, size);
-	if (map == MAP_FAILED || pagerange_send_fd(sock, fd))
+	map = prlib_map(fd, size);
+	if (map == MAP_FAILED || prlib_send_fd(sock, fd))
 		return 2;
 	if (actor_init(&a, T_CHURN_OWNER, 1, &fd, &map, 0))
 		return 3;
@@ -794,12 +792,12 @@ static bool churn_cycle(__u32 seed)
 	pid = fork();
 	if (!pid)
 		_exit(churn_owner(sv[1], seed));
-	fd = pid > 0 ? pagerange_recv_fd(sv[0]) : -1;
+	fd = pid > 0 ? prlib_recv_fd(sv[0]) : -1;
 	close(sv[0]);
 	close(sv[1]);
 	if (fd < 0) {
 		tally_fail(t, "no range from the owner (%d)",
-			   pid > 0 ? pagerange_wait_exit(pid) : -1);
+			   pid > 0 ? prlib_wait_exit(pid) : -1);
 		return false;
 	}
 
@@ -821,12 +819,12 @@ static bool churn_cycle(__u32 seed)
 		if (actor_ok(&a))
 			actor_expect_gone(&a);
 		/* GET_INFO alone still answers. */
-		if (pagerange_get_info(fd, &info))
+		if (prlib_get_info(fd, &info))
 			actor_fail(&a, "get_info on a range that is gone: %m");
 	}
 	actor_free(&a);
 	if (!reaped)
-		ret = pagerange_wait_exit(pid);
+		ret = prlib_wait_exit(pid);
 	if (ret)
 		tally_fail(t, "the owner ended with %d", ret);
 	close(fd);
@@ -837,8 +835,8 @@ static void __attribute__((noreturn)) churn_run(void)
 {
 	__u32 x = stress_seed ^ 0xc4u;
 
-	pagerange_die_with_parent();
-	while (!stopping() && churn_cycle(pagerange_rand(&x)))
+	prlib_die_with_parent();
+	while (!stopping() && churn_cycle(prlib_rand(&x)))
 		;
 	_exit(0);
 }
@@ -864,7 +862,7 @@ static unsigned long failures(void)
 }
 
 FIXTURE(stress) {
-	struct pagerange_stats before;
+	struct prlib_stats before;
 	struct stress_ctx ctx;
 };
 
@@ -872,20 +870,20 @@ FIXTURE_SETUP(stress)
 {
 	int r;
 
-	pagerange_stats_begin(_metadata, &self->before);
+	prtest_stats_begin(_metadata, &self->before);
 	shared = mmap(NULL, sizeof(*shared), PROT_READ | PROT_WRITE,
 		      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, shared);
-	stress_seed = pagerange_seed();
+	stress_seed = prlib_seed();
 	for (r = 0; r < NRANGES; r++) {
 		self->ctx.fds[r] = -1;
 		self->ctx.maps[r] = MAP_FAILED;
 	}
 	for (r = 0; r < NRANGES; r++) {
-		self->ctx.fds[r] = pagerange_open();
+		self->ctx.fds[r] = prlib_open();
 		ASSERT_LE(0, self->ctx.fds[r]);
-		self->ctx.maps[r] = pagerange_map(self->ctx.fds[r],
-						  RANGE_PAGES * page_size);
+		self->ctx.maps[r] = prlib_map(self->ctx.fds[r],
+					      RANGE_PAGES * page_size);
 		ASSERT_NE(MAP_FAILED, self->ctx.maps[r]);
 	}
 }
@@ -902,8 +900,8 @@ FIXTURE_TEARDOWN(stress)
 			EXPECT_EQ(0, close(self->ctx.fds[r]));
 	}
 	/* An exited owner's mm may still be torn down by a worker. */
-	pagerange_stats_settle(&self->before, 10000);
-	pagerange_expect_stats(_metadata, &self->before);
+	prlib_stats_settle(&self->before, 10000);
+	prtest_expect_stats(_metadata, &self->before);
 	munmap(shared, sizeof(*shared));
 }
 
@@ -929,23 +927,23 @@ static void stress_report(double seconds, long long reclaimed,
 	}
 	for (j = 0; j <= OP_ZERO; j++)
 		total += ops[j];
-	pagerange_diag("stress: %.0f s, seed %#x, %lu ioctls (%.0f/s)", seconds,
-		       stress_seed, total, total / seconds);
+	prtest_diag("stress: %.0f s, seed %#x, %lu ioctls (%.0f/s)", seconds,
+		    stress_seed, total, total / seconds);
 	len = 0;
 	for (j = 0; j < OP_NR; j++)
 		len += snprintf(line + len, sizeof(line) - len, " %s %lu",
 				op_names[j], ops[j]);
-	pagerange_diag("stress: ops:%s", line);
-	pagerange_diag("stress: pages allocated by use_range %lu, seen zeroed after reclaim %lu",
-		       allocated, zeroed);
-	pagerange_diag("stress: reclaimed (debugfs) %lld, shrinker scans %lld, skips %lld",
-		       reclaimed, scans, skips);
+	prtest_diag("stress: ops:%s", line);
+	prtest_diag("stress: pages allocated by use_range %lu, seen zeroed after reclaim %lu",
+		    allocated, zeroed);
+	prtest_diag("stress: reclaimed (debugfs) %lld, shrinker scans %lld, skips %lld",
+		    reclaimed, scans, skips);
 	for (j = 0, len = 0; j < NERRNO; j++)
 		if (errors[j])
 			len += snprintf(line + len, sizeof(line) - len,
 					" %s %lu", j ? strerrorname_np(j) :
 					"other", errors[j]);
-	pagerange_diag("stress: errors by errno:%s", len ? line : " none");
+	prtest_diag("stress: errors by errno:%s", len ? line : " none");
 }
 
 TEST_F_TIMEOUT(stress, racing_actors_keep_in_use_data_and_get_reclaimed_pages_back_zeroed,
@@ -958,21 +956,19 @@ TEST_F_TIMEOUT(stress, racing_actors_keep_in_use_data_and_get_reclaimed_pages_ba
 		.cond = PTHREAD_COND_INITIALIZER,
 		.fd = -1,
 	};
-	long long reclaimed = pagerange_stat("pages_reclaimed");
-	long long scans = pagerange_stat("shrinker_scans");
-	long long skips = pagerange_stat("shrinker_skips");
+	long long reclaimed = prlib_stat("pages_reclaimed");
+	long long scans = prlib_stat("shrinker_scans");
+	long long skips = prlib_stat("shrinker_skips");
 	unsigned int seconds = stress_seconds();
 	__u32 x = stress_seed | 1;
-	double start = pagerange_seconds(), end = start + seconds;
+	double start = prlib_seconds(), end = start + seconds;
 	pid_t churn;
 	int i, n = 0;
 
 	ASSERT_LE(0, reclaimed);
 	for (i = 0; i < NREMOTES; i++)
 		remote_spawn(&self->ctx, i);
-	fflush(stdout);
-	fflush(stderr);
-	churn = fork();
+	churn = prlib_fork();
 	if (!churn)
 		churn_run();
 	ASSERT_LT(0, churn);
@@ -987,14 +983,14 @@ TEST_F_TIMEOUT(stress, racing_actors_keep_in_use_data_and_get_reclaimed_pages_ba
 	ASSERT_EQ(0, pthread_create(&threads[n++], NULL, recycle_user, &rc));
 
 	/* Kill a remote actor now and then, and start another on its slice. */
-	while (pagerange_seconds() < end && !failures()) {
-		double left = end - pagerange_seconds();
-		useconds_t nap = 200000 + pagerange_rand(&x) % 800000;
+	while (prlib_seconds() < end && !failures()) {
+		double left = end - prlib_seconds();
+		useconds_t nap = 200000 + prlib_rand(&x) % 800000;
 
 		usleep(left * 1e6 < nap ? left * 1e6 : nap);
-		if (pagerange_seconds() >= end)
+		if (prlib_seconds() >= end)
 			break;
-		i = pagerange_rand(&x) % NREMOTES;
+		i = prlib_rand(&x) % NREMOTES;
 		remote_reap(&self->ctx, i, true);
 		remote_spawn(&self->ctx, i);
 	}
@@ -1004,12 +1000,12 @@ TEST_F_TIMEOUT(stress, racing_actors_keep_in_use_data_and_get_reclaimed_pages_ba
 		EXPECT_EQ(0, pthread_join(threads[i], NULL));
 	for (i = 0; i < NREMOTES; i++)
 		remote_reap(&self->ctx, i, false);
-	EXPECT_EQ(0, pagerange_wait_exit(churn));
+	EXPECT_EQ(0, prlib_wait_exit(churn));
 
-	stress_report(pagerange_seconds() - start,
-		      pagerange_stat("pages_reclaimed") - reclaimed,
-		      pagerange_stat("shrinker_scans") - scans,
-		      pagerange_stat("shrinker_skips") - skips);
+	stress_report(prlib_seconds() - start,
+		      prlib_stat("pages_reclaimed") - reclaimed,
+		      prlib_stat("shrinker_scans") - scans,
+		      prlib_stat("shrinker_skips") - skips);
 	for (i = 0; i < T_NR; i++)
 		if (shared->tally[i].failures)
 			TH_LOG("%s: %lu failure(s), the first: %s", tally_name(i),
@@ -1023,7 +1019,7 @@ TEST_F_TIMEOUT(stress, racing_actors_keep_in_use_data_and_get_reclaimed_pages_ba
 	EXPECT_LT(0, shared->tally[T_CHURN_WRITER].errors[ESRCH]);
 	for (i = 0; i < T_RECYCLE; i++)
 		EXPECT_LT(0, shared->tally[i].ops[OP_USE]);
-	EXPECT_LT(0, pagerange_stat("pages_reclaimed") - reclaimed);
+	EXPECT_LT(0, prlib_stat("pages_reclaimed") - reclaimed);
 }
 
 PAGERANGE_TEST_MAIN

@@ -7,7 +7,7 @@
  * The last test unloads and reloads the module; this program is the last
  * one the Makefile lists.
  */
-#include "pagerange_helpers.h"
+#include "pagerange_test.h"
 
 #include <sys/syscall.h>
 
@@ -16,17 +16,17 @@
 #define PAGERANGE_SYSFS	"/sys/module/pagerange"
 
 FIXTURE(teardown) {
-	struct pagerange_stats before;
+	struct prlib_stats before;
 };
 
 FIXTURE_SETUP(teardown)
 {
-	pagerange_stats_begin(_metadata, &self->before);
+	prtest_stats_begin(_metadata, &self->before);
 }
 
 FIXTURE_TEARDOWN(teardown)
 {
-	pagerange_expect_stats(_metadata, &self->before);
+	prtest_expect_stats(_metadata, &self->before);
 }
 
 /*
@@ -36,17 +36,17 @@ FIXTURE_TEARDOWN(teardown)
  */
 static unsigned char *map_every_state(int fd)
 {
-	unsigned char *map = pagerange_map(fd, NPAGES * page_size);
+	unsigned char *map = prlib_map(fd, NPAGES * page_size);
 	unsigned char byte = 0x3c;
 
 	if (map == MAP_FAILED)
 		return NULL;
-	if (pagerange_use_range(fd, 12, 16) != 4 ||
-	    pagerange_stop_using(fd, 12, 16) != 4 ||
-	    pagerange_drop_caches() ||
-	    pagerange_use_range(fd, 4, 12) != 8 ||
-	    pagerange_write(fd, 4 * page_size, &byte, 1) ||
-	    pagerange_stop_using(fd, 8, 12) != 4) {
+	if (prlib_use_range(fd, 12, 16) != 4 ||
+	    prlib_stop_using(fd, 12, 16) != 4 ||
+	    prlib_drop_caches() ||
+	    prlib_use_range(fd, 4, 12) != 8 ||
+	    prlib_write(fd, 4 * page_size, &byte, 1) ||
+	    prlib_stop_using(fd, 8, 12) != 4) {
 		munmap(map, NPAGES * page_size);
 		return NULL;
 	}
@@ -56,14 +56,7 @@ static unsigned char *map_every_state(int fd)
 /* The range on @fd is in the state map_every_state() left it in. */
 static void expect_every_state(struct __test_metadata *_metadata, int fd)
 {
-	struct pagerange_info info;
-
-	ASSERT_EQ(0, pagerange_get_info(fd, &info));
-	EXPECT_EQ(8, info.pages_present);
-	EXPECT_EQ(4, info.pages_in_use);
-	EXPECT_EQ(4, info.pages_reclaimable);
-	EXPECT_EQ(4, info.pages_reclaimed);
-	EXPECT_EQ(12, info.pages_allocated);
+	prtest_expect_pages(_metadata, fd, 8, 4, 4, 4, 12);
 }
 
 /* Open a range and map_every_state() it: returns the map, the fd in @fd. */
@@ -72,7 +65,7 @@ static unsigned char *open_every_state(struct __test_metadata *_metadata,
 {
 	unsigned char *map;
 
-	*fd = pagerange_open();
+	*fd = prlib_open();
 	ASSERT_LE(0, *fd);
 	map = map_every_state(*fd);
 	ASSERT_NE(NULL, map);
@@ -81,12 +74,12 @@ static unsigned char *open_every_state(struct __test_metadata *_metadata,
 
 /* Since @before, one range was added and @pages more pages are allocated. */
 static void expect_one_range_holding(struct __test_metadata *_metadata,
-				     const struct pagerange_stats *before,
+				     const struct prlib_stats *before,
 				     long long pages)
 {
-	EXPECT_EQ(before->ranges + 1, pagerange_stat("ranges"));
+	EXPECT_EQ(before->ranges + 1, prlib_stat("ranges"));
 	EXPECT_EQ(before->pages_allocated + pages,
-		  pagerange_stat("pages_allocated"));
+		  prlib_stat("pages_allocated"));
 }
 
 TEST_F(teardown, closing_the_fd_while_mapped_keeps_the_range_until_munmap)
@@ -100,8 +93,8 @@ TEST_F(teardown, closing_the_fd_while_mapped_keeps_the_range_until_munmap)
 	/* The mapping holds the file: the range and its pages live on. */
 	expect_one_range_holding(_metadata, &self->before, 8);
 	EXPECT_EQ(0x3c, map[4 * page_size]);
-	EXPECT_EQ(0, pagerange_probe(map + 11 * page_size, NULL));
-	EXPECT_EQ(SIGBUS, pagerange_probe(map + 12 * page_size, NULL));
+	EXPECT_EQ(0, prtest_probe(map + 11 * page_size, NULL));
+	EXPECT_EQ(SIGBUS, prtest_probe(map + 12 * page_size, NULL));
 	EXPECT_EQ(0, munmap(map, NPAGES * page_size));
 }
 
@@ -115,14 +108,14 @@ TEST_F(teardown, munmap_then_close_frees_pages_in_every_state)
 	/* The range is dead but still holds its pages... */
 	expect_every_state(_metadata, fd);
 	EXPECT_EQ(self->before.pages_allocated + 8,
-		  pagerange_stat("pages_allocated"));
+		  prlib_stat("pages_allocated"));
 	/* ...the reclaimable ones until the shrinker takes them... */
-	pagerange_reclaim_info(_metadata, fd, &info);
+	prtest_reclaim_info(_metadata, fd, &info);
 	EXPECT_EQ(4, info.pages_present);
 	EXPECT_EQ(0, info.pages_reclaimable);
 	EXPECT_EQ(self->before.pages_allocated + 4,
-		  pagerange_stat("pages_allocated"));
-	EXPECT_EQ(0, pagerange_stat("pages_reclaimable"));
+		  prlib_stat("pages_allocated"));
+	EXPECT_EQ(0, prlib_stat("pages_reclaimable"));
 	/* ...and the rest until the fd is closed. */
 	EXPECT_EQ(0, close(fd));
 }
@@ -141,7 +134,7 @@ static int exit_with_every_state(void *arg)
 {
 	bool unmap = arg;
 	unsigned char *map;
-	int fd = pagerange_open();
+	int fd = prlib_open();
 
 	if (fd < 0)
 		return 1;
@@ -156,19 +149,19 @@ static int exit_with_every_state(void *arg)
 
 TEST_F(teardown, owner_exit_frees_pages_in_every_state)
 {
-	EXPECT_EQ(0, pagerange_in_child(exit_with_every_state, NULL));
+	EXPECT_EQ(0, prlib_in_child(exit_with_every_state, NULL));
 }
 
 TEST_F(teardown, owner_exit_after_munmap_frees_pages_in_every_state)
 {
-	EXPECT_EQ(0, pagerange_in_child(exit_with_every_state, (void *)1));
+	EXPECT_EQ(0, prlib_in_child(exit_with_every_state, (void *)1));
 }
 
 static int wait_for_eof(void *arg)
 {
 	char c;
 
-	pagerange_die_with_parent();
+	prlib_die_with_parent();
 	return read(*(int *)arg, &c, 1) == 0 ? 0 : 1;
 }
 
@@ -181,9 +174,7 @@ TEST_F(teardown, last_close_in_another_process_frees_the_range)
 
 	ASSERT_EQ(0, pipe(pipefd));
 	map = open_every_state(_metadata, &fd);
-	fflush(stdout);
-	fflush(stderr);
-	pid = fork();
+	pid = prlib_fork();
 	ASSERT_LE(0, pid);
 	if (!pid) {
 		close(pipefd[1]);
@@ -197,23 +188,23 @@ TEST_F(teardown, last_close_in_another_process_frees_the_range)
 	expect_one_range_holding(_metadata, &self->before, 8);
 
 	ASSERT_EQ(0, close(pipefd[1]));
-	EXPECT_EQ(0, pagerange_wait_exit(pid));
+	EXPECT_EQ(0, prlib_wait_exit(pid));
 }
 
 TEST_F(teardown, owner_exit_leaves_the_pages_to_the_last_fd)
 {
 	struct pagerange_info info;
-	int fd = pagerange_orphan_range(NPAGES, 2, 2);
+	int fd = prlib_orphan_range(NPAGES, 2, 2);
 
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, pagerange_get_info(fd, &info));
+	ASSERT_EQ(0, prlib_get_info(fd, &info));
 	EXPECT_EQ(4, info.pages_present);
 	expect_one_range_holding(_metadata, &self->before, 4);
-	pagerange_reclaim_info(_metadata, fd, &info);
+	prtest_reclaim_info(_metadata, fd, &info);
 	EXPECT_EQ(2, info.pages_present);
 	EXPECT_EQ(2, info.pages_reclaimed);
 	EXPECT_EQ(self->before.pages_allocated + 2,
-		  pagerange_stat("pages_allocated"));
+		  prlib_stat("pages_allocated"));
 	EXPECT_EQ(0, close(fd));
 }
 
@@ -227,19 +218,19 @@ TEST_F(teardown, owner_exit_leaves_the_pages_to_the_last_fd)
 TEST_F_TIMEOUT(teardown, ten_thousand_open_map_use_close_cycles_leave_nothing_behind,
 	       240)
 {
-	double seconds = pagerange_seconds();
+	double seconds = prlib_seconds();
 	unsigned char *map;
 	int i, fd;
 
 	for (i = 0; i < REOPEN_CYCLES; i++) {
-		fd = pagerange_open();
+		fd = prlib_open();
 		ASSERT_LE(0, fd) TH_LOG("cycle %d", i);
-		map = pagerange_map(fd, page_size);
+		map = prlib_map(fd, page_size);
 		ASSERT_NE(MAP_FAILED, map) TH_LOG("cycle %d", i);
-		ASSERT_EQ(1, pagerange_use_range(fd, 0, 1)) TH_LOG("cycle %d", i);
+		ASSERT_EQ(1, prlib_use_range(fd, 0, 1)) TH_LOG("cycle %d", i);
 		ASSERT_EQ(0, map[page_size - 1]);
 		if (i % 2)
-			ASSERT_EQ(1, pagerange_stop_using(fd, 0, 1));
+			ASSERT_EQ(1, prlib_stop_using(fd, 0, 1));
 		if (i % 3 == 0) {
 			ASSERT_EQ(0, close(fd));
 			fd = -1;
@@ -248,17 +239,17 @@ TEST_F_TIMEOUT(teardown, ten_thousand_open_map_use_close_cycles_leave_nothing_be
 		if (fd >= 0)
 			ASSERT_EQ(0, close(fd));
 	}
-	seconds = pagerange_seconds() - seconds;
-	pagerange_diag("teardown: %d open/mmap/use/close cycles in %.2f s (%.0f us each)",
-		       i, seconds, seconds * 1e6 / i);
+	seconds = prlib_seconds() - seconds;
+	prtest_diag("teardown: %d open/mmap/use/close cycles in %.2f s (%.0f us each)",
+		    i, seconds, seconds * 1e6 / i);
 }
 
-static int pagerange_delete_module(void)
+static int module_delete(void)
 {
 	return syscall(__NR_delete_module, "pagerange", 0) ? -errno : 0;
 }
 
-static int pagerange_load_module(const char *params)
+static int module_load(const char *params)
 {
 	int fd = open(PAGERANGE_KO, O_RDONLY | O_CLOEXEC);
 	int ret;
@@ -280,17 +271,17 @@ static bool module_busy(int err)
  * module.
  */
 FIXTURE(module) {
-	struct pagerange_stats before;
+	struct prlib_stats before;
 };
 
 FIXTURE_SETUP(module)
 {
-	pagerange_stats_begin(_metadata, &self->before);
+	prtest_stats_begin(_metadata, &self->before);
 }
 
 FIXTURE_TEARDOWN(module)
 {
-	pagerange_expect_stats(_metadata, &self->before);
+	prtest_expect_stats(_metadata, &self->before);
 }
 
 /* Whether this kernel lets the test unload and load the module again. */
@@ -310,19 +301,19 @@ static void unload_once_the_last_range_is_gone(struct __test_metadata *_metadata
 	int fd;
 
 	/* An open fd pins the module. */
-	fd = pagerange_open();
+	fd = prlib_open();
 	ASSERT_LE(0, fd);
-	map = pagerange_map(fd, 4 * page_size);
+	map = prlib_map(fd, 4 * page_size);
 	ASSERT_NE(MAP_FAILED, map);
-	ASSERT_EQ(2, pagerange_use_range(fd, 0, 2));
-	ASSERT_EQ(1, pagerange_stop_using(fd, 1, 2));
-	EXPECT_TRUE(module_busy(pagerange_delete_module()));
+	ASSERT_EQ(2, prlib_use_range(fd, 0, 2));
+	ASSERT_EQ(1, prlib_stop_using(fd, 1, 2));
+	EXPECT_TRUE(module_busy(module_delete()));
 	/* So does a mapping whose fd is closed. */
 	ASSERT_EQ(0, close(fd));
-	EXPECT_TRUE(module_busy(pagerange_delete_module()));
+	EXPECT_TRUE(module_busy(module_delete()));
 	ASSERT_EQ(0, munmap(map, 4 * page_size));
 
-	ASSERT_EQ(0, pagerange_delete_module());
+	ASSERT_EQ(0, module_delete());
 	EXPECT_NE(0, access(PAGERANGE_SYSFS, F_OK));
 	EXPECT_NE(0, access(PAGERANGE_STATS, F_OK));
 }
@@ -339,29 +330,29 @@ static void reload_module(struct __test_metadata *_metadata,
 	int fd, i;
 
 	snprintf(params, sizeof(params), "max_size=%lld", max_size);
-	ASSERT_EQ(0, pagerange_load_module(params));
+	ASSERT_EQ(0, module_load(params));
 	for (i = 0; i < 50 && access(PAGERANGE_DEV, F_OK); i++)
 		usleep(100 * 1000);
 	ASSERT_EQ(0, access(PAGERANGE_DEV, F_OK));
-	EXPECT_EQ(max_size, pagerange_max_size());
-	EXPECT_EQ(0, pagerange_stat("pages_allocated"));
-	EXPECT_EQ(0, pagerange_stat("pages_reclaimed"));
-	EXPECT_EQ(0, pagerange_stat("ranges"));
+	EXPECT_EQ(max_size, prlib_max_size());
+	EXPECT_EQ(0, prlib_stat("pages_allocated"));
+	EXPECT_EQ(0, prlib_stat("pages_reclaimed"));
+	EXPECT_EQ(0, prlib_stat("ranges"));
 
-	fd = pagerange_open();
+	fd = prlib_open();
 	ASSERT_LE(0, fd);
-	map = pagerange_map(fd, 4 * page_size);
+	map = prlib_map(fd, 4 * page_size);
 	ASSERT_NE(MAP_FAILED, map);
-	EXPECT_EQ(4, pagerange_use_range(fd, 0, 4));
-	EXPECT_EQ(-1, pagerange_find_not(map, 4 * page_size, 0));
+	EXPECT_EQ(4, prlib_use_range(fd, 0, 4));
+	EXPECT_EQ(-1, prlib_find_not(map, 4 * page_size, 0));
 	EXPECT_EQ(0, munmap(map, 4 * page_size));
 	EXPECT_EQ(0, close(fd));
-	EXPECT_EQ(0, pagerange_stat("pages_allocated"));
+	EXPECT_EQ(0, prlib_stat("pages_allocated"));
 }
 
 TEST_F_TIMEOUT(module, unloads_once_every_range_is_gone_and_reloads, 60)
 {
-	long long max_size = pagerange_max_size();
+	long long max_size = prlib_max_size();
 
 	if (!module_reloadable())
 		SKIP(return, "no %s to reload, or not a loadable module",
@@ -378,7 +369,7 @@ TEST_F_TIMEOUT(module, unloads_once_every_range_is_gone_and_reloads, 60)
 TEST_F_TIMEOUT(module, ten_unload_cycles_each_refused_while_an_fd_or_mapping_lives,
 	       240)
 {
-	long long max_size = pagerange_max_size();
+	long long max_size = prlib_max_size();
 	double seconds;
 	int i;
 
@@ -387,14 +378,14 @@ TEST_F_TIMEOUT(module, ten_unload_cycles_each_refused_while_an_fd_or_mapping_liv
 		     PAGERANGE_KO);
 	ASSERT_LT(0, max_size);
 
-	seconds = pagerange_seconds();
+	seconds = prlib_seconds();
 	/* An ASSERT in a cycle ends the test; an EXPECT lets the rest run. */
 	for (i = 0; i < MODULE_CYCLES; i++) {
 		unload_once_the_last_range_is_gone(_metadata);
 		reload_module(_metadata, max_size);
 	}
-	pagerange_diag("teardown: %d unload/reload cycles in %.2f s", i,
-		       pagerange_seconds() - seconds);
+	prtest_diag("teardown: %d unload/reload cycles in %.2f s", i,
+		    prlib_seconds() - seconds);
 }
 
 PAGERANGE_TEST_MAIN

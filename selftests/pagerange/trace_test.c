@@ -5,7 +5,7 @@
  * in order, with the right pages and counts. Skips where the kernel has no
  * trace events.
  */
-#include "pagerange_helpers.h"
+#include "pagerange_test.h"
 
 #include <sys/mount.h>
 
@@ -18,7 +18,7 @@ FIXTURE(trace) {
 	int fd;
 	unsigned char *map;
 	size_t size;
-	struct pagerange_stats before;
+	struct prlib_stats before;
 	bool absent;
 	char *buf;
 };
@@ -26,9 +26,9 @@ FIXTURE(trace) {
 /* tracefs is usually mounted; in a bare initramfs it may not be yet. */
 static bool trace_events_available(void)
 {
-	if (!pagerange_debugfs_exists(EVENTS_ENABLE))
+	if (!prlib_debugfs_exists(EVENTS_ENABLE))
 		mount("nodev", TRACEFS, "tracefs", 0, NULL);
-	return pagerange_debugfs_exists(EVENTS_ENABLE);
+	return prlib_debugfs_exists(EVENTS_ENABLE);
 }
 
 /* tracefs empties the buffer when "trace" is opened with O_TRUNC. */
@@ -51,20 +51,20 @@ FIXTURE_SETUP(trace)
 	self->buf = malloc(TRACE_BUF_SIZE);
 	ASSERT_NE(NULL, self->buf);
 	self->size = NPAGES * page_size;
-	pagerange_setup_mapped(_metadata, &self->before, &self->fd, &self->map,
-			       self->size);
+	prtest_setup_mapped(_metadata, &self->before, &self->fd, &self->map,
+			    self->size);
 	ASSERT_EQ(0, clear_trace());
-	ASSERT_EQ(0, pagerange_write_file(EVENTS_ENABLE, "1"));
-	ASSERT_EQ(0, pagerange_write_file(TRACEFS "/tracing_on", "1"));
+	ASSERT_EQ(0, prlib_write_file(EVENTS_ENABLE, "1"));
+	ASSERT_EQ(0, prlib_write_file(TRACEFS "/tracing_on", "1"));
 }
 
 FIXTURE_TEARDOWN(trace)
 {
 	if (self->absent)
 		return;
-	EXPECT_EQ(0, pagerange_write_file(EVENTS_ENABLE, "0"));
-	pagerange_teardown_mapped(_metadata, &self->before, self->fd, self->map,
-				  self->size);
+	EXPECT_EQ(0, prlib_write_file(EVENTS_ENABLE, "0"));
+	prtest_teardown_mapped(_metadata, &self->before, self->fd, self->map,
+			       self->size);
 	free(self->buf);
 }
 
@@ -93,7 +93,7 @@ static void our_events(char *buf, size_t size)
 	size_t len = 0;
 	FILE *f;
 
-	pagerange_write_file(EVENTS_ENABLE, "0");
+	prlib_write_file(EVENTS_ENABLE, "0");
 	snprintf(pid, sizeof(pid), "pid=%d ", getpid());
 	buf[0] = '\0';
 	f = fopen(TRACEFS "/trace", "r");
@@ -121,10 +121,10 @@ TEST_F(trace, use_and_stop_emit_one_event_per_page_and_per_call)
 {
 	if (self->absent)
 		SKIP(return, "no trace events");
-	ASSERT_EQ(2, pagerange_use_range(self->fd, 0, 2));
-	ASSERT_EQ(0, pagerange_use_range(self->fd, 0, 2));
-	ASSERT_EQ(2, pagerange_stop_using(self->fd, 0, 2));
-	ASSERT_EQ(0, pagerange_stop_using(self->fd, 0, 2));
+	ASSERT_EQ(2, prlib_use_range(self->fd, 0, 2));
+	ASSERT_EQ(0, prlib_use_range(self->fd, 0, 2));
+	ASSERT_EQ(2, prlib_stop_using(self->fd, 0, 2));
+	ASSERT_EQ(0, prlib_stop_using(self->fd, 0, 2));
 	expect_events(_metadata, self,
 		      "pagerange_insert: index=0\n"
 		      "pagerange_insert: index=1\n"
@@ -138,11 +138,11 @@ TEST_F(trace, reclaim_isolates_a_run_highest_page_first_then_zaps_and_frees_it)
 {
 	if (self->absent)
 		SKIP(return, "no trace events");
-	ASSERT_EQ(3, pagerange_use_range(self->fd, 0, 3));
-	ASSERT_EQ(2, pagerange_stop_using(self->fd, 1, 3));
+	ASSERT_EQ(3, prlib_use_range(self->fd, 0, 3));
+	ASSERT_EQ(2, prlib_stop_using(self->fd, 1, 3));
 	ASSERT_EQ(0, clear_trace());
-	ASSERT_EQ(0, pagerange_drop_caches());
-	ASSERT_EQ(1, pagerange_use_range(self->fd, 2, 3));
+	ASSERT_EQ(0, prlib_drop_caches());
+	ASSERT_EQ(1, prlib_use_range(self->fd, 2, 3));
 	expect_events(_metadata, self,
 		      "pagerange_isolate: index=2\n"
 		      "pagerange_isolate: index=1\n"
@@ -160,12 +160,12 @@ TEST_F(trace, reclaim_runs_follow_the_lru_order)
 {
 	if (self->absent)
 		SKIP(return, "no trace events");
-	ASSERT_EQ(4, pagerange_use_range(self->fd, 0, 4));
-	ASSERT_EQ(1, pagerange_stop_using(self->fd, 2, 3));
-	ASSERT_EQ(1, pagerange_stop_using(self->fd, 0, 1));
-	ASSERT_EQ(1, pagerange_stop_using(self->fd, 1, 2));
+	ASSERT_EQ(4, prlib_use_range(self->fd, 0, 4));
+	ASSERT_EQ(1, prlib_stop_using(self->fd, 2, 3));
+	ASSERT_EQ(1, prlib_stop_using(self->fd, 0, 1));
+	ASSERT_EQ(1, prlib_stop_using(self->fd, 1, 2));
 	ASSERT_EQ(0, clear_trace());
-	ASSERT_EQ(0, pagerange_drop_caches());
+	ASSERT_EQ(0, prlib_drop_caches());
 	expect_events(_metadata, self,
 		      "pagerange_isolate: index=2\n"
 		      "pagerange_free: pages=[2,3) zapped=1\n"
@@ -178,7 +178,7 @@ TEST_F(trace, failed_use_range_is_traced_with_its_errno)
 {
 	if (self->absent)
 		SKIP(return, "no trace events");
-	ASSERT_EQ(-EINVAL, pagerange_use_range(self->fd, 3, NPAGES + 1));
+	ASSERT_EQ(-EINVAL, prlib_use_range(self->fd, 3, NPAGES + 1));
 	expect_events(_metadata, self,
 		      "pagerange_use: pages=[3,5) count=0 ret=-22\n");
 }

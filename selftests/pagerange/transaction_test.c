@@ -4,7 +4,7 @@
  * pages of the owner's range in use and copies data into them; the owner
  * reads it through its mapping and then stops using the pages.
  */
-#include "pagerange_helpers.h"
+#include "pagerange_test.h"
 
 #define NPAGES	16
 
@@ -13,24 +13,24 @@ FIXTURE(transaction) {
 	unsigned char *map;
 	__u64 npages;
 	size_t size;
-	struct pagerange_sender sender;
-	struct pagerange_stats before;
+	struct prlib_sender sender;
+	struct prlib_stats before;
 };
 
 FIXTURE_SETUP(transaction)
 {
 	self->npages = NPAGES;
 	self->size = self->npages * page_size;
-	pagerange_setup_mapped(_metadata, &self->before, &self->fd, &self->map,
-			       self->size);
-	ASSERT_EQ(0, pagerange_sender_start(&self->sender, self->fd));
+	prtest_setup_mapped(_metadata, &self->before, &self->fd, &self->map,
+			    self->size);
+	ASSERT_EQ(0, prlib_sender_start(&self->sender, self->fd));
 }
 
 FIXTURE_TEARDOWN(transaction)
 {
-	EXPECT_EQ(0, pagerange_sender_stop(&self->sender));
-	pagerange_teardown_mapped(_metadata, &self->before, self->fd, self->map,
-				  self->size);
+	EXPECT_EQ(0, prlib_sender_stop(&self->sender));
+	prtest_teardown_mapped(_metadata, &self->before, self->fd, self->map,
+			       self->size);
 }
 
 static __u64 first_page(__u64 offset)
@@ -45,61 +45,61 @@ static __u64 end_page(__u64 offset, __u64 len)
 
 TEST_F(transaction, sender_write_is_visible_in_the_owner_mapping)
 {
-	struct pagerange_reply r;
+	struct prlib_reply r;
 
-	r = pagerange_sender_do(&self->sender, PAGERANGE_ORDER_WRITE, 100,
-				page_size + 50, 11);
+	r = prlib_sender_do(&self->sender, PRLIB_ORDER_WRITE, 100,
+			    page_size + 50, 11);
 	ASSERT_EQ(0, r.err);
 	EXPECT_EQ(2, r.used);
-	EXPECT_EQ(-1, pagerange_check(self->map + 100, page_size + 50, 11));
-	EXPECT_EQ(-1, pagerange_find_not(self->map, 100, 0));
-	EXPECT_EQ(-1, pagerange_find_not(self->map + page_size + 150,
-					 page_size - 150, 0));
-	EXPECT_EQ(2, pagerange_stop_using(self->fd, 0, 2));
+	EXPECT_EQ(-1, prlib_check(self->map + 100, page_size + 50, 11));
+	EXPECT_EQ(-1, prlib_find_not(self->map, 100, 0));
+	EXPECT_EQ(-1, prlib_find_not(self->map + page_size + 150,
+				     page_size - 150, 0));
+	EXPECT_EQ(2, prlib_stop_using(self->fd, 0, 2));
 	/* Page 2 was never part of it. */
-	EXPECT_EQ(SIGBUS, pagerange_probe(self->map + 2 * page_size, NULL));
+	EXPECT_EQ(SIGBUS, prtest_probe(self->map + 2 * page_size, NULL));
 }
 
 TEST_F(transaction, read_returns_what_write_wrote)
 {
 	size_t len = 3 * page_size;
 	unsigned char *buf = malloc(len);
-	struct pagerange_reply r;
+	struct prlib_reply r;
 
 	ASSERT_NE(NULL, buf);
-	r = pagerange_sender_do(&self->sender, PAGERANGE_ORDER_WRITE,
-				page_size / 2, len, 12);
+	r = prlib_sender_do(&self->sender, PRLIB_ORDER_WRITE,
+			    page_size / 2, len, 12);
 	ASSERT_EQ(0, r.err);
 	EXPECT_EQ(4, r.used);
 	/* The owner reads it with READ... */
-	ASSERT_EQ(0, pagerange_read(self->fd, page_size / 2, buf, len));
-	EXPECT_EQ(-1, pagerange_check(buf, len, 12));
+	ASSERT_EQ(0, prlib_read(self->fd, page_size / 2, buf, len));
+	EXPECT_EQ(-1, prlib_check(buf, len, 12));
 	/* ...and so does the sender. */
-	r = pagerange_sender_do(&self->sender, PAGERANGE_ORDER_CHECK,
-				page_size / 2, len, 12);
+	r = prlib_sender_do(&self->sender, PRLIB_ORDER_CHECK,
+			    page_size / 2, len, 12);
 	EXPECT_EQ(0, r.err);
-	r = pagerange_sender_do(&self->sender, PAGERANGE_ORDER_CHECK,
-				page_size / 2 + 1, len - 1, 12);
+	r = prlib_sender_do(&self->sender, PRLIB_ORDER_CHECK,
+			    page_size / 2 + 1, len - 1, 12);
 	EXPECT_EQ(-EBADMSG, r.err);
 	free(buf);
 }
 
 TEST_F(transaction, zero_clears_exactly_the_span)
 {
-	__u32 state = pagerange_seed();
+	__u32 state = prlib_seed();
 	unsigned char *shadow = malloc(self->size);
 	int i;
 
 	ASSERT_NE(NULL, shadow);
 	TH_LOG("seed %#x", state);
-	ASSERT_EQ(0, pagerange_sender_do(&self->sender, PAGERANGE_ORDER_WRITE,
-					 0, self->size, 13).err);
-	pagerange_fill(shadow, self->size, 13);
+	ASSERT_EQ(0, prlib_sender_do(&self->sender, PRLIB_ORDER_WRITE,
+				     0, self->size, 13).err);
+	prlib_fill(shadow, self->size, 13);
 	for (i = 0; i < 50; i++) {
-		__u64 offset = pagerange_rand(&state) % self->size;
-		__u64 len = pagerange_rand(&state) % (self->size - offset) % (3 * page_size);
+		__u64 offset = prlib_rand(&state) % self->size;
+		__u64 len = prlib_rand(&state) % (self->size - offset) % (3 * page_size);
 
-		ASSERT_EQ(0, pagerange_zero(self->fd, offset, len));
+		ASSERT_EQ(0, prlib_zero(self->fd, offset, len));
 		memset(shadow + offset, 0, len);
 		ASSERT_EQ(0, memcmp(shadow, self->map, self->size)) {
 			TH_LOG("zero %llu bytes at %llu", (unsigned long long)len,
@@ -111,29 +111,29 @@ TEST_F(transaction, zero_clears_exactly_the_span)
 
 TEST_F(transaction, use_range_result_counts_only_pages_that_were_missing)
 {
-	struct pagerange_reply r;
+	struct prlib_reply r;
 
-	r = pagerange_sender_do(&self->sender, PAGERANGE_ORDER_WRITE, 0,
-				4 * page_size, 14);
+	r = prlib_sender_do(&self->sender, PRLIB_ORDER_WRITE, 0,
+			    4 * page_size, 14);
 	ASSERT_EQ(0, r.err);
 	EXPECT_EQ(4, r.used);
-	EXPECT_EQ(4, pagerange_stop_using(self->fd, 0, 4));
+	EXPECT_EQ(4, prlib_stop_using(self->fd, 0, 4));
 
 	/* Reused before any reclaim: nothing is allocated. */
-	r = pagerange_sender_do(&self->sender, PAGERANGE_ORDER_WRITE, 0,
-				4 * page_size, 15);
+	r = prlib_sender_do(&self->sender, PRLIB_ORDER_WRITE, 0,
+			    4 * page_size, 15);
 	ASSERT_EQ(0, r.err);
 	EXPECT_EQ(0, r.used);
-	EXPECT_EQ(4, pagerange_stop_using(self->fd, 0, 4));
+	EXPECT_EQ(4, prlib_stop_using(self->fd, 0, 4));
 
 	/* Half old, half new. */
-	r = pagerange_sender_do(&self->sender, PAGERANGE_ORDER_WRITE,
-				2 * page_size, 4 * page_size, 16);
+	r = prlib_sender_do(&self->sender, PRLIB_ORDER_WRITE,
+			    2 * page_size, 4 * page_size, 16);
 	ASSERT_EQ(0, r.err);
 	EXPECT_EQ(2, r.used);
-	EXPECT_EQ(4, pagerange_stop_using(self->fd, 2, 6));
+	EXPECT_EQ(4, prlib_stop_using(self->fd, 2, 6));
 	/* Page 1 is reclaimable and still holds its data. */
-	EXPECT_EQ(-1, pagerange_check(self->map, 2 * page_size, 15));
+	EXPECT_EQ(-1, prlib_check(self->map, 2 * page_size, 15));
 }
 
 /*
@@ -149,7 +149,7 @@ static void random_transactions(struct __test_metadata *_metadata,
 {
 	unsigned char *shadow = malloc(self->size);
 	bool *present = calloc(self->npages, sizeof(*present));
-	__u32 state = pagerange_seed();
+	__u32 state = prlib_seed();
 	struct pagerange_info info;
 	int t;
 
@@ -157,13 +157,13 @@ static void random_transactions(struct __test_metadata *_metadata,
 	ASSERT_NE(NULL, present);
 	TH_LOG("seed %#x", state);
 	for (t = 0; t < 200; t++) {
-		__u64 offset = pagerange_rand(&state) % self->size;
-		__u64 len = 1 + pagerange_rand(&state) %
+		__u64 offset = prlib_rand(&state) % self->size;
+		__u64 len = 1 + prlib_rand(&state) %
 			    (self->size - offset < 3 * page_size ?
 			     self->size - offset : 3 * page_size);
 		__u64 first = first_page(offset), end = end_page(offset, len);
-		__u32 seed = pagerange_rand(&state);
-		struct pagerange_reply r;
+		__u32 seed = prlib_rand(&state);
+		struct prlib_reply r;
 		long missing = 0;
 		__u64 i;
 
@@ -174,15 +174,15 @@ static void random_transactions(struct __test_metadata *_metadata,
 			present[i] = true;
 			memset(shadow + i * page_size, 0, page_size);
 		}
-		r = pagerange_sender_do(&self->sender, PAGERANGE_ORDER_WRITE,
-					offset, len, seed);
+		r = prlib_sender_do(&self->sender, PRLIB_ORDER_WRITE,
+				    offset, len, seed);
 		ASSERT_EQ(0, r.err);
 		ASSERT_EQ(missing, r.used) {
 			TH_LOG("transaction %d: %llu bytes at %llu", t,
 			       (unsigned long long)len,
 			       (unsigned long long)offset);
 		}
-		pagerange_fill(shadow + offset, len, seed);
+		prlib_fill(shadow + offset, len, seed);
 		for (i = 0; i < self->npages; i++) {
 			if (!present[i])
 				continue;
@@ -193,16 +193,16 @@ static void random_transactions(struct __test_metadata *_metadata,
 				       (unsigned long long)i);
 			}
 		}
-		ASSERT_EQ(end - first, pagerange_stop_using(self->fd, first, end));
+		ASSERT_EQ(end - first, prlib_stop_using(self->fd, first, end));
 
 		if (!reclaim_every || (t + 1) % reclaim_every)
 			continue;
-		pagerange_reclaim_info(_metadata, self->fd, &info);
+		prtest_reclaim_info(_metadata, self->fd, &info);
 		ASSERT_EQ(0, info.pages_present);
 		memset(present, 0, self->npages * sizeof(*present));
 	}
 	/* Without reclaim every page was allocated once at most. */
-	ASSERT_EQ(0, pagerange_get_info(self->fd, &info));
+	ASSERT_EQ(0, prlib_get_info(self->fd, &info));
 	if (!reclaim_every) {
 		EXPECT_GE(self->npages, info.pages_allocated);
 	} else {
@@ -227,32 +227,32 @@ TEST_F_TIMEOUT(transaction,
 
 TEST_F(transaction, concurrent_senders_fill_disjoint_spans)
 {
-	struct pagerange_sender second = { 0 };
+	struct prlib_sender second = { 0 };
 	size_t half = self->size / 2;
 	int i;
 
-	ASSERT_EQ(0, pagerange_sender_start(&second, self->fd));
+	ASSERT_EQ(0, prlib_sender_start(&second, self->fd));
 	for (i = 0; i < 40; i++) {
-		struct pagerange_reply r1, r2;
+		struct prlib_reply r1, r2;
 
-		ASSERT_EQ(0, pagerange_sender_send(&self->sender,
-						   PAGERANGE_ORDER_WRITE,
-						   0, half, 100 + i));
-		ASSERT_EQ(0, pagerange_sender_send(&second,
-						   PAGERANGE_ORDER_WRITE,
-						   half, half, 200 + i));
-		r1 = pagerange_sender_reply(&self->sender);
-		r2 = pagerange_sender_reply(&second);
+		ASSERT_EQ(0, prlib_sender_send(&self->sender,
+					       PRLIB_ORDER_WRITE,
+					       0, half, 100 + i));
+		ASSERT_EQ(0, prlib_sender_send(&second,
+					       PRLIB_ORDER_WRITE,
+					       half, half, 200 + i));
+		r1 = prlib_sender_reply(&self->sender);
+		r2 = prlib_sender_reply(&second);
 		ASSERT_EQ(0, r1.err);
 		ASSERT_EQ(0, r2.err);
 		EXPECT_EQ(i ? 0 : self->npages / 2, r1.used);
 		EXPECT_EQ(i ? 0 : self->npages / 2, r2.used);
-		ASSERT_EQ(-1, pagerange_check(self->map, half, 100 + i));
-		ASSERT_EQ(-1, pagerange_check(self->map + half, half, 200 + i));
-		ASSERT_EQ(self->npages, pagerange_stop_using(self->fd, 0,
-							     self->npages));
+		ASSERT_EQ(-1, prlib_check(self->map, half, 100 + i));
+		ASSERT_EQ(-1, prlib_check(self->map + half, half, 200 + i));
+		ASSERT_EQ(self->npages, prlib_stop_using(self->fd, 0,
+							 self->npages));
 	}
-	EXPECT_EQ(0, pagerange_sender_stop(&second));
+	EXPECT_EQ(0, prlib_sender_stop(&second));
 }
 
 struct racer {
@@ -267,12 +267,12 @@ static int racer_write(void *arg)
 	unsigned char *buf = malloc(page_size);
 	int ret;
 
-	pagerange_die_with_parent();
+	prlib_die_with_parent();
 	if (!buf)
 		return 2;
 	memset(buf, 0x5a, page_size);
 	while (!*rc->stop) {
-		ret = pagerange_write(rc->fd, 0, buf, page_size);
+		ret = prlib_write(rc->fd, 0, buf, page_size);
 		if (ret && ret != -ENOENT)
 			return 1;
 	}
@@ -284,35 +284,33 @@ TEST_F_TIMEOUT(transaction, writes_racing_stop_using_never_land_elsewhere, 120)
 	volatile int *stop = mmap(NULL, page_size, PROT_READ | PROT_WRITE,
 				  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	struct racer rc = { .fd = self->fd };
-	struct pagerange_reply r;
+	struct prlib_reply r;
 	pid_t pid;
 	int i;
 
 	ASSERT_NE(MAP_FAILED, stop);
 	rc.stop = stop;
 	/* Pages 1-3 hold a pattern and stay in use throughout. */
-	r = pagerange_sender_do(&self->sender, PAGERANGE_ORDER_WRITE,
-				page_size, 3 * page_size, 17);
+	r = prlib_sender_do(&self->sender, PRLIB_ORDER_WRITE,
+			    page_size, 3 * page_size, 17);
 	ASSERT_EQ(0, r.err);
 
-	fflush(stdout);
-	fflush(stderr);
-	pid = fork();
+	pid = prlib_fork();
 	ASSERT_LE(0, pid);
 	if (!pid)
 		_exit(racer_write(&rc));
 	for (i = 0; i < 300; i++) {
-		ASSERT_LE(0, pagerange_use_range(self->fd, 0, 1));
-		ASSERT_LE(0, pagerange_stop_using(self->fd, 0, 1));
+		ASSERT_LE(0, prlib_use_range(self->fd, 0, 1));
+		ASSERT_LE(0, prlib_stop_using(self->fd, 0, 1));
 		if (i % 50 == 49)
-			ASSERT_EQ(0, pagerange_drop_caches());
+			ASSERT_EQ(0, prlib_drop_caches());
 	}
 	*stop = 1;
-	EXPECT_EQ(0, pagerange_wait_exit(pid));
+	EXPECT_EQ(0, prlib_wait_exit(pid));
 
-	EXPECT_EQ(-1, pagerange_check(self->map + page_size,
-				      3 * page_size, 17));
-	ASSERT_LE(0, pagerange_use_range(self->fd, 0, 1));
+	EXPECT_EQ(-1, prlib_check(self->map + page_size,
+				  3 * page_size, 17));
+	ASSERT_LE(0, prlib_use_range(self->fd, 0, 1));
 	for (i = 0; i < (int)page_size; i++)
 		ASSERT_TRUE(self->map[i] == 0 || self->map[i] == 0x5a);
 	munmap((void *)stop, page_size);
@@ -320,15 +318,15 @@ TEST_F_TIMEOUT(transaction, writes_racing_stop_using_never_land_elsewhere, 120)
 
 TEST_F(transaction, sender_gets_esrch_once_the_owner_unmaps)
 {
-	struct pagerange_reply r;
+	struct prlib_reply r;
 
-	r = pagerange_sender_do(&self->sender, PAGERANGE_ORDER_WRITE, 0, 8, 18);
+	r = prlib_sender_do(&self->sender, PRLIB_ORDER_WRITE, 0, 8, 18);
 	ASSERT_EQ(0, r.err);
 	ASSERT_EQ(0, munmap(self->map, self->size));
 	self->map = MAP_FAILED;
-	r = pagerange_sender_do(&self->sender, PAGERANGE_ORDER_WRITE, 0, 8, 19);
+	r = prlib_sender_do(&self->sender, PRLIB_ORDER_WRITE, 0, 8, 19);
 	EXPECT_EQ(-ESRCH, r.err);
-	r = pagerange_sender_do(&self->sender, PAGERANGE_ORDER_CHECK, 0, 8, 18);
+	r = prlib_sender_do(&self->sender, PRLIB_ORDER_CHECK, 0, 8, 18);
 	EXPECT_EQ(-ESRCH, r.err);
 }
 

@@ -4,7 +4,7 @@
  * or grown, is not inherited by fork(), and its pages cannot be pinned. Each
  * refusal must leave the mapping exactly as it was.
  */
-#include "pagerange_helpers.h"
+#include "pagerange_test.h"
 
 #define NPAGES		8
 #define USED_PAGES	4
@@ -15,7 +15,7 @@ FIXTURE(vma) {
 	int fd;
 	unsigned char *map;
 	size_t size;
-	struct pagerange_stats before;
+	struct prlib_stats before;
 };
 
 FIXTURE_SETUP(vma)
@@ -25,11 +25,11 @@ FIXTURE_SETUP(vma)
 
 	ASSERT_NE(NULL, buf);
 	self->size = NPAGES * page_size;
-	pagerange_setup_mapped(_metadata, &self->before, &self->fd, &self->map,
-			       self->size);
-	ASSERT_EQ(USED_PAGES, pagerange_use_range(self->fd, 0, USED_PAGES));
-	pagerange_fill(buf, len, SEED);
-	ASSERT_EQ(0, pagerange_write(self->fd, 0, buf, len));
+	prtest_setup_mapped(_metadata, &self->before, &self->fd, &self->map,
+			    self->size);
+	ASSERT_EQ(USED_PAGES, prlib_use_range(self->fd, 0, USED_PAGES));
+	prlib_fill(buf, len, SEED);
+	ASSERT_EQ(0, prlib_write(self->fd, 0, buf, len));
 	free(buf);
 }
 
@@ -39,18 +39,18 @@ FIXTURE_TEARDOWN(vma)
 	struct pagerange_info info;
 
 	if (self->map != MAP_FAILED) {
-		EXPECT_EQ(-1, pagerange_check(self->map,
-					      USED_PAGES * page_size, SEED));
+		EXPECT_EQ(-1, prlib_check(self->map,
+					  USED_PAGES * page_size, SEED));
 		/* The free pages are still covered by our vma: SIGBUS, not SIGSEGV. */
-		EXPECT_EQ(SIGBUS, pagerange_probe(self->map + self->size - 1,
-						  NULL));
-		ASSERT_EQ(0, pagerange_get_info(self->fd, &info));
+		EXPECT_EQ(SIGBUS, prtest_probe(self->map + self->size - 1,
+					       NULL));
+		ASSERT_EQ(0, prlib_get_info(self->fd, &info));
 		EXPECT_EQ(NPAGES, info.size_pages);
 		EXPECT_EQ(USED_PAGES, info.pages_present);
 		EXPECT_EQ(USED_PAGES, info.pages_in_use);
 	}
-	pagerange_teardown_mapped(_metadata, &self->before, self->fd, self->map,
-				  self->size);
+	prtest_teardown_mapped(_metadata, &self->before, self->fd, self->map,
+			       self->size);
 }
 
 /* A call that must fail with @err; the errno is checked too. */
@@ -101,7 +101,7 @@ TEST_F(vma, mremap_move_is_refused)
 	EXPECT_EQ(MAP_FAILED, mremap(self->map, self->size, self->size,
 				     MREMAP_MAYMOVE | MREMAP_FIXED, dest));
 	/* Nothing of ours was left at the destination. */
-	EXPECT_EQ(SIGSEGV, pagerange_probe(dest, NULL));
+	EXPECT_EQ(SIGSEGV, prtest_probe(dest, NULL));
 	EXPECT_EQ(0, munmap(dest, self->size));
 }
 
@@ -151,21 +151,21 @@ TEST_F(vma, process_vm_readv_of_the_mapping_fails_efault)
 	memset(buf, 0, sizeof(buf));
 	EXPECT_FAILS(EFAULT, process_vm_readv(getpid(), &local, 1,
 					      &remote, 1, 0));
-	EXPECT_EQ(-1, pagerange_find_not(buf, sizeof(buf), 0));
+	EXPECT_EQ(-1, prlib_find_not(buf, sizeof(buf), 0));
 }
 
 static int child_probe(void *arg)
 {
-	return pagerange_probe(arg, NULL);
+	return prtest_probe(arg, NULL);
 }
 
 TEST_F(vma, fork_child_has_no_mapping)
 {
-	EXPECT_EQ(SIGSEGV, pagerange_in_child(child_probe, self->map));
-	EXPECT_EQ(SIGSEGV, pagerange_in_child(child_probe,
-					      self->map + self->size - 1));
+	EXPECT_EQ(SIGSEGV, prlib_in_child(child_probe, self->map));
+	EXPECT_EQ(SIGSEGV, prlib_in_child(child_probe,
+					  self->map + self->size - 1));
 	/* The parent's mapping survived the child's exit. */
-	EXPECT_EQ(0, pagerange_probe(self->map, NULL));
+	EXPECT_EQ(0, prtest_probe(self->map, NULL));
 }
 
 static int child_writes(void *arg)
@@ -174,20 +174,20 @@ static int child_writes(void *arg)
 	unsigned char byte = 0x99;
 
 	/* Fill free page 5 with a byte and release it again. */
-	if (pagerange_use_range(fd, 5, 6) != 1)
+	if (prlib_use_range(fd, 5, 6) != 1)
 		return 1;
-	if (pagerange_write(fd, 5 * page_size, &byte, 1))
+	if (prlib_write(fd, 5 * page_size, &byte, 1))
 		return 2;
-	return pagerange_stop_using(fd, 5, 6) == 1 ? 0 : 3;
+	return prlib_stop_using(fd, 5, 6) == 1 ? 0 : 3;
 }
 
 TEST_F(vma, fork_child_can_still_use_the_fd)
 {
-	EXPECT_EQ(0, pagerange_in_child(child_writes, &self->fd));
+	EXPECT_EQ(0, prlib_in_child(child_writes, &self->fd));
 	EXPECT_EQ(0x99, self->map[5 * page_size]);
 	/* Return page 5 to the shrinker, for teardown's count. */
-	ASSERT_EQ(0, pagerange_drop_caches());
-	EXPECT_EQ(SIGBUS, pagerange_probe(self->map + 5 * page_size, NULL));
+	ASSERT_EQ(0, prlib_drop_caches());
+	EXPECT_EQ(SIGBUS, prtest_probe(self->map + 5 * page_size, NULL));
 }
 
 TEST_F(vma, syscalls_can_read_in_use_pages_through_the_mapping)
@@ -213,10 +213,10 @@ TEST_F(vma, syscall_reading_a_page_not_present_fails_efault)
 	/* Never used. */
 	EXPECT_FAILS(EFAULT, write(pipefd[1], self->map + 6 * page_size, 16));
 	/* Reclaimed. */
-	ASSERT_EQ(1, pagerange_use_range(self->fd, 4, 5));
-	ASSERT_EQ(1, pagerange_stop_using(self->fd, 4, 5));
+	ASSERT_EQ(1, prlib_use_range(self->fd, 4, 5));
+	ASSERT_EQ(1, prlib_stop_using(self->fd, 4, 5));
 	ASSERT_EQ(16, write(pipefd[1], self->map + 4 * page_size, 16));
-	ASSERT_EQ(0, pagerange_drop_caches());
+	ASSERT_EQ(0, prlib_drop_caches());
 	EXPECT_FAILS(EFAULT, write(pipefd[1], self->map + 4 * page_size, 16));
 	EXPECT_EQ(0, close(pipefd[0]));
 	EXPECT_EQ(0, close(pipefd[1]));
@@ -227,9 +227,9 @@ TEST_F(vma, full_munmap_removes_the_mapping)
 	struct pagerange_info info;
 
 	ASSERT_EQ(0, munmap(self->map, self->size));
-	EXPECT_EQ(SIGSEGV, pagerange_probe(self->map, NULL));
-	EXPECT_EQ(-ESRCH, pagerange_use_range(self->fd, 0, 1));
-	ASSERT_EQ(0, pagerange_get_info(self->fd, &info));
+	EXPECT_EQ(SIGSEGV, prtest_probe(self->map, NULL));
+	EXPECT_EQ(-ESRCH, prlib_use_range(self->fd, 0, 1));
+	ASSERT_EQ(0, prlib_get_info(self->fd, &info));
 	EXPECT_EQ(USED_PAGES, info.pages_in_use);
 	self->map = MAP_FAILED;
 }

@@ -1,0 +1,319 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the pagerange selftests share on top of libpagerange (see
+ * tools/lib/libpagerange.h): helpers that check and report through the
+ * kselftest harness, a probe that reports which signal touching an
+ * address raises, and PAGERANGE_TEST_MAIN.
+ *
+ * Every test program ends with PAGERANGE_TEST_MAIN, which skips the whole
+ * program (exit code 4) when /dev/pagerange does not exist: the 6.1 harness
+ * would still run a TEST_F body after a SKIP() in FIXTURE_SETUP.
+ */
+#ifndef PAGERANGE_TEST_H
+#define PAGERANGE_TEST_H
+
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+#include <sys/vfs.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <linux/magic.h>
+#include <linux/pagerange.h>
+#include <linux/userfaultfd.h>
+
+#include "kselftest_harness.h"
+#include "libpagerange.h"
+
+/*
+ * Check that the global counters are back to @before: every range the test
+ * made is gone and took its pages with it.
+ */
+static inline void prtest_expect_stats(struct __test_metadata *_metadata,
+				       const struct prlib_stats *before)
+{
+	struct prlib_stats now;
+
+	prlib_stats_read(&now);
+	EXPECT_LE(0, now.pages_allocated);
+	EXPECT_EQ(before->pages_allocated, now.pages_allocated);
+	EXPECT_EQ(before->pages_reclaimable, now.pages_reclaimable);
+	EXPECT_EQ(before->ranges, now.ranges);
+}
+
+/*
+ * What every fixture's setup starts with: snapshot the global counters for
+ * prtest_expect_stats(), which must be readable.
+ */
+static inline void prtest_stats_begin(struct __test_metadata *_metadata,
+				      struct prlib_stats *before)
+{
+	prlib_stats_read(before);
+	ASSERT_LE(0, before->pages_allocated);
+	ASSERT_LE(0, before->ranges);
+}
+
+/* Setup of a fixture owning one range: snapshot the counters, then open. */
+static inline void prtest_setup_open(struct __test_metadata *_metadata,
+				     struct prlib_stats *before,
+				     int *fd)
+{
+	prtest_stats_begin(_metadata, before);
+	*fd = prlib_open();
+	ASSERT_LE(0, *fd);
+}
+
+/* prtest_setup_open(), then map @size bytes of the range. */
+static inline void prtest_setup_mapped(struct __test_metadata *_metadata,
+				       struct prlib_stats *before,
+				       int *fd, unsigned char **map,
+				       size_t size)
+{
+	prtest_setup_open(_metadata, before, fd);
+	*map = prlib_map(*fd, size);
+	ASSERT_NE(MAP_FAILED, *map);
+}
+
+/*
+ * Teardown of prtest_setup_open(): close the range, and check that the
+ * counters are back to the snapshot.
+ */
+static inline void prtest_teardown_close(struct __test_metadata *_metadata,
+					 const struct prlib_stats *before,
+					 int fd)
+{
+	if (fd >= 0)
+		EXPECT_EQ(0, close(fd));
+	prtest_expect_stats(_metadata, before);
+}
+
+/*
+ * Teardown of prtest_setup_mapped(): unmap and close, unless the test
+ * already did and set @map to MAP_FAILED or @fd to -1, then check that
+ * every page is back.
+ */
+static inline void prtest_teardown_mapped(struct __test_metadata *_metadata,
+					  const struct prlib_stats *before,
+					  int fd, unsigned char *map,
+					  size_t size)
+{
+	if (map != MAP_FAILED)
+		EXPECT_EQ(0, munmap(map, size));
+	prtest_teardown_close(_metadata, before, fd);
+}
+
+/* Once the range is unmapped, or its owner gone, every page ioctl fails ESRCH. */
+static inline void prtest_expect_esrch(struct __test_metadata *_metadata,
+				       int fd)
+{
+	char byte = 0;
+
+	EXPECT_EQ(-ESRCH, prlib_use_range(fd, 0, 1));
+	EXPECT_EQ(-ESRCH, prlib_stop_using(fd, 0, 1));
+	EXPECT_EQ(-ESRCH, prlib_write(fd, 0, &byte, 1));
+	EXPECT_EQ(-ESRCH, prlib_read(fd, 0, &byte, 1));
+	EXPECT_EQ(-ESRCH, prlib_zero(fd, 0, 1));
+}
+
+/* GET_INFO's page counts of @fd are these, and its reserved fields zero. */
+static inline void prtest_expect_pages(struct __test_metadata *_metadata,
+				       int fd, __u64 present, __u64 in_use,
+				       __u64 reclaimable, __u64 reclaimed,
+				       __u64 allocated)
+{
+	struct pagerange_info info;
+
+	ASSERT_EQ(0, prlib_get_info(fd, &info));
+	EXPECT_EQ(present, info.pages_present);
+	EXPECT_EQ(in_use, info.pages_in_use);
+	EXPECT_EQ(reclaimable, info.pages_reclaimable);
+	EXPECT_EQ(reclaimed, info.pages_reclaimed);
+	EXPECT_EQ(allocated, info.pages_allocated);
+	EXPECT_EQ(0, info.reserved[0]);
+	EXPECT_EQ(0, info.reserved[1]);
+}
+
+/*
+ * A range whose owner has gone: ESRCH for every page ioctl, while GET_INFO
+ * still reports its @size_pages. Closes @fd.
+ */
+static inline void prtest_close_orphan(struct __test_metadata *_metadata,
+				       int fd, __u64 size_pages)
+{
+	struct pagerange_info info;
+
+	prtest_expect_esrch(_metadata, fd);
+	ASSERT_EQ(0, prlib_get_info(fd, &info));
+	EXPECT_EQ(size_pages, info.size_pages);
+	EXPECT_EQ(0, close(fd));
+}
+
+/*
+ * Make pages [first, end) of @fd in use and WRITE prlib_fill(@seed) to
+ * them, one stream over the whole span.
+ */
+static inline void prtest_use_and_fill(struct __test_metadata *_metadata,
+				       int fd, __u64 first, __u64 end,
+				       __u32 seed)
+{
+	size_t len = (end - first) * page_size;
+	unsigned char *buf = malloc(len);
+
+	ASSERT_NE(NULL, buf);
+	ASSERT_LE(0, prlib_use_range(fd, first, end));
+	prlib_fill(buf, len, seed);
+	ASSERT_EQ(0, prlib_write(fd, first * page_size, buf, len));
+	free(buf);
+}
+
+/* Run the shrinker until it is done, then read GET_INFO of @fd. */
+static inline void prtest_reclaim_info(struct __test_metadata *_metadata,
+				       int fd, struct pagerange_info *info)
+{
+	ASSERT_EQ(0, prlib_drop_caches());
+	ASSERT_EQ(0, prlib_get_info(fd, info));
+}
+
+static sigjmp_buf prtest_probe_env;
+
+static volatile sig_atomic_t prtest_probe_signal;
+
+static inline void prtest_probe_handler(int sig)
+{
+	prtest_probe_signal = sig;
+	siglongjmp(prtest_probe_env, 1);
+}
+
+/*
+ * The signal raised by reading one byte at @addr (0 if none); on success the
+ * byte is stored in @val if it is not NULL.
+ */
+static inline int prtest_probe(const void *addr, unsigned char *val)
+{
+	struct sigaction sa = { .sa_handler = prtest_probe_handler };
+	struct sigaction old_bus, old_segv;
+	unsigned char c = 0;
+
+	prtest_probe_signal = 0;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGBUS, &sa, &old_bus);
+	sigaction(SIGSEGV, &sa, &old_segv);
+	if (!sigsetjmp(prtest_probe_env, 1))
+		c = *(const volatile unsigned char *)addr;
+	sigaction(SIGBUS, &old_bus, NULL);
+	sigaction(SIGSEGV, &old_segv, NULL);
+	if (!prtest_probe_signal && val)
+		*val = c;
+	return prtest_probe_signal;
+}
+
+/* How many of @npages pages from @addr can be read without a signal. */
+static inline size_t prtest_count_readable(const void *addr, size_t npages)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < npages; i++)
+		if (!prtest_probe((const char *)addr + i * page_size, NULL))
+			n++;
+	return n;
+}
+
+/*
+ * Skip the whole program, before the harness prints a plan, when there is
+ * no device to test.
+ */
+static inline void prtest_require_device(void)
+{
+	int fd;
+
+	fd = prlib_open();
+	if (fd >= 0) {
+		close(fd);
+		return;
+	}
+	if (errno == ENOENT || errno == ENODEV || errno == ENXIO)
+		ksft_exit_skip("%s: %s (is pagerange.ko loaded?)\n",
+			       PAGERANGE_DEV, strerror(errno));
+	if (errno == EACCES || errno == EPERM)
+		ksft_exit_skip("%s: %s (the tests need root)\n",
+			       PAGERANGE_DEV, strerror(errno));
+	ksft_exit_fail_msg("%s: %s\n", PAGERANGE_DEV, strerror(errno));
+}
+
+/* The 6.1 harness needs to know in which order constructors ran. */
+#ifdef _CONSTRUCTOR_ORDER_BACKWARD
+
+#define PAGERANGE_CONSTRUCTOR_ORDER					\
+	static void __attribute__((constructor))			\
+	__constructor_order_last(void)					\
+	{								\
+		if (!__constructor_order)				\
+			__constructor_order = _CONSTRUCTOR_ORDER_BACKWARD; \
+	}
+
+#else
+
+#define PAGERANGE_CONSTRUCTOR_ORDER
+
+#endif
+
+/* What main() does: skip the whole program without the device, or run it. */
+static inline int prtest_test_main(int argc, char **argv)
+{
+	prtest_require_device();
+	return test_harness_run(argc, argv);
+}
+
+/*
+ * main() exits rather than returns so that the macro holds no flow control
+ * of its own; to the process, the two are the same.
+ */
+#define PAGERANGE_TEST_MAIN						\
+	PAGERANGE_CONSTRUCTOR_ORDER					\
+	int main(int argc, char **argv)					\
+	{								\
+		exit(prtest_test_main(argc, argv));			\
+	}
+
+/*
+ * Print one TAP diagnostic line ("# ..."), for the figures a test reports.
+ * Flushed at once: the harness ends a test with _exit().
+ */
+static inline void __attribute__((format(printf, 1, 2)))
+prtest_diag(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("# ", stdout);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	fflush(stdout);
+}
+
+#include <time.h>
+
+#endif /* PAGERANGE_TEST_H */

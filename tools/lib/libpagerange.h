@@ -1,0 +1,338 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * libpagerange: what every user-space program of the project needs to
+ * drive /dev/pagerange, linked statically into the selftests, pagerangectl
+ * and the benchmark (as tools/testing/selftests/mm/ links vm_util.c):
+ *
+ * - thin wrappers around the ioctls, each returning a result or -errno;
+ * - readers and writers of debugfs, sysfs, procfs and cgroup files, the
+ *   driver's counters among them;
+ * - a second process that holds a range's fd and writes into it on
+ *   request (Binder's sender), fd passing and child processes;
+ * - a page of user memory that stalls a copy on a userfaultfd fault;
+ * - the xorshift32 byte stream the programs fill pages with and check.
+ *
+ * Its names start with prlib_, which no name of the kernel module does.
+ */
+#ifndef LIBPAGERANGE_H
+#define LIBPAGERANGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#include <linux/pagerange.h>
+
+/* The page size, set before main() runs. */
+extern size_t page_size;
+
+#define PRLIB_NR_IOC_CMDS	6
+extern const unsigned long prlib_ioc_cmds[PRLIB_NR_IOC_CMDS];
+
+#define PAGERANGE_DEV		"/dev/pagerange"
+
+#define PAGERANGE_DEBUGFS	"/sys/kernel/debug"
+
+#define PAGERANGE_STATS		PAGERANGE_DEBUGFS "/pagerange/stats"
+
+#define PAGERANGE_RANGES	PAGERANGE_DEBUGFS "/pagerange/ranges"
+
+#define PAGERANGE_MAX_SIZE	"/sys/module/pagerange/parameters/max_size"
+
+#define PAGERANGE_MAX_PAGES_PARAM "/sys/module/pagerange/parameters/max_pages"
+
+#define PAGERANGE_DROP_CACHES	"/proc/sys/vm/drop_caches"
+
+/* Seed of the pseudo-random tests; PAGERANGE_SEED=n in the environment overrides it. */
+#define PAGERANGE_DEFAULT_SEED	0x5eed1234u
+
+void *prlib_ptr(__u64 addr);
+
+__u64 prlib_u64(const void *ptr);
+
+/* ioctl(2) as 0 or -errno, so a test can compare against one value. */
+int prlib_ioctl(int fd, unsigned long cmd, void *arg);
+
+int prlib_open(void);
+
+/* The mapping every owner makes: read-only, shared, offset 0. */
+void *prlib_map(int fd, size_t len);
+
+/* mmap(2) as 0 or -errno; a successful mapping is unmapped again. */
+int prlib_try_map(int fd, size_t len, int prot, int flags,
+		  off_t offset);
+
+long prlib_span(int fd, unsigned long cmd, __u64 start,
+		__u64 end, __u64 flags);
+
+/* Pages allocated to make [start, end) in use, or -errno. */
+long prlib_use_range(int fd, __u64 start, __u64 end);
+
+/* Pages moved from in use to reclaimable in [start, end), or -errno. */
+long prlib_stop_using(int fd, __u64 start, __u64 end);
+
+int prlib_io(int fd, unsigned long cmd, __u64 offset,
+	     __u64 len, __u64 buf, __u64 flags);
+
+int prlib_write(int fd, __u64 offset, const void *buf,
+		__u64 len);
+
+int prlib_read(int fd, __u64 offset, void *buf, __u64 len);
+
+int prlib_zero(int fd, __u64 offset, __u64 len);
+
+int prlib_get_info(int fd, struct pagerange_info *info);
+
+/* The next value of a xorshift32 generator. */
+__u32 prlib_rand(__u32 *state);
+
+/* Fill @len bytes with a byte stream that depends on @seed and the position. */
+void prlib_fill(void *buf, size_t len, __u32 seed);
+
+/* Index of the first byte of @buf that differs from prlib_fill(@seed), or -1. */
+ssize_t prlib_check(const void *buf, size_t len, __u32 seed);
+
+/* Index of the first byte of @buf that is not @c, or -1. */
+ssize_t prlib_find_not(const void *buf, size_t len, int c);
+
+__u32 prlib_seed(void);
+
+/* Write @s to a sysctl or sysfs file: 0 or -errno. */
+int prlib_write_file(const char *path, const char *s);
+
+/* Run every shrinker until it has nothing left to free. */
+int prlib_drop_caches(void);
+
+/* The max_size module parameter in bytes, or -1. */
+long long prlib_max_size(void);
+
+int prlib_set_max_size(long long val);
+
+/* Open a debugfs file, mounting debugfs if nobody has yet. */
+FILE *prlib_debugfs_open(const char *path);
+
+/* Whether debugfs is mounted where the driver's files are looked for. */
+bool prlib_debugfs_mounted(void);
+
+/* Mount debugfs unless it is mounted already: 0 or -errno. */
+int prlib_debugfs_mount(void);
+
+/* Whether a debugfs file or directory exists; false without debugfs. */
+bool prlib_debugfs_exists(const char *path);
+
+/*
+ * Read a small text file (sysfs, procfs, debugfs) into @buf, NUL-terminated:
+ * its length, or -errno. A file longer than @size - 1 bytes is -EFBIG.
+ */
+ssize_t prlib_read_file(const char *path, char *buf,
+			size_t size);
+
+/*
+ * The value of @name in @f, a file of "name value" lines, or -1; whatever
+ * follows the value on its line (/proc/meminfo's "kB") is passed over.
+ * Closes @f, which may be NULL.
+ */
+long long prlib_file_value(FILE *f, const char *name);
+
+/* The value of @name in debugfs' stats file, or -1. */
+long long prlib_stat(const char *name);
+
+/* A number alone in a file (sysfs, cgroupfs), or -1; "max" is LLONG_MAX. */
+long long prlib_read_ll(const char *path);
+
+int prlib_write_ll(const char *path, long long val);
+
+/* A "Name: value kB" line of /proc/<pid>/status, in KiB, or -1. */
+long long prlib_status_kb(pid_t pid, const char *name);
+
+#define PAGERANGE_CGROUP_ROOT	"/sys/fs/cgroup"
+
+/* What prlib_cgroup_init() changed, for prlib_cgroup_fini(). */
+struct prlib_cgroup_root {
+	bool mounted;	/* cgroup2 was mounted */
+	bool enabled;	/* the memory controller was enabled for children */
+};
+
+/* Whether @word is one of the space-separated words of file @path. */
+bool prlib_file_has_word(const char *path, const char *word);
+
+/*
+ * Mount cgroup2 if it is not, and give child cgroups the memory
+ * controller: NULL, or why not.
+ */
+const char *
+prlib_cgroup_init(struct prlib_cgroup_root *root);
+
+/* Undo prlib_cgroup_init(), once every cgroup it allowed is gone. */
+void prlib_cgroup_fini(struct prlib_cgroup_root *root);
+
+/* A file of cgroup @cg (a directory), as one number; see prlib_read_ll(). */
+long long prlib_cgroup_read(const char *cg, const char *file);
+
+int prlib_cgroup_write(const char *cg, const char *file,
+		       long long val);
+
+/* The value of @key in @cg's memory.events or memory.stat (@file), or -1. */
+long long prlib_cgroup_key(const char *cg, const char *file,
+			   const char *key);
+
+/* Move process @pid (0: the caller) into cgroup @cg: 0 or -errno. */
+int prlib_cgroup_enter(const char *cg, pid_t pid);
+
+/*
+ * A page of user memory that stalls whoever touches it, the kernel's
+ * copy_from_user() included, until the test lets it go: a userfaultfd
+ * region in missing mode. It holds a copy into the driver in flight for as
+ * long as a test likes.
+ */
+struct prlib_stall {
+	unsigned char *page;	/* the stalling page */
+	int uffd;		/* -1 without userfaultfd */
+};
+
+/*
+ * Map the page and register it: 0, or -errno (-ENOSYS, -EPERM: no
+ * userfaultfd here), with the page mapped but not stalling. Released with
+ * prlib_stall_fini() in both cases.
+ */
+int prlib_stall_init(struct prlib_stall *st);
+
+/* Wait up to @seconds for a touch of the page to stall: 0 or -errno. */
+int prlib_stall_wait(struct prlib_stall *st,
+		     int seconds);
+
+/* Let the stalled touch go on: the page then reads as @fill. 0 or -errno. */
+int prlib_stall_release(struct prlib_stall *st, int fill);
+
+void prlib_stall_fini(struct prlib_stall *st);
+
+/* One line of debugfs' ranges file. */
+struct prlib_ranges_line {
+	long long pid;
+	long long size_pages;
+	long long present;
+	long long in_use;
+	long long reclaimable;
+};
+
+/*
+ * Find the ranges line of @pid; returns how many lines @pid has (the first
+ * one is copied to @line), or -1 if the file cannot be read.
+ */
+int prlib_ranges_line(pid_t pid,
+		      struct prlib_ranges_line *line);
+
+/* The global counters a test compares before and after itself. */
+struct prlib_stats {
+	long long pages_allocated;
+	long long pages_reclaimable;
+	long long ranges;
+};
+
+void prlib_stats_read(struct prlib_stats *s);
+
+/* Wait for child @pid: returns its exit code, or minus the signal that killed it. */
+int prlib_wait_exit(pid_t pid);
+
+/*
+ * Run @fn(@arg) in a child process: returns its exit code, or minus the
+ * signal that killed it. The child must not use ASSERT_*()/EXPECT_*().
+ */
+int prlib_in_child(int (*fn)(void *), void *arg);
+
+/* Pass @fd over a unix socket (SCM_RIGHTS): 0 or -errno. */
+int prlib_send_fd(int sock, int fd);
+
+/* Receive an fd sent by prlib_send_fd(): the fd or -errno. */
+int prlib_recv_fd(int sock);
+
+/* Read or write exactly @len bytes of a pipe: 0 or -1. */
+int prlib_xfer(int fd, void *buf, size_t len, bool out);
+
+/*
+ * A second process that holds the range's fd (inherited through fork()) and
+ * does what the owner tells it over a pipe, like a Binder sender copying a
+ * transaction into the receiver's buffer.
+ */
+enum prlib_order_op {
+	PRLIB_ORDER_EXIT,
+	PRLIB_ORDER_WRITE,	/* USE_RANGE the pages, then WRITE the pattern */
+	PRLIB_ORDER_CHECK,	/* READ, and compare with the pattern */
+};
+
+struct prlib_order {
+	__u32 op;
+	__u32 seed;
+	__u64 offset;
+	__u64 len;
+};
+
+struct prlib_reply {
+	__s64 used;	/* USE_RANGE's result for PRLIB_ORDER_WRITE */
+	__s32 err;	/* 0, -errno of the failed ioctl, or -EBADMSG */
+	__s32 pad;
+};
+
+struct prlib_sender {
+	pid_t pid;
+	int order_fd;
+	int reply_fd;
+};
+
+/* Kill child *@pid, if any is left, and reap it: a teardown's first step. */
+void prlib_kill_child(pid_t *pid);
+
+/* In a child: do not outlive a test that gave up. */
+void prlib_die_with_parent(void);
+
+/*
+ * fork() with stdio flushed first, so that the child does not write out the
+ * parent's buffered output again; the child does not outlive the test.
+ */
+pid_t prlib_fork(void);
+
+void prlib_sender_serve(int fd, int order_fd, int reply_fd);
+
+/* Fork a sender holding @fd: 0 or -errno. */
+int prlib_sender_start(struct prlib_sender *s, int fd);
+
+/* Give the sender an order without waiting for it: 0 or -EPIPE. */
+int prlib_sender_send(struct prlib_sender *s, __u32 op,
+		      __u64 offset, __u64 len, __u32 seed);
+
+/* Wait for the sender's reply to its last order. */
+struct prlib_reply
+prlib_sender_reply(struct prlib_sender *s);
+
+/* Have the sender carry out one order; returns its reply. */
+struct prlib_reply
+prlib_sender_do(struct prlib_sender *s, __u32 op, __u64 offset,
+		__u64 len, __u32 seed);
+
+/* Stop the sender; returns its exit code (0 when it was told to exit). */
+int prlib_sender_stop(struct prlib_sender *s);
+
+/*
+ * Make a range whose owner is gone: a child opens and maps @npages, makes the
+ * first @in_use pages in use and the @reclaimable after them reclaimable,
+ * hands the fd over and exits. Returns the fd, or -errno.
+ */
+int prlib_orphan_range(__u64 npages, __u64 in_use,
+		       __u64 reclaimable);
+
+/*
+ * Wait up to @ms milliseconds for the global counters to come back to
+ * @before: when a remote writer held the owner's mm last, the owner's
+ * mapping is torn down by a worker (mmput_async()) a little after the last
+ * process went away. Returns whether they did; prtest_expect_stats()
+ * says what differs.
+ */
+bool prlib_stats_settle(const struct prlib_stats *before,
+			int ms);
+
+/* Seconds on the monotonic clock, to time a test's phases. */
+double prlib_seconds(void);
+
+#endif /* LIBPAGERANGE_H */
