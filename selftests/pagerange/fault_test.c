@@ -569,8 +569,15 @@ TEST_F(fail_page_alloc, use_range_fails_cleanly_when_a_page_table_cannot_be_allo
 	allocated = prlib_stat("pages_allocated");
 
 	for (j = 0; j < 16; j++) {
-		/* Let the four pages and j page tables through. */
-		fault_arm(_metadata, &self->t.fault, 1, 4 + 1 + j);
+		/*
+		 * Let 4 + j pages through (the four pages, then the slab
+		 * pages of their entries and the page tables, in an order
+		 * that depends on the slab's state) and fail every one after.
+		 * Not just the next one: a failure that a fallback absorbs
+		 * (the entry's __GFP_THISNODE attempt) would leave the rest
+		 * to succeed, and the call with them.
+		 */
+		fault_arm(_metadata, &self->t.fault, FAULT_TIMES, 4 + 1 + j);
 		ret = use_range_injected(_metadata, &self->t.fault,
 					 self->t.other_fd, first, first + 4);
 		if (ret != -ENOMEM)
