@@ -616,6 +616,7 @@ static int ctl_cmd_demo(int argc)
 {
 	const size_t len = CTL_DEMO_PAGES * page_size, span = 4 * page_size;
 	struct prlib_sender sender = { 0 };
+	struct prlib_stats before;
 	unsigned int failed = 0;
 	struct prlib_reply r;
 	unsigned char *map;
@@ -623,6 +624,7 @@ static int ctl_cmd_demo(int argc)
 
 	if (argc > 1)
 		return ctl_usage(CTL_EXIT_USAGE);
+	prlib_stats_read(&before);
 	fd = prlib_open();
 	if (fd < 0) {
 		ctl_explain("open", PAGERANGE_DEV, errno);
@@ -669,8 +671,10 @@ static int ctl_cmd_demo(int argc)
 	prlib_sender_stop(&sender);
 	munmap(map, len);
 	close(fd);
-	printf("\n6. The owner unmapped and closed the range: every page is freed.\n"
-	       "\npagerange demo: %s\n", failed ? "FAIL" : "PASS");
+	printf("\n6. The owner unmapped and closed the range: every page is freed.\n");
+	ctl_demo_check(prlib_stats_settle(&before, 2000),
+		       "the driver holds as many pages as before the demo", &failed);
+	printf("\npagerange demo: %s\n", failed ? "FAIL" : "PASS");
 	return failed ? CTL_EXIT_ERROR : CTL_EXIT_OK;
 }
 
