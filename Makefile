@@ -25,6 +25,11 @@
 #                   for every kernel (as root); make dkms-uninstall
 #   make dkms-check build with DKMS for Debian's 6.1 and 6.12 in a private
 #                   DKMS tree (the system's is not touched)
+#   make deb        the Debian packages pagerange-dkms and pagerange-tools
+#                   into debs/ (DEB_DIR), checked by lintian
+#   make deb-check  install them in a bookworm chroot with the 6.1 and 6.12
+#                   headers, check what DKMS built, purge them, and run a few
+#                   selftests on the module DKMS built for 6.1 (as root)
 #   make clean
 #
 # KERNEL picks the Debian kernel series the guest boots and the module is
@@ -181,7 +186,17 @@ dkms-root:
 	@[ -z "$(DESTDIR)" ] || { echo "DKMS installs into this system: unset DESTDIR" >&2; exit 1; }
 	@$(VM)/deps dkms
 
-.PHONY: check-tools lint dkms-check install install-module install-files uninstall \
+# make deb: pagerange-dkms and pagerange-tools, built by dpkg-buildpackage
+# and checked by lintian, into DEB_DIR; make deb-check installs and purges
+# them in a bookworm chroot and boots the module DKMS built there.
+DEB_DIR ?= debs
+deb:
+	tools/deb $(DEB_DIR)
+
+deb-check: deb
+	tools/deb-check $(DEB_DIR)
+
+.PHONY: deb deb-check check-tools lint dkms-check install install-module install-files uninstall \
 	uninstall-files dkms-install dkms-uninstall dkms-root
 
 # ---- benchmark -----------------------------------------------------------
@@ -193,10 +208,13 @@ bench: vm-modules
 
 .PHONY: bench
 
-# Static: the guest has no shared libraries.
+# Static, for the guest, which has no shared libraries; the Debian package
+# sets PAGERANGECTL_STATIC= and the build flags of dpkg-buildflags.
 LIB := tools/lib/libpagerange
-tools/pagerangectl: tools/pagerangectl.c $(LIB).c $(LIB).h $(UAPI) | deps
-	$(CC) $(CFLAGS) -static -Iinclude/uapi -Itools/lib -o $@ $< $(LIB).c
+PAGERANGECTL_STATIC := -static
+tools/pagerangectl: tools/pagerangectl.c $(LIB).c $(LIB).h $(UAPI)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $(PAGERANGECTL_STATIC) \
+		-Iinclude/uapi -Itools/lib -o $@ $< $(LIB).c
 
 clean:
 	rm -f tools/pagerangectl
