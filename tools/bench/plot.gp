@@ -7,10 +7,16 @@
 #   gnuplot -e "dir='DIR'; out='FILE.png'" tools/bench/plot.gp
 
 f(name) = dir . '/' . name . '.dat'
+# Whether a series has data: the Binder figures are missing from a run on
+# a kernel without Binder.
+has(name) = system("[ -s '" . f(name) . "' ] && echo 1 || echo 0") + 0
 
-set terminal png size 1500,1350 font 'DejaVuSans,9' noenhanced
+# An empty panel that says why.
+none(why) = sprintf('set key off; set label 2 "%s" at graph 0.5, graph 0.5 center; plot [1:2] [0:1] NaN notitle; unset label 2; set key on', why)
+
+set terminal png size 1500,1800 font 'DejaVuSans,9' noenhanced
 set output out
-set multiplot layout 3,2 title "pagerange benchmark: each figure against a reference measured in the same run (medians)" font ',13'
+set multiplot layout 4,2 title "pagerange benchmark: each figure against a reference measured in the same run (medians)" font ',13'
 set grid
 set key top right box opaque
 set style data linespoints
@@ -63,7 +69,7 @@ set ylabel 'ratio'
 set yrange [0:*]
 set style fill solid 0.6 border -1
 set boxwidth 0.6
-set xtics rotate by -20 left
+set xtics rotate by -35 left font ',8'
 set offsets 0, 0, graph 0.12, 0
 set key top left
 plot dir . '/bars.dat' using 0:2:xtic(1) with boxes lc rgb '#4477aa' title 'ratio', \
@@ -84,6 +90,43 @@ plot f('f7_reclaim_cost_one_range') using 1:($2/1e3) lw 2 pt 7 title 'drop_cache
      f('f7_reclaim_cost_unmapped_one_range') using 1:($2/1e3) lw 2 pt 6 title 'the same, ranges unmapped (no zap)', \
      f('f7_reclaim_cost_one_range') using 1:($3*1.2/1e3) with lines dt 2 lc rgb 'black' title '1 range +/- 20%', \
      f('f7_reclaim_cost_one_range') using 1:($3*0.8/1e3) with lines dt 2 lc rgb 'black' notitle
+
+# --- B1: installing pages, against Binder
+set title '#B1: installing pages, cost per page (Binder: fresh minus installed)'
+set logscale x 2
+set xlabel 'pages per call or transaction'
+set ylabel 'us per page'
+set yrange [0:*]
+set key top right
+if (has('fB1_cold_use_range_binder_install')) {
+plot f('fB1_cold_use_range_binder_install') using 1:($2/1e3) lw 2 pt 7 title 'cold USE_RANGE', \
+     f('fB1_cold_use_range_binder_install') using 1:($3/1e3) lw 2 pt 5 title "Binder: installing a transaction's pages", \
+     f('fB1_binder_txn_fresh_binder_txn_installed') using 1:($2/1e3) lw 1 dt 2 pt 9 title 'Binder: transaction into fresh pages', \
+     f('fB1_binder_txn_fresh_binder_txn_installed') using 1:($3/1e3) lw 1 dt 3 pt 11 title 'Binder: transaction into installed pages'
+} else {
+	eval none('no figure B1 in this run')
+}
+
+# --- B3, B4: transactions, against Binder's one-way transactions
+set title '#B3: transactions per second; #B4: pages held after them'
+set logscale x 2
+set xlabel 'message (KiB)'
+set ylabel 'transactions per second'
+set y2label 'pages held'
+set yrange [0:*]
+set y2range [0:*]
+set y2tics
+set key top right
+if (has('fB3_transactions_binder_oneway')) {
+plot f('fB3_transactions_binder_oneway') using 1:2 lw 2 pt 7 title 'pagerange: USE_RANGE + WRITE + eventfd', \
+     f('fB3_transactions_binder_oneway') using 1:3 lw 2 pt 5 title 'Binder: one-way transactions', \
+     f('fB4_pages_held_binder_pages') using 1:2 axes x1y2 with points pt 6 ps 2 title 'B4: pages the range holds', \
+     f('fB4_pages_held_binder_pages') using 1:3 axes x1y2 with points pt 4 ps 2 title "B4: pages Binder's buffer holds"
+} else {
+	eval none('no figures B3 and B4 in this run')
+}
+unset y2tics
+unset y2label
 
 # --- the goals as text
 unset logscale
