@@ -190,6 +190,12 @@ static bool pagerange_should_fail_alloc(void)
  */
 #define PAGERANGE_RECLAIM_BATCH	32UL
 
+/*
+ * The most pages allocated together, whose entries come from one bulk
+ * slab allocation (an array of as many pointers on the stack).
+ */
+#define PAGERANGE_ALLOC_BATCH	32UL
+
 static struct list_lru pagerange_lru;
 static struct shrinker *pagerange_shrinker;
 static struct kmem_cache *pagerange_page_cache;
@@ -203,11 +209,13 @@ static bool pagerange_lru_ready;
 static DEFINE_MUTEX(pagerange_list_lock);
 static LIST_HEAD(pagerange_list);	/* protected by pagerange_list_lock */
 
-static atomic_long_t pagerange_nr_pages;	/* pages that exist now */
+/* Pages that exist now, and those reserved for allocations in progress. */
+static atomic_long_t pagerange_nr_pages;
 
 /*
  * The most pages all ranges together may hold, 0 for no limit beyond the
- * memory cgroups'. Read once per page allocated; may change at any time.
+ * memory cgroups'. Read once per batch of pages allocated; may change at
+ * any time.
  */
 static unsigned long pagerange_max_pages;
 module_param_named(max_pages, pagerange_max_pages, ulong, 0644);
@@ -262,14 +270,20 @@ static void pagerange_charge_end(struct mem_cgroup *old)
 	set_active_memcg(old);
 }
 
-/* Count a page against pagerange_max_pages before allocating it. */
-static bool pagerange_reserve_page(void)
+/*
+ * Count @count pages against pagerange_max_pages before allocating them.
+ * Each caller reserves a batch at a time, and one whose batch would pass
+ * the limit takes it back: near the limit, concurrent callers may all get
+ * ENOMEM, even one whose batch alone would have fitted. The count never
+ * stays above the limit.
+ */
+static bool pagerange_reserve_pages(unsigned long count)
 {
 	unsigned long max = READ_ONCE(pagerange_max_pages);
 
-	if (atomic_long_inc_return(&pagerange_nr_pages) <= max || !max)
+	if (atomic_long_add_return(count, &pagerange_nr_pages) <= max || !max)
 		return true;
-	atomic_long_dec(&pagerange_nr_pages);
+	atomic_long_sub(count, &pagerange_nr_pages);
 	return false;
 }
 
@@ -301,72 +315,123 @@ static void pagerange_free_pages(struct list_head *pages)
 }
 
 /*
- * A zeroed page and its &struct pagerange_page, on the page's node: that
- * is the node list_lru files the page under. If that node cannot spare a
- * slab page just then, the entry comes from another node, and so does the
- * node the page is filed under; that is the only case where they differ.
+ * A zeroed page for @range, preferably on its node.
+ *
+ * __GFP_ZERO cleared the page through the kernel's mapping, and it is
+ * about to be mapped to user space as a special PTE, for which the mm core
+ * does no cache maintenance (32-bit ARM skips __sync_icache_dcache() for
+ * pte_special()). On a CPU whose data cache can alias, the user could read
+ * the page's old contents through its own mapping: write the zeroes back
+ * now. A no-op on x86 and arm64.
  */
-static struct pagerange_page *pagerange_alloc_page(struct pagerange *range)
+static struct page *pagerange_alloc_zeroed(struct pagerange *range)
 {
-	struct pagerange_page *pp;
 	struct page *page;
-	int nid;
 
 	if (pagerange_should_fail_alloc())
 		return NULL;
 	page = alloc_pages_node(range->nid, PAGERANGE_GFP, 0);
-	if (!page)
-		return NULL;
-	nid = page_to_nid(page);
-	pp = kmem_cache_alloc_node(pagerange_page_cache,
-				   PAGERANGE_PAGE_GFP | __GFP_THISNODE, nid);
-	if (!pp)
-		pp = kmem_cache_alloc(pagerange_page_cache, PAGERANGE_PAGE_GFP);
-	if (!pp) {
-		__free_page(page);
-		return NULL;
-	}
-	/*
-	 * __GFP_ZERO cleared the page through the kernel's mapping, and it is
-	 * about to be mapped to user space as a special PTE, for which the mm
-	 * core does no cache maintenance (32-bit ARM skips
-	 * __sync_icache_dcache() for pte_special()). On a CPU whose data cache
-	 * can alias, the user could read the page's old contents through its
-	 * own mapping: write the zeroes back now. A no-op on x86 and arm64.
-	 */
-	flush_dcache_page(page);
-	pp->page = page;
-	pp->range = range;
-	return pp;
+	if (page)
+		flush_dcache_page(page);
+	return page;
 }
 
 /*
- * Allocate @count pages onto @pages, a list of &struct pagerange_page. On
- * failure @pages keeps those allocated. A task that has been killed stops
- * at once: the OOM killer gives its victim access to the memory reserves,
- * which a large span would otherwise drain for nothing.
+ * @pp, or an entry on node @nid in its place. list_lru files an item under
+ * the node its memory lives on, and that must be the page's node for the
+ * page to be reclaimed under pressure on the node it occupies. A bulk
+ * allocation takes entries from the local CPU's slabs, which are on the
+ * page's node unless the range prefers another node or the page came from
+ * elsewhere. The exchange is worth no reclaim: if node @nid cannot spare a
+ * slab page at once, @pp stays and the page is filed under @pp's node.
+ * (KFENCE, which samples allocations from a pool of its own, leaves
+ * __GFP_THISNODE ones to the slab on every kernel supported.)
+ */
+static struct pagerange_page *pagerange_entry_on_node(struct pagerange_page *pp,
+						      int nid)
+{
+	struct pagerange_page *local;
+
+	if (page_to_nid(virt_to_page(pp)) == nid)
+		return pp;
+	local = kmem_cache_alloc_node(pagerange_page_cache,
+				      GFP_KERNEL | __GFP_THISNODE |
+				      __GFP_NORETRY | __GFP_NOWARN, nid);
+	if (!local)
+		return pp;
+	kmem_cache_free(pagerange_page_cache, pp);
+	return local;
+}
+
+/*
+ * Allocate @count pages, at most PAGERANGE_ALLOC_BATCH, onto @pages: their
+ * entries with one bulk allocation, which enters the slab allocator once
+ * for the batch rather than once a page, then the pages one by one. On
+ * failure @pages keeps those allocated, and the rest are no longer
+ * reserved. A task that has been killed stops at once: the OOM killer
+ * gives its victim access to the memory reserves, which a large span would
+ * otherwise drain for nothing.
+ */
+static int pagerange_alloc_batch(struct pagerange *range,
+				 struct list_head *pages, unsigned long count)
+{
+	void *entries[PAGERANGE_ALLOC_BATCH];
+	struct pagerange_page *pp;
+	struct page *page;
+	unsigned long i;
+	int ret;
+
+	if (fatal_signal_pending(current))
+		return -EINTR;
+	if (!pagerange_reserve_pages(count))
+		return -ENOMEM;
+	/*
+	 * All or nothing: the count (6.1, 6.12) or true (7.2), else 0. On
+	 * 6.1, a failure part-way leaves the memory cgroup charged for the
+	 * entries it did not hand out, as with every SLAB_ACCOUNT bulk user.
+	 */
+	if (!kmem_cache_alloc_bulk(pagerange_page_cache, PAGERANGE_PAGE_GFP,
+				   count, entries)) {
+		atomic_long_sub(count, &pagerange_nr_pages);
+		return -ENOMEM;
+	}
+	for (i = 0; i < count; i++) {
+		ret = -EINTR;
+		if (fatal_signal_pending(current))
+			goto fail;
+		ret = -ENOMEM;
+		page = pagerange_alloc_zeroed(range);
+		if (!page)
+			goto fail;
+		pp = pagerange_entry_on_node(entries[i], page_to_nid(page));
+		pp->page = page;
+		pp->range = range;
+		list_add_tail(&pp->lru, pages);
+	}
+	return 0;
+
+fail:
+	kmem_cache_free_bulk(pagerange_page_cache, count - i, entries + i);
+	atomic_long_sub(count - i, &pagerange_nr_pages);
+	return ret;
+}
+
+/*
+ * Allocate @count pages onto @pages, a list of &struct pagerange_page, a
+ * batch at a time, charged to the range's memory cgroup. On failure @pages
+ * keeps those allocated.
  */
 static int pagerange_alloc_pages(struct pagerange *range,
 				 struct list_head *pages, unsigned long count)
 {
 	struct mem_cgroup *old = pagerange_charge_begin(range);
-	struct pagerange_page *pp;
+	unsigned long batch;
 	int ret = 0;
 
-	while (count--) {
-		ret = -EINTR;
-		if (fatal_signal_pending(current))
-			break;
-		ret = -ENOMEM;
-		if (!pagerange_reserve_page())
-			break;
-		pp = pagerange_alloc_page(range);
-		if (!pp) {
-			atomic_long_dec(&pagerange_nr_pages);
-			break;
-		}
-		list_add_tail(&pp->lru, pages);
-		ret = 0;
+	while (count && !ret) {
+		batch = min(count, PAGERANGE_ALLOC_BATCH);
+		ret = pagerange_alloc_batch(range, pages, batch);
+		count -= batch;
 	}
 	pagerange_charge_end(old);
 	return ret;

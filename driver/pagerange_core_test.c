@@ -1112,6 +1112,47 @@ static void pagerange_test_use_is_all_or_nothing(struct kunit *test)
 }
 
 /*
+ * A span of three allocation batches whose page fails in the second: the
+ * first batch's pages, the second's entries and what the third never got
+ * are all given back, the global count of pages included.
+ */
+static void pagerange_test_use_is_all_or_nothing_across_batches(struct kunit *test)
+{
+#ifdef CONFIG_FAULT_INJECTION
+	const unsigned long span = 3 * PAGERANGE_ALLOC_BATCH;
+	struct pagerange_test_fail_saved saved;
+	struct pagerange_test_map *map;
+	struct pagerange_stats stats;
+	long pages;
+	int ret, left;
+	u64 n = ~0ULL;
+
+	map = pagerange_test_map(test, span, NUMA_NO_NODE);
+	pages = atomic_long_read(&pagerange_nr_pages);
+
+	pagerange_test_fail_nth_alloc(PAGERANGE_ALLOC_BATCH + 5, &saved);
+	ret = pagerange_use(map->range, 0, span, &n);
+	left = pagerange_test_fail_restore(&saved);
+
+	KUNIT_EXPECT_EQ(test, left, 0);
+	KUNIT_EXPECT_EQ(test, ret, -ENOMEM);
+	KUNIT_EXPECT_EQ(test, n, 0ULL);
+	pagerange_get_stats(map->range, &stats);
+	KUNIT_EXPECT_EQ(test, stats.present, 0ULL);
+	KUNIT_EXPECT_EQ(test, stats.allocated, 0ULL);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&pagerange_nr_pages), pages);
+	pagerange_test_expect_consistent(test);
+
+	pagerange_test_use(test, map->range, 0, span, span);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&pagerange_nr_pages),
+			pages + (long)span);
+	pagerange_test_expect_consistent(test);
+#else
+	kunit_skip(test, "needs CONFIG_FAULT_INJECTION");
+#endif
+}
+
+/*
  * The global cap counts every page of every range: a span that would pass
  * it fails with -ENOMEM as a whole, and a span that fits still works.
  */
@@ -1708,6 +1749,7 @@ static struct kunit_case pagerange_test_cases[] = {
 	KUNIT_CASE(pagerange_test_io_refuses_pages_not_in_use),
 	KUNIT_CASE(pagerange_test_spans_past_the_end_are_refused),
 	KUNIT_CASE(pagerange_test_use_is_all_or_nothing),
+	KUNIT_CASE(pagerange_test_use_is_all_or_nothing_across_batches),
 	KUNIT_CASE(pagerange_test_use_stops_at_the_global_cap),
 	KUNIT_CASE(pagerange_test_isolate_skips_on_insert_lock),
 	KUNIT_CASE(pagerange_test_isolate_skips_on_mmap_lock),

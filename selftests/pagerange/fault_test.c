@@ -779,6 +779,78 @@ TEST_F(failslab, mmap_fails_cleanly_at_every_allocation)
 	EXPECT_LE(1, failures);
 }
 
+/*
+ * USE_RANGE of 40 pages, two allocation batches (32 and 8 pages), with
+ * each of its allocations failed in turn: the bulk allocation of each
+ * batch's entries, and each page (fail-nth counts the driver's own
+ * fail_alloc too). Every failure leaves the range as it was and the global
+ * count where it stood. A call that survives its injected failure (an
+ * entry it could keep on another node) must have used the whole span; the
+ * sweep goes on with a new range.
+ */
+TEST_F(failslab, use_range_fails_cleanly_at_every_allocation)
+{
+	const __u64 span = 40;
+	struct pagerange_info before = { 0 }, now;
+	int nth, n, left, failures = 0;
+	long long allocated = 0;
+	long ret;
+
+	if (self->t.absent)
+		SKIP(return, "%s", self->t.why);
+	nth = fail_nth_open();
+	if (nth < 0)
+		SKIP(return, "%s: %s", FAIL_NTH, strerror(errno));
+	self->t.other_size = span * page_size;
+	if (prlib_max_size() < (long long)self->t.other_size)
+		SKIP(return, "max_size is below %zu", self->t.other_size);
+
+	for (n = 1; n <= FAULT_MAX_NTH; n++) {
+		if (self->t.other_fd < 0) {
+			other_open(_metadata, &self->t.other_fd);
+			self->t.other_map = prlib_map(self->t.other_fd,
+						      self->t.other_size);
+			ASSERT_NE(MAP_FAILED, self->t.other_map);
+			ASSERT_EQ(0, prlib_get_info(self->t.other_fd,
+						    &before));
+			allocated = prlib_stat("pages_allocated");
+		}
+		fail_nth_set(_metadata, nth, n);
+		ret = prlib_use_range(self->t.other_fd, 0, span);
+		left = fail_nth_left(nth);
+		fail_nth_set(_metadata, nth, 0);
+		if (ret < 0) {
+			failures++;
+			EXPECT_EQ(-ENOMEM, ret) {
+				TH_LOG("allocation %d", n);
+			}
+			ASSERT_EQ(0, prlib_get_info(self->t.other_fd, &now));
+			EXPECT_EQ(0, memcmp(&before, &now, sizeof(now))) {
+				TH_LOG("allocation %d", n);
+			}
+			EXPECT_EQ(allocated, prlib_stat("pages_allocated"));
+			EXPECT_EQ(0, prtest_count_readable(self->t.other_map,
+							   span));
+			continue;
+		}
+		EXPECT_EQ(span, ret);
+		EXPECT_EQ(allocated + (long long)span,
+			  prlib_stat("pages_allocated"));
+		EXPECT_EQ(span, prtest_count_readable(self->t.other_map, span));
+		EXPECT_EQ(-1, prlib_find_not(self->t.other_map,
+					     self->t.other_size, 0));
+		if (left)
+			break;	/* USE_RANGE made fewer than n allocations */
+		ASSERT_EQ(0, munmap(self->t.other_map, self->t.other_size));
+		self->t.other_map = MAP_FAILED;
+		ASSERT_EQ(0, close(self->t.other_fd));
+		self->t.other_fd = -1;
+	}
+	EXPECT_LT(n, FAULT_MAX_NTH);
+	/* At least each batch's bulk allocation and each page. */
+	EXPECT_LE(span + 2, failures);
+}
+
 FIXTURE(fail_alloc) {
 	struct fault_fixture t;
 };
