@@ -1058,6 +1058,26 @@ static int pagerange_test_fail_restore(struct pagerange_test_fail_saved *s)
 	attr->task_filter = s->task_filter;
 	return left;
 }
+
+/*
+ * pagerange_use() over [@first, @last) with the @nth page allocation from
+ * now on failing: it must fail with -ENOMEM, report nothing allocated, and
+ * have reached the injected failure.
+ */
+static void pagerange_test_use_fails_at(struct kunit *test,
+					struct pagerange *range,
+					u64 first, u64 last, unsigned long nth)
+{
+	struct pagerange_test_fail_saved saved;
+	u64 n = ~0ULL;
+	int ret;
+
+	pagerange_test_fail_nth_alloc(nth, &saved);
+	ret = pagerange_use(range, first, last, &n);
+	KUNIT_EXPECT_EQ(test, pagerange_test_fail_restore(&saved), 0);
+	KUNIT_EXPECT_EQ(test, ret, -ENOMEM);
+	KUNIT_EXPECT_EQ(test, n, 0ULL);
+}
 #endif
 
 /*
@@ -1070,12 +1090,9 @@ static void pagerange_test_use_is_all_or_nothing(struct kunit *test)
 {
 #ifdef CONFIG_FAULT_INJECTION
 	struct pagerange_stats before, after;
-	struct pagerange_test_fail_saved saved;
 	struct pagerange_test_map *map;
 	unsigned long lru;
 	long pages;
-	int ret, left;
-	u64 n = ~0ULL;
 
 	map = pagerange_test_map(test, PAGERANGE_TEST_PAGES, NUMA_NO_NODE);
 	pagerange_test_use(test, map->range, 0, 2, 2);
@@ -1084,13 +1101,7 @@ static void pagerange_test_use_is_all_or_nothing(struct kunit *test)
 	pages = atomic_long_read(&pagerange_nr_pages);
 	lru = list_lru_count(&pagerange_lru);
 
-	pagerange_test_fail_nth_alloc(3, &saved);
-	ret = pagerange_use(map->range, 0, 5, &n);
-	left = pagerange_test_fail_restore(&saved);
-
-	KUNIT_EXPECT_EQ(test, left, 0);
-	KUNIT_EXPECT_EQ(test, ret, -ENOMEM);
-	KUNIT_EXPECT_EQ(test, n, 0ULL);
+	pagerange_test_use_fails_at(test, map->range, 0, 5, 3);
 	pagerange_get_stats(map->range, &after);
 	KUNIT_EXPECT_EQ(test, after.present, before.present);
 	KUNIT_EXPECT_EQ(test, after.in_use, before.in_use);
@@ -1120,23 +1131,15 @@ static void pagerange_test_use_is_all_or_nothing_across_batches(struct kunit *te
 {
 #ifdef CONFIG_FAULT_INJECTION
 	const unsigned long span = 3 * PAGERANGE_ALLOC_BATCH;
-	struct pagerange_test_fail_saved saved;
 	struct pagerange_test_map *map;
 	struct pagerange_stats stats;
 	long pages;
-	int ret, left;
-	u64 n = ~0ULL;
 
 	map = pagerange_test_map(test, span, NUMA_NO_NODE);
 	pages = atomic_long_read(&pagerange_nr_pages);
 
-	pagerange_test_fail_nth_alloc(PAGERANGE_ALLOC_BATCH + 5, &saved);
-	ret = pagerange_use(map->range, 0, span, &n);
-	left = pagerange_test_fail_restore(&saved);
-
-	KUNIT_EXPECT_EQ(test, left, 0);
-	KUNIT_EXPECT_EQ(test, ret, -ENOMEM);
-	KUNIT_EXPECT_EQ(test, n, 0ULL);
+	pagerange_test_use_fails_at(test, map->range, 0, span,
+				    PAGERANGE_ALLOC_BATCH + 5);
 	pagerange_get_stats(map->range, &stats);
 	KUNIT_EXPECT_EQ(test, stats.present, 0ULL);
 	KUNIT_EXPECT_EQ(test, stats.allocated, 0ULL);
