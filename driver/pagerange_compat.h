@@ -103,17 +103,18 @@ static inline void pagerange_shrinker_free(struct shrinker *shrinker)
 
 /*
  * The list_lru walk callback. Until 6.13 it is passed the node lock and
- * must return LRU_REMOVED_RETRY with that lock held again; since then the
- * lock is the list's own and LRU_REMOVED_RETRY returns with it dropped.
- * (On those kernels the list may be freed once its lock is dropped, when
- * its memory cgroup is removed: it must not be locked again.) Detected:
- * PAGERANGE_HAVE_LRU_CB_LOCK_ARG is the old signature.
+ * must return LRU_RETRY and LRU_REMOVED_RETRY with that lock held again;
+ * since then the lock is the list's own and those statuses return with it
+ * dropped: the walk takes it again itself. (On those kernels the list may
+ * be freed once its lock is dropped, when its memory cgroup is removed: it
+ * must not be locked again.) Detected: PAGERANGE_HAVE_LRU_CB_LOCK_ARG is
+ * the old signature.
  *
  * The driver's isolate function takes the lock as an argument, whatever
  * the kernel: PAGERANGE_LRU_WALK_CB(name, isolate) defines the callback
  * named @name that list_lru calls, which hands @isolate the lock it holds.
- * @isolate returns pagerange_lru_removed(lock) after dropping @lock to
- * remove an item, which keeps each kernel's contract.
+ * @isolate drops @lock and returns pagerange_lru_relock(lock, status) for
+ * those two statuses, which keeps each kernel's contract.
  */
 #ifdef PAGERANGE_HAVE_LRU_CB_LOCK_ARG
 #define PAGERANGE_LRU_WALK_CB(name, isolate)				\
@@ -125,11 +126,12 @@ static enum lru_status name(struct list_head *item,			\
 	return isolate(item, list, lock, arg);				\
 }
 
-static inline enum lru_status pagerange_lru_removed(spinlock_t *lock)
+static inline enum lru_status pagerange_lru_relock(spinlock_t *lock,
+						   enum lru_status status)
 	__acquires(lock)
 {
 	spin_lock(lock);
-	return LRU_REMOVED_RETRY;
+	return status;
 }
 #else
 #define PAGERANGE_LRU_WALK_CB(name, isolate)				\
@@ -141,11 +143,12 @@ static enum lru_status name(struct list_head *item,			\
 }
 
 /* __acquire() only tells sparse what the caller expects; nothing is locked. */
-static inline enum lru_status pagerange_lru_removed(spinlock_t *lock)
+static inline enum lru_status pagerange_lru_relock(spinlock_t *lock,
+						   enum lru_status status)
 	__acquires(lock)
 {
 	__acquire(lock);
-	return LRU_REMOVED_RETRY;
+	return status;
 }
 #endif
 

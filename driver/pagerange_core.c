@@ -4,42 +4,57 @@
  * given back to the system by a shrinker.
  *
  * Lock order, outermost first:
- *   range->insert_lock       (mutex: inserting and zapping pages)
+ *   range->insert_lock       (mutex: serialises the inserters of one range)
  *     mm->mmap_lock          (read; the owner's mm)
  *       range->lock          (spinlock: slot states and counters)
- *         list_lru node lock (taken inside list_lru_*())
+ *         list_lru lock      (taken inside list_lru_*())
  *
  * pagerange_list_lock (mutex: the list of ranges) is only ever taken alone
  * or just outside range->lock.
  *
- * The shrinker is called with the list_lru lock held and so walks this order
- * backwards: it takes insert_lock, mmap_lock and range->lock with trylocks
- * only. On contention for one of them, which lasts a moment, it skips the
- * page (LRU_SKIP): the page keeps its place and the next scan tries it
- * first. A range that cannot be reclaimed for longer, because a copy into
- * it is in flight (which may wait on a user page fault for as long as user
- * space likes), its mm is exiting or munmap() is tearing its vma down, has
- * the page rotated to the tail of its list instead (LRU_ROTATE). Otherwise
- * every scan would spend its budget on that range's pages at the head of the
- * list and never reach the pages behind them: one busy range would starve
- * reclaim for every range on the node.
+ * No lock of a range may keep the shrinker from the others: reclaim is the
+ * driver's one promise, and a server's ranges are busy all the time. So
+ * nothing is allocated with a lock held that the shrinker needs, and the
+ * shrinker needs no lock that is held for long:
+ *   - USE_RANGE takes the span's reclaimable pages off the list_lru first,
+ *     so that the reclaim its own allocations cause frees other pages, and
+ *     then allocates what is missing with no lock held. Only then does it
+ *     take insert_lock and the mmap read lock to map the pages;
+ *   - the shrinker never takes insert_lock. It is called with the list_lru
+ *     lock held, and takes the owner's mmap read lock with a trylock. Once
+ *     it has seen the range's vma in the mm's tree, which keeps the range
+ *     alive, it drops the list_lru lock and takes range->lock in order:
+ *     every holder of range->lock may be waiting for the list_lru lock, so
+ *     a trylock would fail for precisely the ranges that are busy. Whatever
+ *     it cannot wait for (the mmap lock wanted for writing, a copy in
+ *     flight, the owner's mm exiting, the vma being unmapped) rotates the
+ *     page to the tail of its list (LRU_ROTATE): a page it skipped in place
+ *     would be the first it met again, and one busy range would starve
+ *     reclaim for every range behind it on the node.
+ * An inserter and the shrinker share only the mmap read lock, so they are
+ * kept apart per slot: the shrinker leaves a page it takes in its slot,
+ * claimed (PAGERANGE_CLAIM_RECLAIM), until it has zapped the PTE; an
+ * inserter waits for such a slot to empty before it maps a new page there.
+ * A free slot therefore never has a PTE, which vmf_insert_pfn() would
+ * silently keep.
  *
  * The invariant everything here keeps: a page is freed only after every PTE
  * that maps it is gone and the TLB has been flushed. Pages are mapped only
  * as special PTEs (vmf_insert_pfn() into a VM_PFNMAP vma), so GUP cannot take
  * a reference that would outlive the PTE, and only at one address: the vma
- * cannot be split, moved or copied. A page leaves its slot in one of three
+ * cannot be split, moved or copied. A page leaves its slot in one of two
  * ways:
- *   - the shrinker empties its slot and zaps its PTE (zap_vma_ptes()
- *     flushes the TLB) under insert_lock and the mmap read lock, having
- *     checked that the vma it zaps is the range's and is still in the mm's
- *     tree, and frees it once the zap is done. It
+ *   - the shrinker zaps its PTE (zap_vma_ptes() flushes the TLB) under the
+ *     mmap read lock, having checked that the vma it zaps is the range's
+ *     and is still in the mm's tree, then empties its slot and frees it. It
  *     takes a run of neighbouring pages that are next on the list_lru this
  *     way at once, with one zap and one TLB flush;
- *   - the shrinker frees it without zapping once the vma is closed: the mm
- *     core calls ->close only after unmapping the vma and flushing the TLB;
- *   - pagerange_destroy() frees it, which runs only after the vma is gone
- *     because the vma holds a reference to the file.
+ *   - the vma is closed (munmap(), or exit_mmap() once the owner's mm has no
+ *     user), and every page is freed: the mm core calls ->close only after
+ *     unmapping the vma and flushing the TLB. Nothing can map or read those
+ *     pages again, so they go back at once, not when the last fd is closed.
+ *     A copy in flight still holds them (pagerange_io() reads the slots
+ *     without a lock); the last copy to end frees them then.
  */
 
 #include <linux/atomic.h>
@@ -54,7 +69,6 @@
 #include <linux/mutex.h>
 #include <linux/mmap_lock.h>
 #include <linux/overflow.h>
-#include <linux/rcupdate.h>
 #include <linux/sched/mm.h>
 #include <linux/seq_file.h>
 #include <linux/shrinker.h>
@@ -65,50 +79,65 @@
 #include "pagerange_compat.h"
 #include "pagerange_core.h"
 
+/*
+ * Who holds a page that is off the list_lru without being in use for good
+ * (&struct pagerange_page.claim): nobody, the shrinker, or else the ticket
+ * of the USE_RANGE call in progress that took it.
+ */
+#define PAGERANGE_CLAIM_NONE	0U
+#define PAGERANGE_CLAIM_RECLAIM	U32_MAX
+
 /**
- * struct pagerange_page - one present page of a range
+ * struct pagerange_page - one page of a range
  * @lru: entry in the global list_lru while the page is reclaimable, and
- *	empty while it is in use. Protected by &pagerange.lock (and the
- *	list_lru lock). Before the page is published in a slot and after it
- *	has been taken out of one, it links a private list of pages to
- *	insert or to free.
+ *	empty otherwise. Protected by &pagerange.lock (and the list_lru
+ *	lock). Before the page is published in a slot and after it has been
+ *	taken out of one, it links a private list of pages to insert or to
+ *	free.
  * @page: the page; immutable
  * @range: the range the page belongs to; immutable
  * @index: the slot the page is published in; set before it is published
+ * @claim: %PAGERANGE_CLAIM_NONE; %PAGERANGE_CLAIM_RECLAIM while the
+ *	shrinker, which took the page off the list_lru, zaps its PTE: the page
+ *	is gone for every purpose but the slot's, which is not free yet; or the
+ *	ticket of a USE_RANGE in progress that took the page off the list_lru
+ *	(or inserted it), and puts it back on the list if it fails. Protected
+ *	by &pagerange.lock
  *
  * One per page, from a slab cache, on the page's own node: list_lru files
- * an item under the node its memory lives on, so the page is reclaimed
- * under pressure on the node it occupies.
+ * an item under the node (and the memory cgroup) its memory is charged to,
+ * so the page is reclaimed under pressure on the node it occupies.
  *
- * A slot's state is derived, never stored: free (no &pagerange_page), in
- * use (@lru empty) or reclaimable (@lru on the list_lru).
+ * A slot's state is derived, never stored: free (no &pagerange_page, or
+ * one the shrinker is taking), in use (@lru empty) or reclaimable (@lru on
+ * the list_lru).
  */
 struct pagerange_page {
 	struct list_head lru;
 	struct page *page;
 	struct pagerange *range;
-	unsigned long index;
+	u32 index;
+	u32 claim;
 };
 
 /**
  * struct pagerange - a range of pages backing one user mapping
- * @mm: the mm the range is bound to (mmgrab()); immutable
- * @memcg: the memory cgroup of @mm when the range was created, with a
- *	reference; NULL without memory cgroups. Everything allocated for the
- *	range is charged to it, whichever task allocates it. Immutable
+ * @mm: the mm the range is bound to (mmgrab()); immutable. Pages are
+ *	charged to its memory cgroup of the moment, whoever allocates them
  * @pid: thread-group id of the opener, for debugfs; immutable
  * @node: entry in the global list of ranges; protected by the list's mutex
- * @rcu: defers freeing; see pagerange_insert_unlock()
- * @insert_lock: serialises inserting pages into the vma with zapping them,
- *	so that a free slot never has a PTE. Taken before the owner's mmap_lock.
- *	Page presence (@slots) only changes with it held.
- * @lock: protects the fields below and every page's @lru membership.
- *	Taken inside mmap_lock; the list_lru lock nests inside it.
+ * @insert_lock: serialises the callers that map new pages into the vma.
+ *	Taken before the owner's mmap_lock, and never held while pages are
+ *	allocated; the shrinker does not take it. Slots only change from
+ *	free to present with it held.
+ * @reclaim_wait: inserters waiting for the shrinker to empty a slot
+ * @lock: protects the fields below, every page's @lru membership and its
+ *	claim. Taken inside mmap_lock; the list_lru lock nests inside it.
  * @slots: one pointer per page of the vma, NULL while the slot is free;
- *	allocated when the vma is attached. A slot is set only with
- *	@insert_lock and @lock held, so either lock keeps it stable for a
- *	reader; an in-use page's slot is also stable without them, since only
- *	the shrinker and pagerange_destroy() empty a slot
+ *	allocated when the vma is attached and freed with the pages once it
+ *	is closed. A slot is filled only with @insert_lock and @lock held and
+ *	emptied only with @lock held, by the shrinker or once the vma is
+ *	closed; an in-use page's slot is stable while a copy is in flight
  * @nr_pages: number of slots; 0 until the vma is attached
  * @nid: the node pages are allocated on by preference: the node asked
  *	for at creation, else the node of the task that attached the vma
@@ -116,20 +145,22 @@ struct pagerange_page {
  * @vma: the attached vma, or NULL before attach and after it was closed.
  *	Compared, never dereferenced, without the owner's mmap_lock.
  * @nr_copying: copies in flight into or out of in-use pages; the shrinker
- *	skips the range while it is non-zero
- * @nr_present: slots with a page
+ *	skips the range while it is non-zero, and the pages of a closed vma
+ *	are freed when it drops to zero
+ * @next_ticket: the claim of the next USE_RANGE that needs one
+ * @reclaim_seq: bumped each time the shrinker empties slots
+ * @nr_present: slots with a page (the shrinker's claimed pages excluded)
  * @nr_reclaimable: pages on the list_lru
  * @nr_reclaimed: running total of pages the shrinker freed
  * @nr_allocated: running total of pages allocated
  */
 struct pagerange {
 	struct mm_struct *mm;
-	struct mem_cgroup *memcg;
 	pid_t pid;
 	struct list_head node;
-	struct rcu_head rcu;
 
 	struct mutex insert_lock;	/* outermost; see above */
+	wait_queue_head_t reclaim_wait;
 
 	spinlock_t lock;		/* protects everything below */
 	struct pagerange_page **slots;
@@ -138,6 +169,8 @@ struct pagerange {
 	unsigned long vma_addr;
 	struct vm_area_struct *vma;
 	unsigned int nr_copying;
+	u32 next_ticket;
+	unsigned long reclaim_seq;
 	unsigned long nr_present;
 	unsigned long nr_reclaimable;
 	u64 nr_reclaimed;
@@ -148,13 +181,15 @@ struct pagerange {
 #include "pagerange_trace.h"
 
 /*
- * Pages are zeroed for the user, charged to the range's memory cgroup (see
- * pagerange_charge_begin()), and may come from highmem: the kernel only
- * reaches them through kmap_local_page(). User space asks for them, so
- * running out is its ENOMEM: reclaim is tried (our own shrinker included)
- * but neither the OOM killer nor the memcg OOM killer is invoked on its
- * behalf, and the kernel log gets no warning. The same holds for the
- * &struct pagerange_page of each page, whose cache is SLAB_ACCOUNT.
+ * Pages are zeroed for the user, charged to the memory cgroup of the
+ * range's mm (see pagerange_charge_begin()), and may come from highmem:
+ * the kernel only reaches them through kmap_local_page(). User space asks
+ * for them, so running out is its ENOMEM: reclaim is tried (our own
+ * shrinker included) but neither the OOM killer nor the memcg OOM killer
+ * is invoked on its behalf, and the kernel log gets no warning. The same
+ * holds for the &struct pagerange_page of each page, whose cache is
+ * SLAB_ACCOUNT. (The page tables that map the pages are allocated by the
+ * mm core, as for a page fault; see pagerange_populate().)
  */
 #define PAGERANGE_GFP	(GFP_HIGHUSER | __GFP_ZERO | __GFP_ACCOUNT | \
 			 __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
@@ -185,8 +220,8 @@ static bool pagerange_should_fail_alloc(void)
  * (tlb_single_page_flush_ceiling) entry by entry and flushes the mm's whole
  * TLB beyond that, which would also cost the owner the entries of the pages
  * it is using. 32 keeps the flush to the pages taken; the README's
- * Performance section has the measurements. It also bounds how long
- * insert_lock and the mmap read lock are held.
+ * Performance section has the measurements. It also bounds how long the
+ * mmap read lock is held.
  */
 #define PAGERANGE_RECLAIM_BATCH	32UL
 
@@ -195,6 +230,13 @@ static bool pagerange_should_fail_alloc(void)
  * slab allocation (an array of as many pointers on the stack).
  */
 #define PAGERANGE_ALLOC_BATCH	32UL
+
+/*
+ * The most entries freed with one bulk call. The array is on the stack of
+ * whoever frees, the shrinker included, which reclaim enters from any depth
+ * of any allocation: 64 bytes, where 32 entries were 256.
+ */
+#define PAGERANGE_FREE_BATCH	8
 
 static struct list_lru pagerange_lru;
 static struct shrinker *pagerange_shrinker;
@@ -225,7 +267,6 @@ MODULE_PARM_DESC(max_pages,
 static atomic_long_t pagerange_nr_reclaimed;	/* freed by the shrinker */
 static atomic_long_t pagerange_nr_scans;
 static atomic_long_t pagerange_nr_skips;
-static atomic_long_t pagerange_nr_rotated;
 static atomic_long_t pagerange_nr_ranges;
 
 static unsigned long pagerange_slot_addr(struct pagerange *range,
@@ -239,30 +280,33 @@ static bool pagerange_page_reclaimable(struct pagerange_page *pp)
 	return !list_empty(&pp->lru);
 }
 
-/*
- * Release insert_lock from a path that does not own the range. The owner
- * frees the range right after taking insert_lock, but mutex_unlock() may
- * still touch the mutex after a waiter has been handed it; the range is
- * freed after an RCU grace period, so holding the RCU read lock keeps it
- * valid.
- */
-static void pagerange_insert_unlock(struct pagerange *range)
+/* A page the shrinker has taken, whose slot it has not emptied yet. */
+static bool pagerange_page_leaving(struct pagerange_page *pp)
 {
-	rcu_read_lock();
-	mutex_unlock(&range->insert_lock);
-	rcu_read_unlock();
+	return pp->claim == PAGERANGE_CLAIM_RECLAIM;
+}
+
+/* The page in slot @index, unless the slot is free or being emptied. */
+static struct pagerange_page *pagerange_slot_page(struct pagerange *range,
+						  unsigned long index)
+{
+	struct pagerange_page *pp = range->slots[index];
+
+	return pp && !pagerange_page_leaving(pp) ? pp : NULL;
 }
 
 /*
- * Charge what is allocated until pagerange_charge_end() to the range's
- * memory cgroup, whoever allocates it: a remote writer's USE_RANGE charges
- * the owner, as a page fault charges an anonymous page to the cgroup of
- * the mm it is mapped into, not to the task that touched it. Returns what
- * to hand pagerange_charge_end().
+ * Charge what is allocated until pagerange_charge_end() to @memcg, the
+ * memory cgroup of the range's mm (pagerange_use() looks it up once per
+ * call), whoever allocates it: a remote writer's USE_RANGE charges the
+ * owner, as a page fault charges an anonymous page to the cgroup of the mm
+ * it is mapped into, not to the task that touched it, and to the cgroup
+ * the owner is in now, not the one it opened the device in. Returns what to
+ * hand pagerange_charge_end().
  */
-static struct mem_cgroup *pagerange_charge_begin(struct pagerange *range)
+static struct mem_cgroup *pagerange_charge_begin(struct mem_cgroup *memcg)
 {
-	return set_active_memcg(range->memcg);
+	return set_active_memcg(memcg);
 }
 
 static void pagerange_charge_end(struct mem_cgroup *old)
@@ -289,13 +333,13 @@ static bool pagerange_reserve_pages(unsigned long count)
 
 /*
  * Free the pages of a list of &struct pagerange_page linked by ->lru, and
- * the list's entries in bulk, a shrinker run's worth at a time: they were
+ * the list's entries in bulk, PAGERANGE_FREE_BATCH at a time: they were
  * mostly allocated together, so most of a bulk free goes to one slab.
  */
 static void pagerange_free_pages(struct list_head *pages)
 {
 	struct pagerange_page *pp, *next;
-	void *batch[PAGERANGE_RECLAIM_BATCH];
+	void *batch[PAGERANGE_FREE_BATCH];
 	size_t n = 0;
 	long freed = 0;
 
@@ -342,10 +386,11 @@ static struct page *pagerange_alloc_zeroed(struct pagerange *range)
  * page to be reclaimed under pressure on the node it occupies. A bulk
  * allocation takes entries from the local CPU's slabs, which are on the
  * page's node unless the range prefers another node or the page came from
- * elsewhere. The exchange is worth no reclaim: if node @nid cannot spare a
- * slab page at once, @pp stays and the page is filed under @pp's node.
- * (KFENCE, which samples allocations from a pool of its own, leaves
- * __GFP_THISNODE ones to the slab on every kernel supported.)
+ * elsewhere. The exchange is worth no reclaim at all: GFP_NOWAIT neither
+ * reclaims directly nor charges a memory cgroup past its limit, so if node
+ * @nid cannot spare a slab page at once, @pp stays and the page is filed
+ * under @pp's node. (KFENCE, which samples allocations from a pool of its
+ * own, leaves __GFP_THISNODE ones to the slab on every kernel supported.)
  */
 static struct pagerange_page *pagerange_entry_on_node(struct pagerange_page *pp,
 						      int nid)
@@ -355,8 +400,8 @@ static struct pagerange_page *pagerange_entry_on_node(struct pagerange_page *pp,
 	if (page_to_nid(virt_to_page(pp)) == nid)
 		return pp;
 	local = kmem_cache_alloc_node(pagerange_page_cache,
-				      GFP_KERNEL | __GFP_THISNODE |
-				      __GFP_NORETRY | __GFP_NOWARN, nid);
+				      GFP_NOWAIT | __GFP_THISNODE |
+				      __GFP_NOWARN, nid);
 	if (!local)
 		return pp;
 	kmem_cache_free(pagerange_page_cache, pp);
@@ -364,13 +409,37 @@ static struct pagerange_page *pagerange_entry_on_node(struct pagerange_page *pp,
 }
 
 /*
- * Allocate @count pages, at most PAGERANGE_ALLOC_BATCH, onto @pages: their
- * entries with one bulk allocation, which enters the slab allocator once
- * for the batch rather than once a page, then the pages one by one. On
+ * The entries of a batch of @count pages. The first comes from
+ * kmem_cache_alloc_lru(), which creates the list_lru's lists for the memory
+ * cgroup being charged (and its ancestors) if it has none yet: 6.1 to 6.12
+ * dereference NULL when an item is added to a list that was never created.
+ * The rest come from one bulk allocation, which enters the slab allocator
+ * once for all of them, from the same cgroup.
+ */
+static bool pagerange_alloc_entries(void **entries, unsigned long count)
+{
+	entries[0] = kmem_cache_alloc_lru(pagerange_page_cache, &pagerange_lru,
+					  PAGERANGE_PAGE_GFP);
+	if (!entries[0])
+		return false;
+	/* All or nothing: the count (6.1, 6.12) or true (7.2), else 0. */
+	if (count > 1 &&
+	    !kmem_cache_alloc_bulk(pagerange_page_cache, PAGERANGE_PAGE_GFP,
+				   count - 1, entries + 1)) {
+		kmem_cache_free(pagerange_page_cache, entries[0]);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * Allocate @count pages, at most PAGERANGE_ALLOC_BATCH, onto @pages. On
  * failure @pages keeps those allocated, and the rest are no longer
  * reserved. A task that has been killed stops at once: the OOM killer
  * gives its victim access to the memory reserves, which a large span would
- * otherwise drain for nothing.
+ * otherwise drain for nothing. On 6.1, a failed bulk allocation leaves the
+ * memory cgroup charged for the entries it did not hand out, as with every
+ * SLAB_ACCOUNT bulk user.
  */
 static int pagerange_alloc_batch(struct pagerange *range,
 				 struct list_head *pages, unsigned long count)
@@ -385,13 +454,7 @@ static int pagerange_alloc_batch(struct pagerange *range,
 		return -EINTR;
 	if (!pagerange_reserve_pages(count))
 		return -ENOMEM;
-	/*
-	 * All or nothing: the count (6.1, 6.12) or true (7.2), else 0. On
-	 * 6.1, a failure part-way leaves the memory cgroup charged for the
-	 * entries it did not hand out, as with every SLAB_ACCOUNT bulk user.
-	 */
-	if (!kmem_cache_alloc_bulk(pagerange_page_cache, PAGERANGE_PAGE_GFP,
-				   count, entries)) {
+	if (!pagerange_alloc_entries(entries, count)) {
 		atomic_long_sub(count, &pagerange_nr_pages);
 		return -ENOMEM;
 	}
@@ -406,6 +469,7 @@ static int pagerange_alloc_batch(struct pagerange *range,
 		pp = pagerange_entry_on_node(entries[i], page_to_nid(page));
 		pp->page = page;
 		pp->range = range;
+		pp->claim = PAGERANGE_CLAIM_NONE;
 		list_add_tail(&pp->lru, pages);
 	}
 	return 0;
@@ -418,13 +482,14 @@ fail:
 
 /*
  * Allocate @count pages onto @pages, a list of &struct pagerange_page, a
- * batch at a time, charged to the range's memory cgroup. On failure @pages
- * keeps those allocated.
+ * batch at a time, charged to @memcg. On failure @pages keeps those
+ * allocated.
  */
 static int pagerange_alloc_pages(struct pagerange *range,
+				 struct mem_cgroup *memcg,
 				 struct list_head *pages, unsigned long count)
 {
-	struct mem_cgroup *old = pagerange_charge_begin(range);
+	struct mem_cgroup *old = pagerange_charge_begin(memcg);
 	unsigned long batch;
 	int ret = 0;
 
@@ -464,36 +529,88 @@ static int pagerange_check_span_locked(struct pagerange *range,
 	return ret;
 }
 
-static unsigned long pagerange_count_missing_locked(struct pagerange *range,
-						    u64 first, u64 last)
+/* A claim for one USE_RANGE call: never NONE, never RECLAIM. */
+static u32 pagerange_next_ticket_locked(struct pagerange *range)
 {
+	lockdep_assert_held(&range->lock);
+
+	do {
+		range->next_ticket++;
+	} while (range->next_ticket == PAGERANGE_CLAIM_NONE ||
+		 range->next_ticket == PAGERANGE_CLAIM_RECLAIM);
+	return range->next_ticket;
+}
+
+/*
+ * Take the reclaimable pages of a span off the list_lru, claimed for
+ * @ticket, so that neither the shrinker nor the reclaim that the caller's
+ * own allocations cause can take them. Returns the slots that need a new
+ * page: free ones, and those whose page the shrinker is taking.
+ */
+static unsigned long pagerange_claim_span_locked(struct pagerange *range,
+						 u64 first, u64 last,
+						 u32 ticket)
+{
+	struct pagerange_page *pp;
 	unsigned long missing = 0;
 	u64 i;
 
 	lockdep_assert_held(&range->lock);
 
-	for (i = first; i < last; i++)
-		missing += !range->slots[i];
+	for (i = first; i < last; i++) {
+		pp = pagerange_slot_page(range, i);
+		if (!pp) {
+			missing++;
+		} else if (pagerange_page_reclaimable(pp)) {
+			pagerange_lru_del(&pagerange_lru, &pp->lru);
+			range->nr_reclaimable--;
+			pp->claim = ticket;
+		}
+	}
 	return missing;
 }
 
 /*
- * Make the present pages of a span in use. Called once every page of the
- * span is present: the fast path of pagerange_use() and its commit step.
+ * A USE_RANGE succeeded: every page of the span is in use for good, whoever
+ * claimed it. Another call that claimed one of them and then fails must not
+ * make it reclaimable again behind this one's back.
  */
-static void pagerange_mark_in_use_locked(struct pagerange *range,
+static void pagerange_settle_span_locked(struct pagerange *range,
 					 u64 first, u64 last)
+{
+	u64 i;
+
+	lockdep_assert_held(&range->lock);
+
+	for (i = first; i < last; i++)
+		range->slots[i]->claim = PAGERANGE_CLAIM_NONE;
+}
+
+/*
+ * A USE_RANGE failed: the pages it claimed that are still in use, the ones
+ * it took off the list_lru and the ones it inserted, become reclaimable,
+ * as they were or as if they had been used and stopped: no page of the
+ * span is in use that was not before. Once the vma is closed there is
+ * nothing to undo: its close freed the pages, or the last copy will.
+ */
+static void pagerange_unclaim_span_locked(struct pagerange *range,
+					  u64 first, u64 last, u32 ticket)
 {
 	struct pagerange_page *pp;
 	u64 i;
 
 	lockdep_assert_held(&range->lock);
 
+	if (!range->vma)
+		return;
 	for (i = first; i < last; i++) {
-		pp = range->slots[i];
-		if (pagerange_page_reclaimable(pp)) {
-			pagerange_lru_del(&pagerange_lru, &pp->lru);
-			range->nr_reclaimable--;
+		pp = pagerange_slot_page(range, i);
+		if (!pp || pp->claim != ticket)
+			continue;
+		pp->claim = PAGERANGE_CLAIM_NONE;
+		if (!pagerange_page_reclaimable(pp)) {
+			pagerange_lru_add(&pagerange_lru, &pp->lru);
+			range->nr_reclaimable++;
 		}
 	}
 }
@@ -520,8 +637,9 @@ static void pagerange_zap_inserted(struct pagerange *range,
 /*
  * Map a page from @pool at every free slot of the span, in slot order,
  * moving the pages to @inserted in the same order. Nothing is published
- * in the slots yet; on failure the PTEs inserted so far are zapped and the
- * pages are back on @pool.
+ * in the slots yet, and no slot of the span is being emptied by the
+ * shrinker: each free slot has no PTE. On failure the PTEs inserted so far
+ * are zapped and the pages are back on @pool.
  */
 static int pagerange_insert_missing(struct pagerange *range,
 				    struct vm_area_struct *vma,
@@ -545,11 +663,6 @@ static int pagerange_insert_missing(struct pagerange *range,
 		if (range->slots[i])
 			continue;
 		pp = list_first_entry(pool, struct pagerange_page, lru);
-		/*
-		 * A free slot never has a PTE (insert_lock orders us against
-		 * the shrinker's zap), so this cannot hit vmf_insert_pfn()'s
-		 * silent "already mapped" success.
-		 */
 		vmf = vmf_insert_pfn(vma, pagerange_slot_addr(range, i),
 				     page_to_pfn(pp->page));
 		if (vmf != VM_FAULT_NOPAGE) {
@@ -564,12 +677,13 @@ static int pagerange_insert_missing(struct pagerange *range,
 }
 
 /*
- * Publish the pages of @inserted in the free slots of the span; all in use.
- * From now on they count in the owner's RSS, until their PTEs are gone.
+ * Publish the pages of @inserted in the free slots of the span, claimed
+ * for @ticket: in use, unless the call fails after all. From now on they
+ * count in the owner's RSS, until their PTEs are gone. Returns how many.
  */
-static void pagerange_commit_locked(struct pagerange *range,
-				    u64 first, u64 last,
-				    struct list_head *inserted)
+static unsigned long pagerange_commit_locked(struct pagerange *range,
+					     u64 first, u64 last, u32 ticket,
+					     struct list_head *inserted)
 {
 	struct pagerange_page *pp;
 	unsigned long count = 0;
@@ -584,29 +698,75 @@ static void pagerange_commit_locked(struct pagerange *range,
 		pp = list_first_entry(inserted, struct pagerange_page, lru);
 		list_del_init(&pp->lru);
 		pp->index = i;
-		range->slots[i] = pp;
+		pp->claim = ticket;
+		WRITE_ONCE(range->slots[i], pp);
 		count++;
 		trace_pagerange_insert(range, i, pp->page);
 	}
 	range->nr_present += count;
 	range->nr_allocated += count;
 	pagerange_add_rss(range->mm, count);
-	pagerange_mark_in_use_locked(range, first, last);
+	return count;
 }
 
 /*
- * The slow path of pagerange_use(): map the missing pages of the span. With
- * insert_lock held no page can appear or disappear, and with the mmap read
- * lock held the vma cannot be closed, so the span counted here is the span
- * committed.
+ * Whether a slot of the span holds a page the shrinker is taking; if so,
+ * *@seq is what pagerange_wait_reclaim() waits to see change.
+ */
+static bool pagerange_span_leaving_locked(struct pagerange *range,
+					  u64 first, u64 last,
+					  unsigned long *seq)
+{
+	u64 i;
+
+	lockdep_assert_held(&range->lock);
+
+	for (i = first; i < last; i++) {
+		if (range->slots[i] && pagerange_page_leaving(range->slots[i])) {
+			*seq = range->reclaim_seq;
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * Wait until the shrinker has emptied slots since @seq. It holds the mmap
+ * read lock, as the caller does, from before it claims a page until after
+ * it has emptied the slot, and needs nothing the caller holds: the wait is
+ * as short as one zap.
+ */
+static int pagerange_wait_reclaim(struct pagerange *range, unsigned long seq)
+{
+	return wait_event_killable(range->reclaim_wait,
+				   READ_ONCE(range->reclaim_seq) != seq);
+}
+
+/*
+ * The slow path of pagerange_use(): map the missing pages of the span from
+ * @pool, which holds *@pooled pages. With insert_lock held no other caller
+ * fills a slot, and with the mmap read lock held the vma cannot be closed.
+ * The shrinker runs alongside: it can only take pages of the span that a
+ * concurrent STOP_USING_RANGE made reclaimable, and a slot it is emptying
+ * is waited for. Returns -EAGAIN with *@missing set when the pool is too
+ * small for the free slots found, or when the span is not complete after
+ * the pages were published; the caller allocates more, with no lock held,
+ * and calls again.
+ *
+ * The page tables the inserts allocate are charged to @memcg too, with the
+ * mm core's GFP_KERNEL_ACCOUNT: a cgroup at its limit reclaims for them,
+ * and the shrinker can take every idle page of the cgroup, this range's
+ * included, while this runs. Only a cgroup with nothing left to reclaim
+ * meets its OOM killer here, as a page fault would.
  */
 static int pagerange_populate(struct pagerange *range, u64 first, u64 last,
-			      struct list_head *pool, unsigned long pooled,
-			      u64 *nr_allocated)
+			      u32 ticket, struct mem_cgroup *memcg,
+			      struct list_head *pool, unsigned long *pooled,
+			      unsigned long *missing, u64 *nr_allocated)
 {
 	struct mm_struct *mm = range->mm;
 	struct vm_area_struct *vma;
-	unsigned long missing = 0;
+	unsigned long seq, count;
 	struct mem_cgroup *old;
 	LIST_HEAD(inserted);
 	int ret;
@@ -626,10 +786,21 @@ static int pagerange_populate(struct pagerange *range, u64 first, u64 last,
 		goto out_mmput;
 
 	spin_lock(&range->lock);
+	for (;;) {
+		ret = pagerange_check_span_locked(range, first, last);
+		if (ret || !pagerange_span_leaving_locked(range, first, last,
+							  &seq))
+			break;
+		spin_unlock(&range->lock);
+		ret = pagerange_wait_reclaim(range, seq);
+		spin_lock(&range->lock);
+		if (ret)
+			break;
+	}
 	vma = range->vma;
-	ret = pagerange_check_span_locked(range, first, last);
 	if (!ret)
-		missing = pagerange_count_missing_locked(range, first, last);
+		*missing = pagerange_claim_span_locked(range, first, last,
+						       ticket);
 	spin_unlock(&range->lock);
 	if (ret)
 		goto out_mmap_unlock;
@@ -638,17 +809,11 @@ static int pagerange_populate(struct pagerange *range, u64 first, u64 last,
 	ret = -ESRCH;
 	if (vma_lookup(mm, range->vma_addr) != vma)
 		goto out_mmap_unlock;
-
-	/* The pool was sized before the locks; reclaim may have taken more since. */
-	if (missing > pooled)
-		ret = pagerange_alloc_pages(range, pool, missing - pooled);
-	else
-		ret = 0;
-	if (ret)
+	ret = -EAGAIN;
+	if (*missing > *pooled)
 		goto out_mmap_unlock;
 
-	/* The page tables the inserts allocate are the owner's too. */
-	old = pagerange_charge_begin(range);
+	old = pagerange_charge_begin(memcg);
 	ret = pagerange_insert_missing(range, vma, first, last, pool,
 				       &inserted);
 	pagerange_charge_end(old);
@@ -656,9 +821,16 @@ static int pagerange_populate(struct pagerange *range, u64 first, u64 last,
 		goto out_mmap_unlock;
 
 	spin_lock(&range->lock);
-	pagerange_commit_locked(range, first, last, &inserted);
+	count = pagerange_commit_locked(range, first, last, ticket, &inserted);
+	/* Anything a concurrent STOP_USING_RANGE let the shrinker take? */
+	*missing = pagerange_claim_span_locked(range, first, last, ticket);
+	if (*missing)
+		ret = -EAGAIN;
+	else
+		pagerange_settle_span_locked(range, first, last);
 	spin_unlock(&range->lock);
-	*nr_allocated = missing;
+	*pooled -= count;
+	*nr_allocated += count;
 
 out_mmap_unlock:
 	mmap_read_unlock(mm);
@@ -676,10 +848,13 @@ out_unlock:
  * @last: one past the last page index
  * @nr_allocated: out: how many pages had to be allocated (and read as zero)
  *
- * Reclaimable pages are taken off the list_lru. Missing pages are allocated
- * outside every lock, then mapped under insert_lock and the owner's mmap
- * read lock, once per call. All or nothing: on failure no page of the span
- * is in use that was not before.
+ * Reclaimable pages of the span are taken off the list_lru first, so that
+ * the reclaim the allocations may cause takes other pages. Missing pages
+ * are then allocated with no lock held, charged to the memory cgroup the
+ * range's mm is in now, and mapped under insert_lock and the owner's mmap
+ * read lock. All or nothing: on failure no page of the span is in use that
+ * was not before; the pages it took off the list_lru, and any it mapped,
+ * are reclaimable.
  *
  * Context: Process context; may sleep. Takes insert_lock, the owner's
  * mmap_lock and range->lock.
@@ -690,8 +865,10 @@ out_unlock:
 int pagerange_use(struct pagerange *range, u64 first, u64 last,
 		  u64 *nr_allocated)
 {
-	unsigned long missing = 0;
+	unsigned long missing = 0, pooled = 0;
+	struct mem_cgroup *memcg;
 	LIST_HEAD(pool);
+	u32 ticket = 0;
 	int ret;
 
 	*nr_allocated = 0;
@@ -700,19 +877,39 @@ int pagerange_use(struct pagerange *range, u64 first, u64 last,
 
 	spin_lock(&range->lock);
 	ret = pagerange_check_span_locked(range, first, last);
-	if (!ret)
-		missing = pagerange_count_missing_locked(range, first, last);
-	if (!ret && !missing)
-		pagerange_mark_in_use_locked(range, first, last);
-	spin_unlock(&range->lock);
-
-	if (!ret && missing) {
-		ret = pagerange_alloc_pages(range, &pool, missing);
-		if (!ret)
-			ret = pagerange_populate(range, first, last, &pool,
-						 missing, nr_allocated);
-		pagerange_free_pages(&pool);
+	if (!ret) {
+		ticket = pagerange_next_ticket_locked(range);
+		missing = pagerange_claim_span_locked(range, first, last,
+						      ticket);
+		if (!missing)
+			pagerange_settle_span_locked(range, first, last);
 	}
+	spin_unlock(&range->lock);
+	if (ret || !missing)
+		goto out;
+
+	memcg = get_mem_cgroup_from_mm(range->mm);
+	do {
+		if (missing > pooled) {
+			ret = pagerange_alloc_pages(range, memcg, &pool,
+						    missing - pooled);
+			if (ret)
+				break;
+			pooled = missing;
+		}
+		ret = pagerange_populate(range, first, last, ticket, memcg,
+					 &pool, &pooled, &missing,
+					 nr_allocated);
+	} while (ret == -EAGAIN);
+	mem_cgroup_put(memcg);
+	pagerange_free_pages(&pool);
+
+	if (ret) {
+		spin_lock(&range->lock);
+		pagerange_unclaim_span_locked(range, first, last, ticket);
+		spin_unlock(&range->lock);
+	}
+out:
 	trace_pagerange_use(range, first, last, *nr_allocated, ret);
 	return ret;
 }
@@ -749,9 +946,10 @@ int pagerange_stop_using(struct pagerange *range, u64 first, u64 last,
 	 * up the highest pages first: the low ones are the likeliest reused.
 	 */
 	for (i = last; !ret && i > first; i--) {
-		pp = range->slots[i - 1];
+		pp = pagerange_slot_page(range, i - 1);
 		if (!pp || pagerange_page_reclaimable(pp))
 			continue;
+		pp->claim = PAGERANGE_CLAIM_NONE;
 		pagerange_lru_add(&pagerange_lru, &pp->lru);
 		range->nr_reclaimable++;
 		(*nr_stopped)++;
@@ -759,6 +957,44 @@ int pagerange_stop_using(struct pagerange *range, u64 first, u64 last,
 	spin_unlock(&range->lock);
 	trace_pagerange_stop(range, first, last, *nr_stopped, ret);
 	return ret;
+}
+
+/*
+ * Empty every slot onto @pages, and hand back the slot array for the
+ * caller to free once it has dropped range->lock: the vma is closed and
+ * nothing will ever map or read a page of the range again. The shrinker
+ * is not taking any page (it does so only while the vma is in the mm's
+ * tree, under the mmap read lock, which the closing of the vma excludes).
+ */
+static struct pagerange_page **pagerange_take_all_locked(struct pagerange *range,
+							 struct list_head *pages)
+{
+	struct pagerange_page **slots = range->slots;
+	struct pagerange_page *pp;
+	unsigned long i;
+
+	lockdep_assert_held(&range->lock);
+
+	for (i = 0; slots && i < range->nr_pages; i++) {
+		pp = slots[i];
+		if (!pp)
+			continue;
+		if (pagerange_page_reclaimable(pp))
+			pagerange_lru_del(&pagerange_lru, &pp->lru);
+		list_add_tail(&pp->lru, pages);
+	}
+	range->slots = NULL;
+	range->nr_present = 0;
+	range->nr_reclaimable = 0;
+	return slots;
+}
+
+/* Free what pagerange_take_all_locked() took. */
+static void pagerange_free_all(struct pagerange_page **slots,
+			       struct list_head *pages)
+{
+	pagerange_free_pages(pages);
+	kvfree(slots);
 }
 
 /*
@@ -781,21 +1017,29 @@ static int pagerange_io_begin(struct pagerange *range, u64 offset, u64 end,
 	if (!ret && end > (u64)range->nr_pages << PAGE_SHIFT)
 		ret = -EINVAL;
 	for (i = *first; !ret && end > offset && i < last; i++) {
-		pp = range->slots[i];
+		pp = pagerange_slot_page(range, i);
 		if (!pp || pagerange_page_reclaimable(pp))
 			ret = -ENOENT;
 	}
 	if (!ret)
-		range->nr_copying++;
+		WRITE_ONCE(range->nr_copying, range->nr_copying + 1);
 	spin_unlock(&range->lock);
 	return ret;
 }
 
+/* The last copy to end after the vma was closed frees the pages. */
 static void pagerange_io_end(struct pagerange *range)
 {
+	struct pagerange_page **slots = NULL;
+	LIST_HEAD(pages);
+
 	spin_lock(&range->lock);
-	range->nr_copying--;
+	WRITE_ONCE(range->nr_copying, range->nr_copying - 1);
+	if (!range->nr_copying && !range->vma)
+		slots = pagerange_take_all_locked(range, &pages);
 	spin_unlock(&range->lock);
+	if (slots)
+		pagerange_free_all(slots, &pages);
 }
 
 /* Returns the number of bytes not copied. */
@@ -835,7 +1079,8 @@ static size_t pagerange_io_page(struct page *page, enum pagerange_io_op op,
  * concurrent pagerange_stop_using() cannot get a page freed under it: the
  * copy may land in a page that is reclaimable by then, never in a freed one.
  * The slots of in-use pages are stable without range->lock for the same
- * reason: only the shrinker and pagerange_destroy() empty a slot.
+ * reason: only the shrinker empties a slot, and the vma's close leaves
+ * the pages to the last copy in flight to free.
  *
  * Context: Process context; may fault on @buf and sleep.
  * Return: 0, -EINVAL if @offset + @len overflows, -ENXIO, -ESRCH, -EINVAL
@@ -891,31 +1136,35 @@ void pagerange_get_stats(struct pagerange *range,
 	spin_unlock(&range->lock);
 }
 
-/* One shrinker scan: the list_lru walk's budget and what it freed besides. */
+/* One shrinker scan: the list_lru walk's budget and what it freed. */
 struct pagerange_walk {
 	unsigned long nr_to_walk;	/* decremented by the walk and by runs */
-	unsigned long nr_freed_extra;	/* pages freed past the walk's count */
+	unsigned long nr_freed;
 };
 
-/* Whether @item is the list_lru entry of the page in slot @index. */
+/*
+ * Whether @item is the list_lru entry of the page in slot @index. The slot
+ * is read without range->lock (see pagerange_grow_run()): the page is only
+ * compared by address, never followed.
+ */
 static bool pagerange_slot_is(struct pagerange *range, unsigned long index,
 			      struct list_head *item)
 {
-	struct pagerange_page *pp = range->slots[index];
+	struct pagerange_page *pp = READ_ONCE(range->slots[index]);
 
 	return pp && item == &pp->lru;
 }
 
 /*
- * Grow the run [*lo, *hi), which holds the slot being isolated, by the
+ * Grow the run [*lo, *hi), which holds the slot the walk is at, by the
  * items that follow it on the list_lru for as long as each is the slot
  * just below or just above the run: the items the walk would visit next,
- * in its order (after items it skipped, which it visits again first when
- * it restarts). STOP_USING_RANGE queues a span's pages in a row, highest
- * first, so a stopped span comes back as runs. Items are only compared by
- * address, never followed into another range; the list_lru lock keeps the
- * list still, and range->lock keeps the slots reclaimable. Returns the
- * slots added.
+ * in its order. STOP_USING_RANGE queues a span's pages in a row, highest
+ * first, so a stopped span comes back as runs. The list_lru lock keeps the
+ * list still; the slots are read without range->lock, which cannot be
+ * taken here, so the run is only a proposal that
+ * pagerange_trim_run_locked() checks. Items are never followed into another
+ * range. Returns the slots added.
  */
 static unsigned long pagerange_grow_run(struct pagerange *range,
 					struct list_head *item,
@@ -924,8 +1173,6 @@ static unsigned long pagerange_grow_run(struct pagerange *range,
 {
 	struct list_head *next = item->next;
 	unsigned long added;
-
-	lockdep_assert_held(&range->lock);
 
 	for (added = 0; added < budget; added++, next = next->next) {
 		if (*lo && pagerange_slot_is(range, *lo - 1, next))
@@ -939,15 +1186,52 @@ static unsigned long pagerange_grow_run(struct pagerange *range,
 	return added;
 }
 
+/* Whether slot @index holds a reclaimable page the shrinker may take. */
+static bool pagerange_slot_reclaimable_locked(struct pagerange *range,
+					      unsigned long index)
+{
+	struct pagerange_page *pp = pagerange_slot_page(range, index);
+
+	lockdep_assert_held(&range->lock);
+
+	return pp && pagerange_page_reclaimable(pp);
+}
+
 /*
- * Empty the slots of the run [@lo, @hi), whose pages are reclaimable, onto
- * @pages. The slot at @isolated has been isolated by the walk already; the
- * others are still on the list_lru, whose lock the caller has dropped.
+ * Shrink the proposed run [*lo, *hi) to the slots around @index that still
+ * hold reclaimable pages; empty if @index does not. A call may have used a
+ * page since, another scan taken it, or a copy begun.
  */
-static void pagerange_take_run_locked(struct pagerange *range,
-				      unsigned long lo, unsigned long hi,
-				      unsigned long isolated,
-				      struct list_head *pages)
+static void pagerange_trim_run_locked(struct pagerange *range,
+				      unsigned long index,
+				      unsigned long *lo, unsigned long *hi)
+{
+	unsigned long i;
+
+	lockdep_assert_held(&range->lock);
+
+	if (range->nr_copying ||
+	    !pagerange_slot_reclaimable_locked(range, index)) {
+		*lo = *hi = index;
+		return;
+	}
+	for (i = index; i > *lo; i--)
+		if (!pagerange_slot_reclaimable_locked(range, i - 1))
+			break;
+	*lo = i;
+	for (i = index + 1; i < *hi; i++)
+		if (!pagerange_slot_reclaimable_locked(range, i))
+			break;
+	*hi = i;
+}
+
+/*
+ * Claim the pages of the run [@lo, @hi), which are reclaimable, for the
+ * shrinker: off the list_lru, out of the counts, but still in their slots
+ * until their PTEs are zapped.
+ */
+static void pagerange_claim_run_locked(struct pagerange *range,
+				       unsigned long lo, unsigned long hi)
 {
 	struct pagerange_page *pp;
 	unsigned long i;
@@ -956,52 +1240,96 @@ static void pagerange_take_run_locked(struct pagerange *range,
 
 	for (i = hi; i-- > lo;) {
 		pp = range->slots[i];
-		if (i != isolated)
-			pagerange_lru_del(&pagerange_lru, &pp->lru);
+		pagerange_lru_del(&pagerange_lru, &pp->lru);
+		pp->claim = PAGERANGE_CLAIM_RECLAIM;
 		trace_pagerange_isolate(range, i, pp->page);
-		list_add_tail(&pp->lru, pages);
-		range->slots[i] = NULL;
 	}
 	range->nr_present -= hi - lo;
 	range->nr_reclaimable -= hi - lo;
 	range->nr_reclaimed += hi - lo;
 }
 
-/* Drop what pagerange_isolate() took: the mmap read lock if any, insert_lock. */
-static void pagerange_reclaim_unlock(struct pagerange *range,
-				     struct mm_struct *mm)
+/*
+ * The PTEs of the run [@lo, @hi) are gone: empty its slots onto @pages and
+ * wake the inserters waiting for them.
+ */
+static void pagerange_empty_run(struct pagerange *range,
+				unsigned long lo, unsigned long hi,
+				struct list_head *pages)
 {
-	if (mm) {
-		mmap_read_unlock(mm);
-		mmput_async(mm);
+	unsigned long i;
+
+	spin_lock(&range->lock);
+	for (i = hi; i-- > lo;) {
+		list_add_tail(&range->slots[i]->lru, pages);
+		WRITE_ONCE(range->slots[i], NULL);
 	}
-	pagerange_insert_unlock(range);
+	WRITE_ONCE(range->reclaim_seq, range->reclaim_seq + 1);
+	spin_unlock(&range->lock);
+	wake_up_all(&range->reclaim_wait);
 }
 
 /*
- * Count a page the shrinker could not take and trace why, and whether it
- * was rotated to the tail of its list or left in place.
+ * Reclaim the run [@lo, @hi) of @range around slot @index, or what is left
+ * of it once range->lock is held, from @vma, which is in the mm's tree
+ * under the mmap read lock the caller holds. Returns the pages freed.
+ */
+static unsigned long pagerange_reclaim_run(struct pagerange *range,
+					   struct vm_area_struct *vma,
+					   unsigned long index,
+					   unsigned long lo, unsigned long hi)
+{
+	LIST_HEAD(pages);
+
+	spin_lock(&range->lock);
+	pagerange_trim_run_locked(range, index, &lo, &hi);
+	if (lo < hi)
+		pagerange_claim_run_locked(range, lo, hi);
+	spin_unlock(&range->lock);
+	if (lo == hi)
+		return 0;
+
+	pagerange_zap_ptes(vma, pagerange_slot_addr(range, lo),
+			   (hi - lo) << PAGE_SHIFT);
+	pagerange_empty_run(range, lo, hi, &pages);
+	pagerange_add_rss(range->mm, -(long)(hi - lo));
+	trace_pagerange_free(range, lo, hi);
+	/* No PTE maps them and the TLB has been flushed. */
+	pagerange_free_pages(&pages);
+	pagerange_account_reclaimed(hi - lo);
+	atomic_long_add(hi - lo, &pagerange_nr_reclaimed);
+	return hi - lo;
+}
+
+/*
+ * Count a page the shrinker could not take, which it rotates to the tail of
+ * its list, and trace why.
  */
 static void pagerange_count_skip(struct pagerange *range, unsigned long index,
-				 enum pagerange_skip_reason why, bool rotated)
+				 enum pagerange_skip_reason why)
 {
-	trace_pagerange_skip(range, index, why, rotated);
+	trace_pagerange_skip(range, index, why);
 	atomic_long_inc(&pagerange_nr_skips);
-	if (rotated)
-		atomic_long_inc(&pagerange_nr_rotated);
 }
 
 /*
- * Take the page of a reclaimable slot, and the run of its range's pages
- * that follows it on the list_lru, with the list_lru lock held. Every lock
- * is a trylock (see the lock order at the top). Once the item is isolated,
- * the list_lru lock is dropped to take the rest of the run off it and zap
- * it; the range stays alive until insert_lock is dropped, because
- * pagerange_destroy() waits for it, and no page of the run can be mapped
- * again before the zap because the slots are free and inserting needs
- * insert_lock. A page that cannot be taken stays on the list, whose lock
- * then keeps the range alive (pagerange_destroy() must take it to delete
- * the page).
+ * Reclaim the page of a reclaimable slot, and the run of its range's pages
+ * that follows it on the list_lru, called with the list_lru lock held.
+ *
+ * The owner's mm and its mmap read lock come first, with a trylock, and
+ * then the check that the range's vma is in the mm's tree: from then on
+ * the vma cannot be closed until the lock is dropped (munmap() unlinks it
+ * under the write lock first), and so the range, whose file the vma holds,
+ * stays alive without the list_lru lock. The list_lru lock is then dropped
+ * and range->lock taken in order: its holders take the list_lru lock
+ * inside it, so a trylock would fail for exactly the ranges that are busy
+ * using and stopping pages, all the time. The walk restarts from the head
+ * of the list afterwards (LRU_RETRY).
+ *
+ * What the shrinker cannot wait for (the mmap lock held for writing or
+ * wanted by a writer, the owner's mm exiting, the vma being unmapped, a
+ * copy in flight, which may wait on a user fault for as long as user space
+ * likes) rotates the page to the tail of its list.
  */
 static enum lru_status pagerange_isolate(struct list_head *item,
 					 struct list_lru_one *list,
@@ -1014,84 +1342,45 @@ static enum lru_status pagerange_isolate(struct list_head *item,
 	unsigned long index = pp->index;
 	unsigned long lo = index, hi = index + 1;
 	struct pagerange_walk *walk = arg;
+	struct mm_struct *mm = range->mm;
 	enum pagerange_skip_reason why;
-	struct vm_area_struct *vma = NULL;
-	struct mm_struct *mm = NULL;
-	LIST_HEAD(pages);
+	struct vm_area_struct *vma;
 
-	why = PAGERANGE_SKIP_INSERT_LOCK;
-	if (!mutex_trylock(&range->insert_lock))
+	why = PAGERANGE_SKIP_MM_EXITING;
+	if (!mmget_not_zero(mm))
 		goto skip;
-	if (mmget_not_zero(range->mm)) {
-		why = PAGERANGE_SKIP_MMAP_LOCK;
-		if (!mmap_read_trylock(range->mm)) {
-			mmput_async(range->mm);
-			goto skip_insert_unlock;
-		}
-		mm = range->mm;
-	}
-	why = PAGERANGE_SKIP_RANGE_LOCK;
-	if (!spin_trylock(&range->lock))
-		goto skip_mm;
-	/* From here on, what keeps the range busy lasts: rotate. */
+	why = PAGERANGE_SKIP_MMAP_LOCK;
+	if (!mmap_read_trylock(mm))
+		goto skip_mmput;
+	/*
+	 * The vma the range points to, if the range still points to it, was
+	 * in the tree when the mmap read lock was taken: a vma closed and
+	 * freed before is seen as NULL here.
+	 */
+	why = PAGERANGE_SKIP_UNMAPPING;
+	vma = READ_ONCE(range->vma);
+	if (!vma || vma_lookup(mm, range->vma_addr) != vma)
+		goto skip_mmap_unlock;
 	why = PAGERANGE_SKIP_COPYING;
-	if (range->nr_copying)
-		goto rotate;
-	if (range->vma) {
-		/*
-		 * Still attached: zap under the mmap read lock, and only if the
-		 * vma is still in the tree. If it is not, munmap() is between
-		 * unlinking it and zapping it; wait until it has closed it.
-		 */
-		why = PAGERANGE_SKIP_MM_EXITING;
-		if (!mm)
-			goto rotate;
-		why = PAGERANGE_SKIP_UNMAPPING;
-		if (vma_lookup(mm, range->vma_addr) != range->vma)
-			goto rotate;
-		vma = range->vma;
-	}
+	if (READ_ONCE(range->nr_copying))
+		goto skip_mmap_unlock;
 
 	walk->nr_to_walk -= pagerange_grow_run(range, item, &lo, &hi,
 					       min(walk->nr_to_walk,
 						   PAGERANGE_RECLAIM_BATCH - 1));
-	list_lru_isolate(list, item);
 	spin_unlock(lru_lock);
-	/* The list_lru lock is taken again, in order, for the rest of the run. */
-	pagerange_take_run_locked(range, lo, hi, index, &pages);
-	spin_unlock(&range->lock);
+	walk->nr_freed += pagerange_reclaim_run(range, vma, index, lo, hi);
+	mmap_read_unlock(mm);
+	mmput_async(mm);
+	return pagerange_lru_relock(lru_lock, LRU_RETRY);
 
-	if (vma) {
-		pagerange_zap_ptes(vma, pagerange_slot_addr(range, lo),
-				   (hi - lo) << PAGE_SHIFT);
-		pagerange_add_rss(mm, -(long)(hi - lo));
-	}
-	/* Last use of the range: it may be freed once insert_lock is dropped. */
-	trace_pagerange_free(range, lo, hi, !!vma);
-	pagerange_reclaim_unlock(range, mm);
-	/* No PTE maps them and the TLB has been flushed. */
-	pagerange_free_pages(&pages);
-	pagerange_account_reclaimed(hi - lo);
-	atomic_long_add(hi - lo, &pagerange_nr_reclaimed);
-	walk->nr_freed_extra += hi - lo - 1;
-	return pagerange_lru_removed(lru_lock);
-
-rotate:
-	spin_unlock(&range->lock);
-	pagerange_reclaim_unlock(range, mm);
-	pagerange_count_skip(range, index, why, true);
-	return LRU_ROTATE;
-
-skip_mm:
-	if (mm) {
-		mmap_read_unlock(mm);
-		mmput_async(mm);
-	}
-skip_insert_unlock:
-	mutex_unlock(&range->insert_lock);
+skip_mmap_unlock:
+	mmap_read_unlock(mm);
+skip_mmput:
+	mmput_async(mm);
 skip:
-	pagerange_count_skip(range, index, why, false);
-	return LRU_SKIP;
+	pagerange_count_skip(range, index, why);
+	return LRU_ROTATE;
 }
 
 /* Whether the shrinker may use the list_lru yet; see pagerange_lru_ready. */
@@ -1115,20 +1404,13 @@ static unsigned long pagerange_shrink_scan(struct shrinker *shrinker,
 					   struct shrink_control *sc)
 {
 	struct pagerange_walk walk = { .nr_to_walk = sc->nr_to_scan };
-	unsigned long freed;
 
 	if (!pagerange_lru_is_ready())
 		return SHRINK_STOP;
 	atomic_long_inc(&pagerange_nr_scans);
-	freed = list_lru_walk_one(&pagerange_lru, sc->nid, sc->memcg,
-				  pagerange_lru_walk_cb, &walk, &walk.nr_to_walk);
-	return freed + walk.nr_freed_extra;
-}
-
-static void pagerange_free_range_rcu(struct rcu_head *rcu)
-{
-	kmem_cache_free(pagerange_range_cache,
-			container_of(rcu, struct pagerange, rcu));
+	list_lru_walk_one(&pagerange_lru, sc->nid, sc->memcg,
+			  pagerange_lru_walk_cb, &walk, &walk.nr_to_walk);
+	return walk.nr_freed;
 }
 
 /**
@@ -1138,47 +1420,36 @@ static void pagerange_free_range_rcu(struct rcu_head *rcu)
  * @nid: node to allocate the range's pages on by preference, or
  *	%NUMA_NO_NODE for the node the caller of pagerange_attach() runs on
  *
- * The range is charged to the memory cgroup of @mm, and so is everything
- * allocated for it later, whoever allocates it. It keeps that cgroup for
- * its life: if the owner moves to another cgroup, the range and its pages
- * stay charged where they were, as the kernel leaves the charges of a
- * task's memory behind when the task moves (cgroup v2). If that cgroup is
- * removed, its charges and the range's list_lru entries go to its parent,
- * and so do later ones.
+ * The range itself is charged to the caller's memory cgroup. Its pages,
+ * their entries and the page tables that map them are charged to the
+ * cgroup @mm is in when they are allocated, whoever allocates them: a
+ * range opened before its owner moved to another cgroup charges new pages
+ * there, as the owner's page faults do, and those pages are reclaimed by
+ * that cgroup's pressure. Pages allocated before the move stay charged
+ * where they were, as the kernel leaves the charges of a moved task's
+ * memory behind (cgroup v2). If a cgroup is removed, its charges and the
+ * list_lru entries of its pages go to its parent.
  *
  * Context: Process context; may sleep.
  * Return: the range, or an ERR_PTR(): -ESRCH without an mm, -ENOMEM.
  */
 struct pagerange *pagerange_create(struct mm_struct *mm, pid_t pid, int nid)
 {
-	struct mem_cgroup *memcg, *old;
 	struct pagerange *range;
 
 	if (!mm)
 		return ERR_PTR(-ESRCH);
 
-	/*
-	 * Allocated with the list_lru: that creates the cgroup's lists (and
-	 * its ancestors') in it before the first page is added, which 6.1 to
-	 * 6.12 do not do on their own (adding to a missing list there
-	 * dereferences NULL).
-	 */
-	memcg = get_mem_cgroup_from_mm(mm);
-	old = set_active_memcg(memcg);
-	range = kmem_cache_alloc_lru(pagerange_range_cache, &pagerange_lru,
-				     GFP_KERNEL | __GFP_ZERO);
-	set_active_memcg(old);
-	if (!range) {
-		mem_cgroup_put(memcg);
+	range = kmem_cache_zalloc(pagerange_range_cache, GFP_KERNEL);
+	if (!range)
 		return ERR_PTR(-ENOMEM);
-	}
 
 	mmgrab(mm);
 	range->mm = mm;
-	range->memcg = memcg;
 	range->pid = pid;
 	range->nid = nid;
 	mutex_init(&range->insert_lock);
+	init_waitqueue_head(&range->reclaim_wait);
 	spin_lock_init(&range->lock);
 
 	mutex_lock(&pagerange_list_lock);
@@ -1189,66 +1460,59 @@ struct pagerange *pagerange_create(struct mm_struct *mm, pid_t pid, int nid)
 }
 
 /**
- * pagerange_destroy() - free a range and every page it holds
+ * pagerange_destroy() - free a range
  * @range: the range; its vma must be gone
  *
- * Waits for a shrinker that has isolated one of the range's pages. The vma
- * is gone, so no PTE maps any page left.
+ * The pages went when the vma was closed. A range that was never mapped
+ * has none, and a copy in flight holds a reference to the file.
  *
  * Context: Process context; may sleep.
  */
 void pagerange_destroy(struct pagerange *range)
 {
-	struct pagerange_page *pp;
+	struct pagerange_page **slots;
 	LIST_HEAD(pages);
-	unsigned long i;
 
 	mutex_lock(&pagerange_list_lock);
 	list_del(&range->node);
 	atomic_long_dec(&pagerange_nr_ranges);
 	mutex_unlock(&pagerange_list_lock);
 
-	mutex_lock(&range->insert_lock);
 	spin_lock(&range->lock);
-	for (i = 0; i < range->nr_pages; i++) {
-		pp = range->slots[i];
-		if (!pp)
-			continue;
-		if (pagerange_page_reclaimable(pp))
-			pagerange_lru_del(&pagerange_lru, &pp->lru);
-		list_add_tail(&pp->lru, &pages);
-		range->slots[i] = NULL;
-	}
-	range->nr_present = 0;
-	range->nr_reclaimable = 0;
+	slots = pagerange_take_all_locked(range, &pages);
 	spin_unlock(&range->lock);
-	mutex_unlock(&range->insert_lock);
+	pagerange_free_all(slots, &pages);
 
-	pagerange_free_pages(&pages);
-	kvfree(range->slots);
 	mmdrop(range->mm);
-	mem_cgroup_put(range->memcg);
-	call_rcu(&range->rcu, pagerange_free_range_rcu);
+	mutex_destroy(&range->insert_lock);
+	kmem_cache_free(pagerange_range_cache, range);
 }
 
 /*
- * The range's vma is closed: by munmap(), or by exit_mmap(). Only the
- * range's own vma detaches it: a refused mremap() closes a copy. The pages
- * stay until the shrinker takes the reclaimable ones or
- * pagerange_destroy() frees them all; every call but pagerange_get_stats()
- * fails with -ESRCH from now on. The mm core has zapped their PTEs and
- * flushed the TLB, so they leave the owner's RSS.
+ * The range's vma is closed: by munmap(), or by exit_mmap() once the
+ * owner's mm has no user. Only the range's own vma detaches it: a refused
+ * mremap() closes a copy. The mm core has zapped the PTEs and flushed the
+ * TLB, so the pages leave the owner's RSS, and nothing can map or read
+ * them again: they are freed now, whoever still holds the file, unless a
+ * copy is in flight, whose end frees them. Every call but
+ * pagerange_get_stats() fails with -ESRCH from now on.
  */
 static void pagerange_vm_close(struct vm_area_struct *vma)
 {
 	struct pagerange *range = vma->vm_private_data;
+	struct pagerange_page **slots = NULL;
+	LIST_HEAD(pages);
 
 	spin_lock(&range->lock);
 	if (range->vma == vma) {
-		range->vma = NULL;
+		WRITE_ONCE(range->vma, NULL);
 		pagerange_add_rss(range->mm, -(long)range->nr_present);
+		if (!range->nr_copying)
+			slots = pagerange_take_all_locked(range, &pages);
 	}
 	spin_unlock(&range->lock);
+	if (slots)
+		pagerange_free_all(slots, &pages);
 }
 
 /* Present pages are mapped when they are inserted; anything else is not there. */
@@ -1322,17 +1586,15 @@ int pagerange_attach(struct pagerange *range, struct vm_area_struct *vma,
 {
 	unsigned long nr_pages = vma_pages(vma);
 	struct pagerange_page **slots;
-	struct mem_cgroup *old;
 	int ret;
 
 	ret = pagerange_check_vma(range, vma, max_pages);
 	if (ret)
 		return ret;
 
-	old = pagerange_charge_begin(range);
+	/* The caller is the owner: its cgroup is the mm's. */
 	slots = kvzalloc_node(array_size(nr_pages, sizeof(*slots)),
 			      GFP_KERNEL_ACCOUNT | __GFP_NOWARN, range->nid);
-	pagerange_charge_end(old);
 	if (!slots)
 		return -ENOMEM;
 
@@ -1350,7 +1612,7 @@ int pagerange_attach(struct pagerange *range, struct vm_area_struct *vma,
 		if (range->nid == NUMA_NO_NODE)
 			range->nid = numa_node_id();
 		range->vma_addr = vma->vm_start;
-		range->vma = vma;
+		WRITE_ONCE(range->vma, vma);
 	}
 	spin_unlock(&range->lock);
 
@@ -1377,8 +1639,6 @@ void pagerange_print_stats(struct seq_file *m)
 		   atomic_long_read(&pagerange_nr_scans));
 	seq_printf(m, "shrinker_skips %ld\n",
 		   atomic_long_read(&pagerange_nr_skips));
-	seq_printf(m, "shrinker_rotated %ld\n",
-		   atomic_long_read(&pagerange_nr_rotated));
 	seq_printf(m, "ranges %ld\n", atomic_long_read(&pagerange_nr_ranges));
 }
 
@@ -1474,8 +1734,6 @@ void pagerange_core_exit(void)
 {
 	pagerange_shrinker_free(pagerange_shrinker);
 	list_lru_destroy(&pagerange_lru);
-	/* Ranges are freed after a grace period. */
-	rcu_barrier();
 	kmem_cache_destroy(pagerange_range_cache);
 	kmem_cache_destroy(pagerange_page_cache);
 }

@@ -58,25 +58,22 @@ enum pagerange_io_op {
 
 /**
  * enum pagerange_skip_reason - why the shrinker left a reclaimable page
- * @PAGERANGE_SKIP_INSERT_LOCK: the range is inserting or zapping pages
- * @PAGERANGE_SKIP_MM_EXITING: the owner's mm is being torn down
- * @PAGERANGE_SKIP_MMAP_LOCK: the owner's mmap_lock is taken
- * @PAGERANGE_SKIP_RANGE_LOCK: the range's spinlock is taken
+ * @PAGERANGE_SKIP_MM_EXITING: the owner's mm has no user; its vma is about
+ *	to be closed, which frees the pages
+ * @PAGERANGE_SKIP_MMAP_LOCK: the owner's mmap_lock is taken for writing,
+ *	or a writer waits for it
  * @PAGERANGE_SKIP_COPYING: a copy into or out of the range is in flight
  * @PAGERANGE_SKIP_UNMAPPING: munmap() has unlinked the vma, not closed it
  *
- * A lock held (insert_lock, mmap_lock, range_lock) is brief: the page keeps
- * its place and the next scan tries it first, as the kernel's own LRUs do
- * on trylock contention. The other reasons last as long as user space or
- * the mm core takes (a copy can wait on a fault indefinitely): the page is
- * rotated to the tail of its list, so that it cannot keep the shrinker
- * from the pages behind it.
+ * Whatever the reason, the page is rotated to the tail of its list: a page
+ * left in place would be the first the next scan meets, and a range that
+ * stays busy (a copy can wait on a fault for as long as user space likes,
+ * a server's ranges are always in some call) would keep the shrinker from
+ * every page behind its own.
  */
 enum pagerange_skip_reason {
-	PAGERANGE_SKIP_INSERT_LOCK,
 	PAGERANGE_SKIP_MM_EXITING,
 	PAGERANGE_SKIP_MMAP_LOCK,
-	PAGERANGE_SKIP_RANGE_LOCK,
 	PAGERANGE_SKIP_COPYING,
 	PAGERANGE_SKIP_UNMAPPING,
 };

@@ -416,8 +416,14 @@ static void pagerange_test_expect_zero_page(struct kunit *test,
 			      "page %lu via the mapping", index);
 }
 
-static char pagerange_test_state_locked(struct pagerange_page *pp)
+/* F free (a page the shrinker is taking included), U in use, R reclaimable. */
+static char pagerange_test_state_locked(struct pagerange *range,
+					unsigned long index)
 {
+	struct pagerange_page *pp;
+
+	/* A closed range has no slots left. */
+	pp = range->slots ? pagerange_slot_page(range, index) : NULL;
 	if (!pp)
 		return 'F';
 	return pagerange_page_reclaimable(pp) ? 'R' : 'U';
@@ -443,7 +449,7 @@ static void pagerange_test_expect_states(struct kunit *test,
 
 	spin_lock(&range->lock);
 	for (i = 0; i < n; i++)
-		got[i] = pagerange_test_state_locked(range->slots[i]);
+		got[i] = pagerange_test_state_locked(range, i);
 	spin_unlock(&range->lock);
 	got[n] = '\0';
 	KUNIT_EXPECT_STREQ(test, got, want);
@@ -488,8 +494,9 @@ static void pagerange_test_expect_consistent(struct kunit *test)
 	mutex_lock(&pagerange_list_lock);
 	list_for_each_entry(range, &pagerange_list, node) {
 		spin_lock(&range->lock);
-		for (i = 0, p = 0, r = 0; i < range->nr_pages; i++) {
-			pp = range->slots[i];
+		for (i = 0, p = 0, r = 0; range->slots && i < range->nr_pages;
+		     i++) {
+			pp = pagerange_slot_page(range, i);
 			if (!pp)
 				continue;
 			p++;
@@ -498,8 +505,10 @@ static void pagerange_test_expect_consistent(struct kunit *test)
 			r++;
 			lru_nodes[page_to_nid(pp->page)]++;
 		}
+		/* A closed range gave back what it had not reclaimed. */
 		if (p != range->nr_present || r != range->nr_reclaimable ||
-		    p != range->nr_allocated - range->nr_reclaimed)
+		    (range->vma &&
+		     p != range->nr_allocated - range->nr_reclaimed))
 			bad_ranges++;
 		present += p;
 		reclaimable += r;
@@ -754,9 +763,10 @@ static void pagerange_test_reclaim_run_counts_against_the_scan(struct kunit *tes
 
 /*
  * A stopped span goes in runs of PAGERANGE_RECLAIM_BATCH pages, one
- * isolate callback, one zap and one TLB flush each: the list_lru walk
- * counts the runs, the scan adds the rest of their pages, and each page
- * takes one unit of the walk's budget.
+ * isolate callback, one zap and one TLB flush each. The callback frees a
+ * run with the list_lru lock dropped, so the walk counts nothing as
+ * isolated; the scan counts every page, and each page takes one unit of
+ * the walk's budget.
  */
 static void pagerange_test_reclaim_runs_are_capped(struct kunit *test)
 {
@@ -771,8 +781,8 @@ static void pagerange_test_reclaim_runs_are_capped(struct kunit *test)
 
 	runs = list_lru_walk_one(&pagerange_lru, map->range->nid, NULL,
 				 pagerange_lru_walk_cb, &walk, &walk.nr_to_walk);
-	KUNIT_EXPECT_EQ(test, runs, 2UL);
-	KUNIT_EXPECT_EQ(test, walk.nr_freed_extra, n - 2);
+	KUNIT_EXPECT_EQ(test, runs, 0UL);
+	KUNIT_EXPECT_EQ(test, walk.nr_freed, n);
 	KUNIT_EXPECT_EQ(test, walk.nr_to_walk, PAGERANGE_TEST_SCAN_ALL - n);
 	for (i = 0; i < n; i++)
 		mapped += pagerange_test_mapped(map, i);
@@ -1203,29 +1213,24 @@ static void pagerange_test_use_stops_at_the_global_cap(struct kunit *test)
  * @what: for messages
  * @hold: take it; 0 or a negative errno
  * @release: let it go
- * @lasts: whether the isolate callback treats it as lasting and rotates
- *	the page to the tail of its list, rather than leave it in place
  */
 struct pagerange_test_contender {
 	const char *what;
 	int (*hold)(struct pagerange *range);
 	void (*release)(struct pagerange *range);
-	bool lasts;
 };
 
 /*
  * A reclaimable page of range a, ahead of one of range b on the same list,
  * and @c holding a. A scan of one item must leave a's page mapped and
- * reclaimable and count the skip. Once @c lets go, a scan of one item
- * frees whichever page is at the head now: a's if it kept its place (a
- * lock held a moment), b's if it was rotated to the tail (a lasting
- * reason). A last scan frees the other.
+ * reclaimable, count the skip, and rotate the page to the tail of its
+ * list: once @c lets go, a scan of one item frees b's page, which is at
+ * the head now, and a last scan frees a's.
  */
 static void pagerange_test_expect_skip(struct kunit *test,
 				       const struct pagerange_test_contender *c)
 {
 	long skips = atomic_long_read(&pagerange_nr_skips);
-	long rotated = atomic_long_read(&pagerange_nr_rotated);
 	struct pagerange_test_map *a, *b;
 	unsigned long freed;
 	int ret;
@@ -1244,43 +1249,47 @@ static void pagerange_test_expect_skip(struct kunit *test,
 
 	KUNIT_EXPECT_EQ_MSG(test, freed, 0UL, "scan with %s held", c->what);
 	KUNIT_EXPECT_EQ(test, atomic_long_read(&pagerange_nr_skips), skips + 1);
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&pagerange_nr_rotated),
-			rotated + c->lasts);
 	pagerange_test_expect_states(test, a, "RF");
 	pagerange_test_expect_states(test, b, "RF");
 	KUNIT_EXPECT_EQ(test, pagerange_test_count(), 2UL);
 
 	KUNIT_EXPECT_EQ(test, pagerange_test_scan(1), 1UL);
-	pagerange_test_expect_states(test, a, c->lasts ? "RF" : "FF");
-	pagerange_test_expect_states(test, b, c->lasts ? "FF" : "RF");
-	pagerange_test_expect_scan(test, a, PAGERANGE_TEST_SCAN_ALL, 1, "FF");
+	pagerange_test_expect_states(test, a, "RF");
 	pagerange_test_expect_states(test, b, "FF");
+	pagerange_test_expect_scan(test, a, PAGERANGE_TEST_SCAN_ALL, 1, "FF");
 	pagerange_test_expect_consistent(test);
 }
 
-static int pagerange_test_hold_insert_lock(struct pagerange *range)
+/*
+ * insert_lock is held by a USE_RANGE for as long as it maps pages, which
+ * may mean allocating page tables and reclaiming for them: the shrinker
+ * does not take it, and frees the range's idle pages all the same. Here
+ * the case holds it across the scans, as a caller stuck in an insert
+ * would: every reclaimable page of the range goes, its PTEs with it.
+ */
+static void pagerange_test_isolate_ignores_insert_lock(struct kunit *test)
 {
-	mutex_lock(&range->insert_lock);
-	return 0;
+	long skips = atomic_long_read(&pagerange_nr_skips);
+	struct pagerange_test_map *a, *b;
+
+	a = pagerange_test_map(test, PAGERANGE_TEST_PAGES, first_online_node);
+	b = pagerange_test_map(test, PAGERANGE_TEST_PAGES, first_online_node);
+	pagerange_test_use(test, a->range, 0, 6, 6);
+	pagerange_test_use(test, b->range, 0, 2, 2);
+	pagerange_test_stop(test, a->range, 2, 6, 4);
+	pagerange_test_stop(test, b->range, 0, 2, 2);
+
+	mutex_lock(&a->range->insert_lock);
+	/* a's pages are ahead of b's: the first scan of four takes them. */
+	pagerange_test_expect_scan(test, a, 4, 4, "UUFFFFFF");
+	pagerange_test_expect_scan(test, b, PAGERANGE_TEST_SCAN_ALL, 2,
+				   "FFFFFFFF");
+	mutex_unlock(&a->range->insert_lock);
+
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&pagerange_nr_skips), skips);
+	pagerange_test_expect_consistent(test);
 }
 
-static void pagerange_test_release_insert_lock(struct pagerange *range)
-{
-	mutex_unlock(&range->insert_lock);
-}
-
-static void pagerange_test_isolate_skips_on_insert_lock(struct kunit *test)
-{
-	static const struct pagerange_test_contender c = {
-		.what = "insert_lock",
-		.hold = pagerange_test_hold_insert_lock,
-		.release = pagerange_test_release_insert_lock,
-	};
-
-	pagerange_test_expect_skip(test, &c);
-}
-
-/* A writer on the owner's mmap_lock makes mmap_read_trylock() fail. */
 static int pagerange_test_hold_mmap_lock(struct pagerange *range)
 {
 	mmap_write_lock(range->mm);
@@ -1292,7 +1301,7 @@ static void pagerange_test_release_mmap_lock(struct pagerange *range)
 	mmap_write_unlock(range->mm);
 }
 
-static void pagerange_test_isolate_skips_on_mmap_lock(struct kunit *test)
+static void pagerange_test_isolate_rotates_on_mmap_lock(struct kunit *test)
 {
 	static const struct pagerange_test_contender c = {
 		.what = "the mmap write lock",
@@ -1304,14 +1313,17 @@ static void pagerange_test_isolate_skips_on_mmap_lock(struct kunit *test)
 }
 
 /*
- * range->lock is a spinlock and a scan may sleep once it has isolated a
- * page, so this thread cannot hold it across the scan. Another thread,
- * on another CPU, holds it and spins until told to let go, or for at most
- * a few seconds so that a failed case cannot lock the CPU up. This thread
- * stays on its own CPU so that it cannot be queued behind the spinner.
+ * range->lock is a spinlock that the scan waits for, so this thread cannot
+ * hold it across the scan. Another thread, on another CPU, holds it and
+ * spins for @hold_ms, so that a scan that waits for the lock, or one that
+ * would give up on it, can be told apart; then until told to let go, or for
+ * at most a few seconds so that a failed case cannot lock the CPU up. This
+ * thread stays on its own CPU so that it cannot be queued behind the
+ * spinner.
  */
 static struct pagerange_test_range_locker {
 	struct pagerange *range;
+	unsigned int hold_ms;
 	struct completion held;
 	struct completion done;
 	bool release;
@@ -1322,9 +1334,13 @@ static int pagerange_test_range_locker_thread(void *data)
 {
 	struct pagerange_test_range_locker *l = data;
 	unsigned long deadline = jiffies + 5 * HZ;
+	unsigned long hold;
 
 	spin_lock(&l->range->lock);
+	hold = jiffies + msecs_to_jiffies(l->hold_ms);
 	complete(&l->held);
+	while (time_before(jiffies, hold))
+		cpu_relax();
 	while (!READ_ONCE(l->release) && time_before(jiffies, deadline))
 		cpu_relax();
 	l->timed_out = !READ_ONCE(l->release);
@@ -1370,18 +1386,40 @@ static void pagerange_test_release_range_lock(struct pagerange *range)
 	wait_for_completion(&l->done);
 }
 
-static void pagerange_test_isolate_skips_on_range_lock(struct kunit *test)
+/*
+ * range->lock is held by whoever uses or stops pages, and they take the
+ * list_lru lock inside it: the shrinker, which comes with the list_lru lock
+ * held, drops that and waits for range->lock rather than give up on every
+ * busy range. The page is freed once the holder lets go, and only then.
+ */
+static void pagerange_test_isolate_waits_for_range_lock(struct kunit *test)
 {
-	static const struct pagerange_test_contender c = {
-		.what = "range->lock",
-		.hold = pagerange_test_hold_range_lock,
-		.release = pagerange_test_release_range_lock,
-	};
+	struct pagerange_test_range_locker *l = &pagerange_test_locker;
+	long skips = atomic_long_read(&pagerange_nr_skips);
+	struct pagerange_test_map *a;
+	unsigned long start, freed;
+	int ret;
 
 	if (num_online_cpus() < 2)
 		kunit_skip(test, "needs a second CPU to hold the spinlock");
-	pagerange_test_expect_skip(test, &c);
-	KUNIT_EXPECT_FALSE(test, pagerange_test_locker.timed_out);
+	a = pagerange_test_map(test, 2, first_online_node);
+	pagerange_test_use(test, a->range, 0, 1, 1);
+	pagerange_test_stop(test, a->range, 0, 1, 1);
+
+	l->hold_ms = 200;
+	start = jiffies;
+	ret = pagerange_test_hold_range_lock(a->range);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	freed = pagerange_test_scan(1);
+	pagerange_test_release_range_lock(a->range);
+	l->hold_ms = 0;
+
+	KUNIT_EXPECT_EQ(test, freed, 1UL);
+	KUNIT_EXPECT_GE(test, jiffies_to_msecs(jiffies - start), 200U);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&pagerange_nr_skips), skips);
+	KUNIT_EXPECT_FALSE(test, l->timed_out);
+	pagerange_test_expect_states(test, a, "FF");
+	pagerange_test_expect_consistent(test);
 }
 
 /* A copy in flight: what pagerange_io() holds across its copy. */
@@ -1400,13 +1438,12 @@ static void pagerange_test_release_copy(struct pagerange *range)
 	spin_unlock(&range->lock);
 }
 
-static void pagerange_test_isolate_skips_during_a_copy(struct kunit *test)
+static void pagerange_test_isolate_rotates_during_a_copy(struct kunit *test)
 {
 	static const struct pagerange_test_contender c = {
 		.what = "a copy in flight",
 		.hold = pagerange_test_hold_copy,
 		.release = pagerange_test_release_copy,
-		.lasts = true,
 	};
 
 	pagerange_test_expect_skip(test, &c);
@@ -1421,7 +1458,7 @@ static void pagerange_test_isolate_skips_during_a_copy(struct kunit *test)
  */
 static void pagerange_test_busy_range_does_not_starve_the_next(struct kunit *test)
 {
-	long rotated = atomic_long_read(&pagerange_nr_rotated);
+	long skips = atomic_long_read(&pagerange_nr_skips);
 	struct pagerange_test_map *a, *b;
 
 	a = pagerange_test_map(test, PAGERANGE_TEST_PAGES, first_online_node);
@@ -1433,8 +1470,8 @@ static void pagerange_test_busy_range_does_not_starve_the_next(struct kunit *tes
 
 	pagerange_test_hold_copy(a->range);
 	pagerange_test_expect_scan(test, a, 4, 0, "RRRRUFFF");
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&pagerange_nr_rotated),
-			rotated + 4);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&pagerange_nr_skips),
+			skips + 4);
 	pagerange_test_expect_scan(test, b, 4, 4, "FFFFFFFF");
 	pagerange_test_expect_states(test, a, "RRRRUFFF");
 	pagerange_test_release_copy(a->range);
@@ -1574,8 +1611,7 @@ static void pagerange_test_scan_of_one_node_frees_only_its_pages(struct kunit *t
 
 /*
  * Pages count in the owner's RSS (MM_FILEPAGES) from insertion until their
- * PTEs are gone: reclaim takes out the pages it zaps, munmap the rest. A
- * page reclaimed after munmap had nothing left to take out.
+ * PTEs are gone: reclaim takes out the pages it zaps, munmap the rest.
  */
 static void pagerange_test_rss_counts_mapped_pages(struct kunit *test)
 {
@@ -1592,8 +1628,6 @@ static void pagerange_test_rss_counts_mapped_pages(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, pagerange_read_rss(pagerange_test_mm), rss + 4);
 
 	KUNIT_ASSERT_EQ(test, pagerange_test_unmap(map), 0);
-	KUNIT_EXPECT_EQ(test, pagerange_read_rss(pagerange_test_mm), rss);
-	KUNIT_EXPECT_EQ(test, pagerange_test_scan(PAGERANGE_TEST_SCAN_ALL), 2UL);
 	KUNIT_EXPECT_EQ(test, pagerange_read_rss(pagerange_test_mm), rss);
 	pagerange_test_expect_consistent(test);
 }
@@ -1640,12 +1674,16 @@ static void pagerange_test_second_mmap_fails_with_ebusy(struct kunit *test)
 }
 
 /*
- * After munmap the pages stay until reclaimed or destroyed; the shrinker
- * frees the reclaimable ones without a vma to zap, and every call but the
- * stats fails with ESRCH.
+ * Closing the vma gives back every page at once, in use and reclaimable
+ * alike, whoever still holds the file: nothing can map or read them again.
+ * The counters and the owner's RSS come back, the list_lru holds none of
+ * them, and every call but the stats fails with ESRCH.
  */
-static void pagerange_test_detached_range_is_reclaimed(struct kunit *test)
+static void pagerange_test_closed_range_frees_every_page(struct kunit *test)
 {
+	long pages = atomic_long_read(&pagerange_nr_pages);
+	unsigned long lru = list_lru_count(&pagerange_lru);
+	long rss = pagerange_read_rss(pagerange_test_mm);
 	struct pagerange_test_map *map;
 	struct pagerange_stats stats;
 	u64 n;
@@ -1653,14 +1691,18 @@ static void pagerange_test_detached_range_is_reclaimed(struct kunit *test)
 	map = pagerange_test_map(test, PAGERANGE_TEST_PAGES, NUMA_NO_NODE);
 	pagerange_test_use(test, map->range, 0, 4, 4);
 	pagerange_test_stop(test, map->range, 2, 4, 2);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&pagerange_nr_pages), pages + 4);
+	KUNIT_EXPECT_EQ(test, pagerange_read_rss(pagerange_test_mm), rss + 4);
 	KUNIT_ASSERT_EQ(test, pagerange_test_unmap(map), 0);
 	KUNIT_EXPECT_NULL(test, map->range->vma);
-	pagerange_test_expect_states(test, map, "UURRFFFF");
 
-	pagerange_test_expect_scan(test, map, PAGERANGE_TEST_SCAN_ALL,
-				   2, "UUFFFFFF");
+	pagerange_test_expect_states(test, map, "FFFFFFFF");
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&pagerange_nr_pages), pages);
+	KUNIT_EXPECT_EQ(test, list_lru_count(&pagerange_lru), lru);
+	KUNIT_EXPECT_EQ(test, pagerange_read_rss(pagerange_test_mm), rss);
 	pagerange_get_stats(map->range, &stats);
-	KUNIT_EXPECT_EQ(test, stats.reclaimed, 2ULL);
+	KUNIT_EXPECT_EQ(test, stats.allocated, 4ULL);
+	KUNIT_EXPECT_EQ(test, stats.reclaimed, 0ULL);
 	pagerange_test_expect_consistent(test);
 
 	KUNIT_EXPECT_EQ(test, pagerange_use(map->range, 0, 1, &n), -ESRCH);
@@ -1668,38 +1710,63 @@ static void pagerange_test_detached_range_is_reclaimed(struct kunit *test)
 			-ESRCH);
 	KUNIT_EXPECT_EQ(test, pagerange_io(map->range, PAGERANGE_IO_ZERO, 0, 1,
 					   NULL), -ESRCH);
-	pagerange_test_expect_states(test, map, "UUFFFFFF");
+	KUNIT_EXPECT_EQ(test, pagerange_test_scan(PAGERANGE_TEST_SCAN_ALL),
+			0UL);
 }
 
 /*
- * Destroying ranges with pages in every state, one still mapped and one
- * already detached, gives every page back and leaves no list_lru entry.
+ * A copy in flight reads the slots without a lock: a vma closed under it
+ * leaves the pages to the copy's end, and the shrinker keeps off them
+ * meanwhile. The end of the copy frees them.
+ */
+static void pagerange_test_close_during_a_copy_frees_at_its_end(struct kunit *test)
+{
+	long pages = atomic_long_read(&pagerange_nr_pages);
+	unsigned long lru = list_lru_count(&pagerange_lru);
+	struct pagerange_test_map *map;
+
+	map = pagerange_test_map(test, PAGERANGE_TEST_PAGES, NUMA_NO_NODE);
+	pagerange_test_use(test, map->range, 0, 4, 4);
+	pagerange_test_stop(test, map->range, 2, 4, 2);
+	pagerange_test_hold_copy(map->range);
+	KUNIT_ASSERT_EQ(test, pagerange_test_unmap(map), 0);
+
+	pagerange_test_expect_states(test, map, "UURRFFFF");
+	KUNIT_EXPECT_EQ(test, pagerange_test_scan(PAGERANGE_TEST_SCAN_ALL),
+			0UL);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&pagerange_nr_pages), pages + 4);
+
+	pagerange_io_end(map->range);
+	pagerange_test_expect_states(test, map, "FFFFFFFF");
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&pagerange_nr_pages), pages);
+	KUNIT_EXPECT_EQ(test, list_lru_count(&pagerange_lru), lru);
+	pagerange_test_expect_consistent(test);
+}
+
+/*
+ * Tearing down ranges, one with pages in every state and one never mapped,
+ * gives every page back and leaves no list_lru entry.
  */
 static void pagerange_test_teardown_frees_pages_in_every_state(struct kunit *test)
 {
 	long ranges = atomic_long_read(&pagerange_nr_ranges);
 	long pages = atomic_long_read(&pagerange_nr_pages);
 	unsigned long lru = list_lru_count(&pagerange_lru);
-	struct pagerange_test_map *mapped, *detached;
+	struct pagerange_test_map *mapped, *unmapped;
 
 	mapped = pagerange_test_map(test, PAGERANGE_TEST_PAGES, NUMA_NO_NODE);
 	pagerange_test_use(test, mapped->range, 0, 6, 6);
 	pagerange_test_stop(test, mapped->range, 2, 4, 2);
 	pagerange_test_expect_states(test, mapped, "UURRUUFF");
+	unmapped = pagerange_test_map_unmapped(test, 4, NUMA_NO_NODE);
 
-	detached = pagerange_test_map(test, 4, NUMA_NO_NODE);
-	pagerange_test_use(test, detached->range, 0, 4, 4);
-	pagerange_test_stop(test, detached->range, 0, 2, 2);
-	KUNIT_ASSERT_EQ(test, pagerange_test_unmap(detached), 0);
-	pagerange_test_expect_states(test, detached, "RRUU");
-
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&pagerange_nr_pages), pages + 10);
-	KUNIT_EXPECT_EQ(test, list_lru_count(&pagerange_lru), lru + 4);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&pagerange_nr_pages), pages + 6);
+	KUNIT_EXPECT_EQ(test, list_lru_count(&pagerange_lru), lru + 2);
 	KUNIT_EXPECT_EQ(test, atomic_long_read(&pagerange_nr_ranges), ranges + 2);
 	pagerange_test_expect_consistent(test);
 
 	pagerange_test_teardown(mapped);
-	pagerange_test_teardown(detached);
+	pagerange_test_teardown(unmapped);
 	KUNIT_EXPECT_EQ(test, atomic_long_read(&pagerange_nr_pages), pages);
 	KUNIT_EXPECT_EQ(test, list_lru_count(&pagerange_lru), lru);
 	KUNIT_EXPECT_EQ(test, atomic_long_read(&pagerange_nr_ranges), ranges);
@@ -1754,10 +1821,10 @@ static struct kunit_case pagerange_test_cases[] = {
 	KUNIT_CASE(pagerange_test_use_is_all_or_nothing),
 	KUNIT_CASE(pagerange_test_use_is_all_or_nothing_across_batches),
 	KUNIT_CASE(pagerange_test_use_stops_at_the_global_cap),
-	KUNIT_CASE(pagerange_test_isolate_skips_on_insert_lock),
-	KUNIT_CASE(pagerange_test_isolate_skips_on_mmap_lock),
-	KUNIT_CASE(pagerange_test_isolate_skips_on_range_lock),
-	KUNIT_CASE(pagerange_test_isolate_skips_during_a_copy),
+	KUNIT_CASE(pagerange_test_isolate_ignores_insert_lock),
+	KUNIT_CASE(pagerange_test_isolate_rotates_on_mmap_lock),
+	KUNIT_CASE(pagerange_test_isolate_waits_for_range_lock),
+	KUNIT_CASE(pagerange_test_isolate_rotates_during_a_copy),
 	KUNIT_CASE(pagerange_test_busy_range_does_not_starve_the_next),
 	KUNIT_CASE(pagerange_test_pages_are_counted_on_their_node),
 	KUNIT_CASE(pagerange_test_scan_of_one_node_frees_only_its_pages),
@@ -1765,7 +1832,8 @@ static struct kunit_case pagerange_test_cases[] = {
 	KUNIT_CASE(pagerange_test_rss_counts_mapped_pages),
 	KUNIT_CASE(pagerange_test_calls_before_mmap_fail_with_enxio),
 	KUNIT_CASE(pagerange_test_second_mmap_fails_with_ebusy),
-	KUNIT_CASE(pagerange_test_detached_range_is_reclaimed),
+	KUNIT_CASE(pagerange_test_closed_range_frees_every_page),
+	KUNIT_CASE(pagerange_test_close_during_a_copy_frees_at_its_end),
 	KUNIT_CASE(pagerange_test_teardown_frees_pages_in_every_state),
 	{}
 };

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Trace events of the page range: pages inserted, spans used and stopped,
- * pages isolated, zapped and freed by the shrinker, and why it skipped or
- * rotated one.
+ * pages isolated, zapped and freed by the shrinker, and why it rotated
+ * one it could not take.
  * They live in tracefs under events/pagerange/.
  */
 #undef TRACE_SYSTEM
@@ -21,10 +21,8 @@
 #include "pagerange_core.h"
 
 #define PAGERANGE_SKIP_REASONS					\
-	EM(PAGERANGE_SKIP_INSERT_LOCK, "insert_lock")		\
 	EM(PAGERANGE_SKIP_MM_EXITING, "mm_exiting")		\
 	EM(PAGERANGE_SKIP_MMAP_LOCK, "mmap_lock")		\
-	EM(PAGERANGE_SKIP_RANGE_LOCK, "range_lock")		\
 	EM(PAGERANGE_SKIP_COPYING, "copying")			\
 	EMe(PAGERANGE_SKIP_UNMAPPING, "unmapping")
 
@@ -104,55 +102,48 @@ DEFINE_EVENT(pagerange_page, pagerange_isolate,
 	TP_ARGS(range, index, page));
 
 /*
- * The shrinker freed the pages [first, last), which it had isolated, after
- * zapping their PTEs with one call if the vma was there.
+ * The shrinker zapped the PTEs of the pages [first, last), which it had
+ * isolated, with one call, and is freeing them.
  */
 TRACE_EVENT(pagerange_free,
 	TP_PROTO(struct pagerange *range, unsigned long first,
-		 unsigned long last, bool zapped),
-	TP_ARGS(range, first, last, zapped),
+		 unsigned long last),
+	TP_ARGS(range, first, last),
 	TP_STRUCT__entry(
 		__field(pid_t, pid)
 		__field(unsigned long, first)
 		__field(unsigned long, last)
-		__field(bool, zapped)
 	),
 	TP_fast_assign(
 		__entry->pid = range->pid;
 		__entry->first = first;
 		__entry->last = last;
-		__entry->zapped = zapped;
 	),
-	TP_printk("pid=%d pages=[%lu,%lu) zapped=%d",
-		  __entry->pid, __entry->first, __entry->last,
-		  __entry->zapped)
+	TP_printk("pid=%d pages=[%lu,%lu)",
+		  __entry->pid, __entry->first, __entry->last)
 );
 
 /*
- * The shrinker left a reclaimable page alone; reason says why. rotated says
- * whether it moved the page to the tail of its list (a reason that lasts)
- * or left it where it was (a lock held for a moment).
+ * The shrinker could not take a reclaimable page and rotated it to the
+ * tail of its list; reason says why.
  */
 TRACE_EVENT(pagerange_skip,
 	TP_PROTO(struct pagerange *range, unsigned long index,
-		 enum pagerange_skip_reason reason, bool rotated),
-	TP_ARGS(range, index, reason, rotated),
+		 enum pagerange_skip_reason reason),
+	TP_ARGS(range, index, reason),
 	TP_STRUCT__entry(
 		__field(pid_t, pid)
 		__field(unsigned long, index)
 		__field(int, reason)
-		__field(bool, rotated)
 	),
 	TP_fast_assign(
 		__entry->pid = range->pid;
 		__entry->index = index;
 		__entry->reason = reason;
-		__entry->rotated = rotated;
 	),
-	TP_printk("pid=%d index=%lu reason=%s rotated=%d",
+	TP_printk("pid=%d index=%lu reason=%s",
 		  __entry->pid, __entry->index,
-		  __print_symbolic(__entry->reason, PAGERANGE_SKIP_REASONS),
-		  __entry->rotated)
+		  __print_symbolic(__entry->reason, PAGERANGE_SKIP_REASONS))
 );
 
 #endif /* _PAGERANGE_TRACE_H */

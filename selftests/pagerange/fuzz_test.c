@@ -202,6 +202,8 @@ static void fuzz_retire(struct __test_metadata *_metadata,
 	g->kind = FUZZ_GONE;
 	g->name = "unmapped";
 	g->map = NULL;
+	/* Nothing can map them again: the pages went with the vma. */
+	memset(g->page, FUZZ_FREE, sizeof(g->page));
 	self->mapped.kind = FUZZ_NOT_OURS;
 	self->mapped.fd = -1;
 }
@@ -242,15 +244,16 @@ FIXTURE_SETUP(fuzz)
 	self->fresh.kind = FUZZ_NEVER_MAPPED;
 	self->fresh.name = "never mapped";
 
-	/* Owner gone with 3 pages in use and 2 reclaimable. */
+	/*
+	 * Owner gone with 3 pages in use and 2 reclaimable: its exit gave
+	 * them back.
+	 */
 	g = &self->gone[self->nr_gone++];
 	g->fd = prlib_orphan_range(8, 3, 2);
 	ASSERT_LE(0, g->fd);
 	g->kind = FUZZ_GONE;
 	g->name = "owner exited";
 	g->npages = 8;
-	memset(g->page, FUZZ_IN_USE, 3);
-	memset(g->page + 3, FUZZ_RECLAIMABLE, 2);
 
 	ASSERT_EQ(0, pipe2(self->pipe_fds, O_CLOEXEC));
 	self->memfd = memfd_create("pagerange-fuzz", MFD_CLOEXEC);

@@ -185,19 +185,26 @@ TEST_F(range, owner_reads_through_the_mapping_what_it_wrote)
 				     page_size - 200, 0));
 }
 
-TEST_F(range, munmap_ends_the_range_but_get_info_still_works)
+TEST_F(range, munmap_ends_the_range_and_gives_back_its_pages_at_once)
 {
 	struct pagerange_info info;
 
 	ASSERT_EQ(3, prlib_use_range(self->fd, 0, 3));
 	ASSERT_EQ(1, prlib_stop_using(self->fd, 2, 3));
+	ASSERT_EQ(self->before.pages_allocated + 3,
+		  prlib_stat("pages_allocated"));
 	ASSERT_EQ(0, munmap(self->map, self->size));
 	self->map = MAP_FAILED;
 
 	prtest_expect_esrch(_metadata, self->fd);
-	/* The pages are still held until the shrinker or the last close. */
+	/* Nothing can map them again: in use or not, they are gone. */
+	EXPECT_EQ(self->before.pages_allocated, prlib_stat("pages_allocated"));
+	EXPECT_EQ(self->before.pages_reclaimable,
+		  prlib_stat("pages_reclaimable"));
 	ASSERT_EQ(0, prlib_get_info(self->fd, &info));
-	EXPECT_EQ(3, info.pages_present);
+	EXPECT_EQ(NPAGES, info.size_pages);
+	EXPECT_EQ(0, info.pages_present);
+	EXPECT_EQ(0, info.pages_reclaimable);
 	EXPECT_EQ(3, info.pages_allocated);
 	EXPECT_EQ(0, info.reserved[0]);
 	EXPECT_EQ(0, info.reserved[1]);

@@ -146,7 +146,7 @@ TEST_F(trace, reclaim_isolates_a_run_highest_page_first_then_zaps_and_frees_it)
 	expect_events(_metadata, self,
 		      "pagerange_isolate: index=2\n"
 		      "pagerange_isolate: index=1\n"
-		      "pagerange_free: pages=[1,3) zapped=1\n"
+		      "pagerange_free: pages=[1,3)\n"
 		      "pagerange_insert: index=2\n"
 		      "pagerange_use: pages=[2,3) count=1 ret=0\n");
 }
@@ -168,10 +168,10 @@ TEST_F(trace, reclaim_runs_follow_the_lru_order)
 	ASSERT_EQ(0, prlib_drop_caches());
 	expect_events(_metadata, self,
 		      "pagerange_isolate: index=2\n"
-		      "pagerange_free: pages=[2,3) zapped=1\n"
+		      "pagerange_free: pages=[2,3)\n"
 		      "pagerange_isolate: index=1\n"
 		      "pagerange_isolate: index=0\n"
-		      "pagerange_free: pages=[0,2) zapped=1\n");
+		      "pagerange_free: pages=[0,2)\n");
 }
 
 TEST_F(trace, failed_use_range_is_traced_with_its_errno)
