@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Memory accounting where the kernel looks for it. A range and everything
- * allocated for it are charged to the memory cgroup of its owner (the
- * opener), whoever allocates them: a remote writer's USE_RANGE charges the
- * owner. A cgroup at its memory.max reclaims its own idle pages, and only
- * its own, before USE_RANGE fails. The pages a range maps count in its
- * owner's RSS (RssFile, and so VmRSS) while their PTEs exist.
+ * Memory accounting where the kernel looks for it. A range's pages, and
+ * everything allocated for them, are charged to the memory cgroup its
+ * owner's mm is in when they are allocated, whoever allocates them: a
+ * remote writer's USE_RANGE charges the owner, and an owner that moved
+ * charges its new cgroup. A cgroup at its memory.max reclaims its own idle
+ * pages, and only its own, before USE_RANGE fails, the caller's own range's
+ * included, and a range that is busy serving transactions does not keep
+ * the cgroup's reclaim from them. An owner's exit gives the cgroup its
+ * charge back at once. The pages a range maps count in its owner's RSS
+ * (RssFile, and so VmRSS) while their PTEs exist.
  *
  * The memcg fixture needs cgroup2 with the memory controller and skips
  * without it. Each child that runs in a cgroup touches its stack and opens
@@ -13,6 +17,8 @@
  * driver allocates.
  */
 #include "pagerange_test.h"
+
+#include <pthread.h>
 
 #define CG_BASE		PAGERANGE_CGROUP_ROOT "/pagerange_accounting_test"
 #define MAX_CGROUPS	3
@@ -35,10 +41,12 @@ struct acct_child {
 	volatile long long err;	/* the failing call's result */
 	volatile long long reclaimed[MAX_RANGES];
 	volatile long long reclaimable[MAX_RANGES];
+	volatile long long value[4];	/* what a test's child reports */
 };
 
 FIXTURE(memcg) {
 	struct prlib_stats before;
+	long long max_size;	/* the module's, restored at teardown */
 	struct prlib_cgroup_root root;
 	const char *why;
 	char cg[MAX_CGROUPS][128];
@@ -51,6 +59,10 @@ FIXTURE(memcg) {
 FIXTURE_SETUP(memcg)
 {
 	prtest_stats_begin(_metadata, &self->before);
+	/* Room for ranges of 8 MiB. */
+	self->max_size = prlib_max_size();
+	ASSERT_LT(0, self->max_size);
+	ASSERT_EQ(0, prlib_set_max_size(2 * RANGE_BYTES));
 	self->sh = mmap(NULL, MAX_CHILDREN * sizeof(*self->sh),
 			PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
 			-1, 0);
@@ -82,6 +94,7 @@ FIXTURE_TEARDOWN(memcg)
 		if (self->cg[i][0])
 			EXPECT_EQ(0, rmdir(self->cg[i]) ? -errno : 0);
 	prlib_cgroup_fini(&self->root);
+	EXPECT_EQ(0, prlib_set_max_size(self->max_size));
 	munmap(self->sh, MAX_CHILDREN * sizeof(*self->sh));
 	prlib_stats_settle(&self->before, 5000);
 	prtest_expect_stats(_metadata, &self->before);
@@ -370,6 +383,438 @@ TEST_F_TIMEOUT(memcg, removed_cgroup_leaves_a_working_range, 120)
 	EXPECT_EQ(-1, prlib_check(map + 8 * page_size, 4 * page_size, 9));
 	EXPECT_EQ(0, munmap(map, npages * page_size));
 	EXPECT_EQ(0, close(fd));
+}
+
+/* ---- idle pages the cgroup must be able to reclaim ---- */
+
+/*
+ * A child in a cgroup: runs @fn once the test has moved it there, then
+ * waits to be told to exit (go 3). What it reports goes to its acct_child.
+ */
+static void acct_run(struct __test_metadata *_metadata,
+		     FIXTURE_DATA(memcg) *self, int i, const char *cg,
+		     int (*fn)(struct acct_child *sh, void *arg), void *arg)
+{
+	struct acct_child *sh = &self->sh[i];
+	pid_t pid;
+
+	memset(sh, 0, sizeof(*sh));
+	pid = prlib_fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		volatile char stack[16384];
+		int ret;
+
+		memset((char *)stack, 0, sizeof(stack));
+		sh->phase = 1;
+		acct_wait(&sh->go, 1);
+		ret = fn(sh, arg);
+		sh->phase = 2;
+		if (ret)
+			_exit(ret);
+		acct_wait(&sh->go, 3);
+		_exit(0);
+	}
+	self->pid[i] = pid;
+	acct_wait(&sh->phase, 1);
+	ASSERT_EQ(1, sh->phase);
+	ASSERT_EQ(0, prlib_cgroup_enter(cg, pid));
+	sh->go = 1;
+}
+
+/* Wait for child @i's function to return; it must have succeeded. */
+static void acct_done(struct __test_metadata *_metadata,
+		      FIXTURE_DATA(memcg) *self, int i)
+{
+	acct_wait(&self->sh[i].phase, 2);
+	ASSERT_EQ(2, self->sh[i].phase);
+	ASSERT_EQ(0, self->sh[i].err);
+}
+
+/* What the owner of a range does before it hands the fd over and dies. */
+struct acct_handover {
+	int sock;		/* where the fd goes */
+	__u64 npages;
+};
+
+static int acct_use_and_hand_over(struct acct_child *sh, void *arg)
+{
+	struct acct_handover *h = arg;
+	int fd = prlib_open();
+	long ret;
+
+	if (fd < 0 || prlib_map(fd, h->npages * page_size) == MAP_FAILED) {
+		sh->err = -errno;
+		return 1;
+	}
+	ret = prlib_use_range(fd, 0, h->npages);
+	if (ret != (long)h->npages) {
+		sh->err = ret < 0 ? ret : -EBADMSG;
+		return 1;
+	}
+	return prlib_send_fd(h->sock, fd) ? 1 : 0;
+}
+
+/*
+ * Binder's model: the owner of a range uses 8 MiB, hands its fd to another
+ * process and exits. Nothing can read those pages again, so the owner's
+ * cgroup gets its charge back at once, without reclaim, while the other
+ * process still holds the fd; that process's calls fail with ESRCH.
+ */
+TEST_F_TIMEOUT(memcg, dead_owner_gives_its_cgroup_the_charge_back, 120)
+{
+	struct acct_handover h = { .npages = (8 << 20) / page_size };
+	long long base, held, after;
+	struct pagerange_info info;
+	int sv[2], fd;
+	const char *cg;
+
+	if (self->why)
+		SKIP(return, "%s", self->why);
+	cg = cg_make(_metadata, self, "dead", 0);
+	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv));
+	h.sock = sv[1];
+	base = prlib_cgroup_read(cg, "memory.current");
+	acct_run(_metadata, self, 0, cg, acct_use_and_hand_over, &h);
+	close(sv[1]);
+	fd = prlib_recv_fd(sv[0]);
+	close(sv[0]);
+	ASSERT_LE(0, fd);
+	acct_done(_metadata, self, 0);
+	held = prlib_cgroup_read(cg, "memory.current");
+
+	acct_stop(_metadata, self, 0);
+	after = prlib_cgroup_read(cg, "memory.current");
+	prtest_diag("memory.current: %lld KiB, %lld KiB with the range, %lld KiB after the owner's exit",
+		    base >> 10, held >> 10, after >> 10);
+	EXPECT_LE(base + (8 << 20), held);
+	EXPECT_GT(1 << 20, after);
+	ASSERT_EQ(0, prlib_get_info(fd, &info));
+	EXPECT_EQ(0, info.pages_present);
+	EXPECT_EQ(h.npages, info.pages_allocated);
+	prtest_expect_esrch(_metadata, fd);
+	EXPECT_EQ(0, close(fd));
+}
+
+/* The test's side of a child that opens a range and uses it when told. */
+struct acct_mover {
+	__u64 npages;
+	int fd;
+};
+
+/* Open and map (phase 2), then, told so (go 2), use and stop (phase 3). */
+static int acct_open_then_use(struct acct_child *sh, void *arg)
+{
+	struct acct_mover *m = arg;
+	struct pagerange_info info;
+	long ret;
+
+	m->fd = prlib_open();
+	if (m->fd < 0 || prlib_map(m->fd, m->npages * page_size) == MAP_FAILED) {
+		sh->err = -errno;
+		return 1;
+	}
+	sh->phase = 2;
+	acct_wait(&sh->go, 2);
+	ret = prlib_use_range(m->fd, 0, m->npages);
+	if (ret == (long)m->npages)
+		ret = prlib_stop_using(m->fd, 0, m->npages);
+	if (ret != (long)m->npages) {
+		sh->err = ret < 0 ? ret : -EBADMSG;
+		return 1;
+	}
+	sh->phase = 3;
+	/* Report GET_INFO's reclaimed count each time the test asks (go 3). */
+	for (;;) {
+		acct_wait(&sh->go, 3);
+		if (sh->go == 4)
+			return 0;
+		if (prlib_get_info(m->fd, &info))
+			return 1;
+		sh->reclaimed[0] = info.pages_reclaimed;
+		sh->go = 2;
+	}
+}
+
+/* Ask child @i of acct_open_then_use() for its reclaimed count. */
+static long long acct_ask_reclaimed(FIXTURE_DATA(memcg) *self, int i)
+{
+	struct acct_child *sh = &self->sh[i];
+
+	sh->reclaimed[0] = -1;
+	sh->go = 3;
+	acct_wait(&sh->go, 3);
+	while (sh->go == 3)
+		usleep(1000);
+	return sh->reclaimed[0];
+}
+
+/*
+ * An owner that moved to another cgroup after it opened and mapped its
+ * range (systemd and container runtimes move processes): the pages it uses
+ * from then on are charged where it is now, as its page faults are, and are
+ * filed on that cgroup's list: that cgroup's reclaim (memory.reclaim) takes
+ * them, and the old cgroup's takes none.
+ */
+TEST_F_TIMEOUT(memcg, owner_that_moved_charges_and_is_reclaimed_in_its_new_cgroup,
+	       120)
+{
+	struct acct_mover m = { .npages = RANGE_BYTES / page_size };
+	long long p0, q0, p1, q1;
+	const char *p, *q;
+
+	if (self->why)
+		SKIP(return, "%s", self->why);
+	p = cg_make(_metadata, self, "opened_here", 0);
+	q = cg_make(_metadata, self, "moved_here", 0);
+	acct_run(_metadata, self, 0, p, acct_open_then_use, &m);
+	acct_wait(&self->sh[0].phase, 2);
+	ASSERT_EQ(2, self->sh[0].phase);
+	ASSERT_EQ(0, prlib_cgroup_enter(q, self->pid[0]));
+
+	p0 = prlib_cgroup_read(p, "memory.current");
+	q0 = prlib_cgroup_read(q, "memory.current");
+	self->sh[0].go = 2;
+	acct_wait(&self->sh[0].phase, 3);
+	ASSERT_EQ(3, self->sh[0].phase);
+	p1 = prlib_cgroup_read(p, "memory.current");
+	q1 = prlib_cgroup_read(q, "memory.current");
+	prtest_diag("memory.current: the cgroup it opened in +%lld KiB, the one it moved to +%lld KiB",
+		    (p1 - p0) >> 10, (q1 - q0) >> 10);
+	EXPECT_LE(RANGE_BYTES, q1 - q0);
+	EXPECT_GT(RANGE_BYTES / 8, p1 - p0);
+
+	/* The return says whether it met its target; what went is what counts. */
+	prlib_cgroup_write(p, "memory.reclaim", 2 * RANGE_BYTES);
+	EXPECT_EQ(0, acct_ask_reclaimed(self, 0));
+	prlib_cgroup_write(q, "memory.reclaim", 2 * RANGE_BYTES);
+	EXPECT_EQ(m.npages, acct_ask_reclaimed(self, 0));
+	self->sh[0].go = 4;
+	EXPECT_EQ(0, prlib_wait_exit(self->pid[0]));
+	self->pid[0] = 0;
+}
+
+/*
+ * Range a, 4 MiB, and range b, 4 MiB of a range of 8 MiB, are used and
+ * stopped, b's first, so that b's idle pages are the first the cgroup's
+ * reclaim meets; then b uses all 8 MiB: its own idle 4 MiB and 4 MiB more,
+ * which fit only if the cgroup's reclaim takes a's idle pages and none of
+ * b's. Reported as the call's result.
+ */
+static int acct_grow_over_idle(struct acct_child *sh, void *arg)
+{
+	const __u64 half = RANGE_BYTES / page_size;
+	int fa = prlib_open(), fb = prlib_open();
+	long ret;
+
+	if (fa < 0 || fb < 0 ||
+	    prlib_map(fa, RANGE_BYTES) == MAP_FAILED ||
+	    prlib_map(fb, 2 * RANGE_BYTES) == MAP_FAILED) {
+		sh->err = -errno;
+		return 1;
+	}
+	/* Below 8 MiB and a bit, even this does not fit. */
+	if (prlib_use_range(fa, 0, half) != (long)half ||
+	    prlib_use_range(fb, 0, half) != (long)half ||
+	    prlib_stop_using(fb, 0, half) != (long)half ||
+	    prlib_stop_using(fa, 0, half) != (long)half) {
+		sh->value[0] = 1;
+		return 0;
+	}
+	ret = prlib_use_range(fb, 0, 2 * half);
+	sh->err = ret < 0 ? ret : 0;
+	sh->nr_ok = ret == (long)half;
+	return 0;
+}
+
+/*
+ * Run acct_grow_over_idle() in a new cgroup of @max bytes: 1 if it fit,
+ * 0 if USE_RANGE failed with ENOMEM, 2 if not even the 8 MiB before it
+ * fitted, -1 if anything else happened (the child was killed, say);
+ * @oom_kills gets the cgroup's OOM kills.
+ */
+static int acct_try_grow(struct __test_metadata *_metadata,
+			 FIXTURE_DATA(memcg) *self, long long max,
+			 long long *oom_kills)
+{
+	char name[32];
+	const char *cg;
+	int status;
+
+	snprintf(name, sizeof(name), "grow%lld", max >> 10);
+	cg = cg_make(_metadata, self, name, max);
+	acct_run(_metadata, self, 0, cg, acct_grow_over_idle, NULL);
+	/* Exit as soon as done: a child the OOM killer took says nothing. */
+	self->sh[0].go = 3;
+	status = prlib_wait_exit(self->pid[0]);
+	self->pid[0] = 0;
+	*oom_kills = prlib_cgroup_key(cg, "memory.events", "oom_kill");
+	EXPECT_EQ(0, rmdir(cg) ? -errno : 0);
+	self->cg[--self->nr_cg][0] = '\0';
+	if (status)
+		return -1;
+	if (self->sh[0].value[0])
+		return 2;
+	if (self->sh[0].nr_ok)
+		return 1;
+	return self->sh[0].err == -ENOMEM ? 0 : -1;
+}
+
+/*
+ * A cgroup at its limit makes room for a USE_RANGE from its own idle pages,
+ * other ranges' and the caller's range's alike (acct_grow_over_idle()):
+ * 8 MiB in use at the end, and 4 MiB idle to take. The test lowers
+ * memory.max from 16 MiB in steps of 256 KiB until the call fails, and
+ * reports the smallest limit that held it. The call must fit at 10 MiB,
+ * 2 MiB over the pages it ends up with. It fails with ENOMEM, or else the
+ * 8 MiB that come before it do not fit either: the call needs no room
+ * beyond what its pages take once. Nothing is OOM-killed.
+ */
+TEST_F_TIMEOUT(memcg, use_range_at_the_limit_makes_room_from_idle_pages, 240)
+{
+	const long long step = 256 << 10, need = 10 << 20;
+	long long max, fit = 0, oom_kills;
+	int ret;
+
+	if (self->why)
+		SKIP(return, "%s", self->why);
+	for (max = 16 << 20; max >= 8 << 20; max -= step) {
+		ret = acct_try_grow(_metadata, self, max, &oom_kills);
+		EXPECT_EQ(0, oom_kills) TH_LOG("memory.max %lld KiB", max >> 10);
+		if (ret != 1)
+			break;
+		fit = max;
+	}
+	prtest_diag("the smallest memory.max that held 8 MiB in use over 4 MiB idle: %lld KiB; below it, %s",
+		    fit >> 10, ret == 0 ? "USE_RANGE failed with ENOMEM" :
+		    ret == 2 ? "not even the 8 MiB before it fitted" :
+		    "the child failed or was killed");
+	EXPECT_LE(fit, need);
+	EXPECT_NE(0, fit);
+	EXPECT_TRUE(ret == 0 || ret == 2);
+}
+
+#define SERVER_IDLE	256	/* idle pages of a busy range and of another */
+#define SERVER_SPAN	32	/* pages of one transaction */
+#define SERVER_SPANS	16	/* transactions the server cycles through */
+
+/* A thread serving transactions from range @fd, as in reclaim_test. */
+struct acct_server {
+	int fd;
+	volatile int stop;
+	volatile unsigned long rounds;
+	volatile unsigned long failed;	/* USE_RANGEs that found no room */
+	long ret;			/* any other failure */
+};
+
+static void *acct_server_run(void *arg)
+{
+	struct acct_server *sv = arg;
+	unsigned long i;
+	__u64 first;
+	long ret;
+
+	for (i = 0; !sv->stop; i++) {
+		first = SERVER_IDLE + i % SERVER_SPANS * SERVER_SPAN;
+		ret = prlib_use_range(sv->fd, first, first + SERVER_SPAN);
+		if (ret == -ENOMEM) {
+			sv->failed++;
+			continue;
+		}
+		if (ret >= 0)
+			ret = prlib_stop_using(sv->fd, first,
+					       first + SERVER_SPAN);
+		if (ret < 0) {
+			sv->ret = ret;
+			break;
+		}
+		sv->rounds++;
+	}
+	return NULL;
+}
+
+/*
+ * In the cgroup @arg: range a's idle pages first on the cgroup's list, b's
+ * after them, and a thread serving transactions from a. Three times over,
+ * the cgroup's own reclaim (memory.reclaim) is asked for more than the
+ * cgroup holds: every idle page of a and of b must go each time, and the
+ * server must go on serving. value[0] counts a's idle pages left, value[1]
+ * b's, value[2] the rounds served, value[3] the rounds that found no room.
+ */
+static int acct_busy_neighbour(struct acct_child *sh, void *arg)
+{
+	const __u64 a_pages = SERVER_IDLE + SERVER_SPANS * SERVER_SPAN;
+	struct acct_server sv = { 0 };
+	struct pagerange_info info;
+	int fa = prlib_open(), fb = prlib_open();
+	unsigned char *map;
+	pthread_t server;
+	int pass, i;
+
+	if (fa < 0 || fb < 0 || prlib_map(fb, SERVER_IDLE * page_size) == MAP_FAILED) {
+		sh->err = -errno;
+		return 1;
+	}
+	map = prlib_map(fa, a_pages * page_size);
+	if (map == MAP_FAILED) {
+		sh->err = -errno;
+		return 1;
+	}
+	sv.fd = fa;
+	for (pass = 0; pass < 3; pass++) {
+		/* a's idle pages ahead of b's. */
+		if (prlib_use_range(fa, 0, SERVER_IDLE) < 0 ||
+		    prlib_use_range(fb, 0, SERVER_IDLE) < 0 ||
+		    prlib_stop_using(fa, 0, SERVER_IDLE) != SERVER_IDLE ||
+		    prlib_stop_using(fb, 0, SERVER_IDLE) != SERVER_IDLE) {
+			sh->err = -EBADMSG;
+			break;
+		}
+		if (!pass && pthread_create(&server, NULL, acct_server_run, &sv)) {
+			sh->err = -EAGAIN;
+			return 1;
+		}
+		/* Once round the spans: they come back reclaimed from now on. */
+		for (i = 0; i < 10000 && sv.rounds < (pass + 1) * SERVER_SPANS; i++)
+			usleep(1000);
+		/* Its result only says whether it met the target. */
+		prlib_cgroup_write(arg, "memory.reclaim", 64 << 20);
+		sh->value[0] += prtest_count_readable(map, SERVER_IDLE);
+		if (!prlib_get_info(fb, &info))
+			sh->value[1] += info.pages_present;
+	}
+	sv.stop = 1;
+	pthread_join(server, NULL);
+	sh->value[2] = sv.rounds;
+	sh->value[3] = sv.failed;
+	if (!sh->err)
+		sh->err = sv.ret;
+	return 0;
+}
+
+/*
+ * A range whose owner keeps serving transactions, with idle pages at the
+ * head of the cgroup's list, must not keep the cgroup's reclaim from them
+ * nor from the idle pages behind them.
+ */
+TEST_F_TIMEOUT(memcg, busy_range_does_not_starve_the_cgroups_reclaim, 180)
+{
+	const char *cg;
+
+	if (self->why)
+		SKIP(return, "%s", self->why);
+	cg = cg_make(_metadata, self, "busy", 0);
+	acct_run(_metadata, self, 0, cg, acct_busy_neighbour, (void *)cg);
+	acct_wait(&self->sh[0].phase, 2);
+	ASSERT_EQ(2, self->sh[0].phase);
+	prtest_diag("left by three reclaims: %lld idle pages of the busy range, %lld of the one behind; %lld rounds served, %lld that found no room",
+		    self->sh[0].value[0], self->sh[0].value[1],
+		    self->sh[0].value[2], self->sh[0].value[3]);
+	EXPECT_EQ(0, self->sh[0].err);
+	EXPECT_EQ(0, self->sh[0].value[0]);
+	EXPECT_EQ(0, self->sh[0].value[1]);
+	EXPECT_LT(3 * SERVER_SPANS, self->sh[0].value[2]);
+	acct_stop(_metadata, self, 0);
 }
 
 /* ---- the owner's RSS ---- */
