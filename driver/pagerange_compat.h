@@ -182,11 +182,18 @@ static inline long pagerange_read_rss(struct mm_struct *mm)
 }
 
 /*
- * Tell reclaim that a shrinker freed pages, as slab does for its own: the
- * pages count as progress for the reclaim that called the shrinker (a
- * cgroup at its limit, kswapd), which would otherwise see none and try
- * harder, or give up. mm_account_reclaimed_pages() came with 6.4, when
- * reclaim_state->reclaimed_slab was renamed; detected.
+ * Tell reclaim that a shrinker freed pages, as slab does for its own. Until
+ * reclaim_state->reclaimed_slab was renamed (mm_account_reclaimed_pages()
+ * came with the rename; detected), every reclaim counted them as progress.
+ * Since then flush_reclaim_state() counts them for global reclaim only
+ * (kswapd, the machine's direct reclaim): a memory cgroup's own reclaim
+ * cannot tell which cgroup a shrinker's page was charged to. That reclaim
+ * then sees no progress from the driver and goes on to lower priorities,
+ * scanning more of the cgroup's idle pages than it needed; but the pages
+ * are uncharged as they are freed, and the charge that started the reclaim
+ * checks the cgroup's margin before anything else and retries when there
+ * is room: a cgroup whose idle pages the shrinker can take does not reach
+ * its OOM killer for want of counted progress.
  */
 static inline void pagerange_account_reclaimed(unsigned long pages)
 {

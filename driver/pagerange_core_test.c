@@ -1313,27 +1313,22 @@ static void pagerange_test_isolate_rotates_on_mmap_lock(struct kunit *test)
 }
 
 /*
- * range->lock is a spinlock that the scan waits for, so this thread cannot
- * hold it across the scan. Another thread, on another CPU, holds it and
- * spins for @hold_ms, so that a scan that waits for the lock, or one that
- * would give up on it, can be told apart; then until told to let go, or for
- * at most a few seconds so that a failed case cannot lock the CPU up. This
- * thread stays on its own CPU so that it cannot be queued behind the
- * spinner.
+ * range->lock is a spinlock, so this thread cannot hold it across a scan.
+ * Another thread, on another CPU, holds it for @hold_ms and then lets go on
+ * its own, so that a scan that waits for the lock can be told from one that
+ * gives up on it. This thread stays on its own CPU so that it cannot be
+ * queued behind the spinner.
  */
 static struct pagerange_test_range_locker {
 	struct pagerange *range;
 	unsigned int hold_ms;
 	struct completion held;
 	struct completion done;
-	bool release;
-	bool timed_out;
 } pagerange_test_locker;
 
 static int pagerange_test_range_locker_thread(void *data)
 {
 	struct pagerange_test_range_locker *l = data;
-	unsigned long deadline = jiffies + 5 * HZ;
 	unsigned long hold;
 
 	spin_lock(&l->range->lock);
@@ -1341,14 +1336,13 @@ static int pagerange_test_range_locker_thread(void *data)
 	complete(&l->held);
 	while (time_before(jiffies, hold))
 		cpu_relax();
-	while (!READ_ONCE(l->release) && time_before(jiffies, deadline))
-		cpu_relax();
-	l->timed_out = !READ_ONCE(l->release);
 	spin_unlock(&l->range->lock);
 	kthread_complete_and_exit(&l->done, 0);
 }
 
-static int pagerange_test_hold_range_lock(struct pagerange *range)
+/* Have range->lock held for @hold_ms from now on. */
+static int pagerange_test_hold_range_lock(struct pagerange *range,
+					  unsigned int hold_ms)
 {
 	struct pagerange_test_range_locker *l = &pagerange_test_locker;
 	struct task_struct *task;
@@ -1364,8 +1358,7 @@ static int pagerange_test_hold_range_lock(struct pagerange *range)
 		return ret;
 
 	l->range = range;
-	l->release = false;
-	l->timed_out = false;
+	l->hold_ms = hold_ms;
 	init_completion(&l->held);
 	init_completion(&l->done);
 	task = kthread_create(pagerange_test_range_locker_thread, l,
@@ -1378,12 +1371,10 @@ static int pagerange_test_hold_range_lock(struct pagerange *range)
 	return 0;
 }
 
-static void pagerange_test_release_range_lock(struct pagerange *range)
+/* Wait for the holder to have let go. */
+static void pagerange_test_range_lock_done(void)
 {
-	struct pagerange_test_range_locker *l = &pagerange_test_locker;
-
-	WRITE_ONCE(l->release, true);
-	wait_for_completion(&l->done);
+	wait_for_completion(&pagerange_test_locker.done);
 }
 
 /*
@@ -1394,7 +1385,6 @@ static void pagerange_test_release_range_lock(struct pagerange *range)
  */
 static void pagerange_test_isolate_waits_for_range_lock(struct kunit *test)
 {
-	struct pagerange_test_range_locker *l = &pagerange_test_locker;
 	long skips = atomic_long_read(&pagerange_nr_skips);
 	struct pagerange_test_map *a;
 	unsigned long start, freed;
@@ -1406,18 +1396,15 @@ static void pagerange_test_isolate_waits_for_range_lock(struct kunit *test)
 	pagerange_test_use(test, a->range, 0, 1, 1);
 	pagerange_test_stop(test, a->range, 0, 1, 1);
 
-	l->hold_ms = 200;
 	start = jiffies;
-	ret = pagerange_test_hold_range_lock(a->range);
+	ret = pagerange_test_hold_range_lock(a->range, 200);
 	KUNIT_ASSERT_EQ(test, ret, 0);
 	freed = pagerange_test_scan(1);
-	pagerange_test_release_range_lock(a->range);
-	l->hold_ms = 0;
+	pagerange_test_range_lock_done();
 
 	KUNIT_EXPECT_EQ(test, freed, 1UL);
 	KUNIT_EXPECT_GE(test, jiffies_to_msecs(jiffies - start), 200U);
 	KUNIT_EXPECT_EQ(test, atomic_long_read(&pagerange_nr_skips), skips);
-	KUNIT_EXPECT_FALSE(test, l->timed_out);
 	pagerange_test_expect_states(test, a, "FF");
 	pagerange_test_expect_consistent(test);
 }

@@ -18,6 +18,7 @@
 #include <fcntl.h>
 #include <math.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -28,6 +29,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysinfo.h>
 #include <unistd.h>
 
 #include "binder_peer.h"
@@ -54,13 +56,13 @@ static int bench_reps = 11;
 /* Scales every loop count: 2 doubles the time of the whole run. */
 static double bench_scale = 1.0;
 /* Figures B1 to B4 are numbered 9 to 12 inside; they print as "B1".."B4". */
-#define BENCH_FIG_B(n)		(8 + (n))
+#define BENCH_FIG_B(n)		(9 + (n))
 
 /*
  * Figures to run, as a bit mask: bit n for figure n (2 comes with 1), bits
  * 9 to 12 for B1 to B4 (B3 and B4 come together).
  */
-static unsigned int bench_figures = 0x1ffe;
+static unsigned int bench_figures = 0x3ffe;
 /* Binder's module (-b), for figures B1 to B4; NULL: skip them. */
 static const char *bench_binder_ko;
 
@@ -1092,6 +1094,168 @@ static void bench_fig_memcg_reclaim(void)
 		      bench_median(drop, bench_reps));
 }
 
+/* ---- figure 9: reclaim while other ranges are busy -------------------- */
+
+/* The idle ranges' pages, in 16 ranges. */
+#define BENCH_BUSY_IDLE_PAGES	4096UL
+/* Each busy range's idle pages, ahead of the idle ranges' on the list. */
+#define BENCH_BUSY_HEAD		256UL
+/* A busy range's transactions: spans of 16 pages, 16 of them in turn. */
+#define BENCH_BUSY_SPAN		16UL
+#define BENCH_BUSY_SPANS	16UL
+#define BENCH_BUSY_MAX		16
+
+static const unsigned long bench_busy_counts[] = { 1, 4, 16 };
+
+/* What the owners of the busy ranges and the benchmark share. */
+struct bench_busy_shared {
+	volatile int go;			/* start the transactions */
+	volatile unsigned long rounds[BENCH_BUSY_MAX];
+	volatile int ready[BENCH_BUSY_MAX];
+};
+
+/*
+ * The owner of busy range @n, on the other CPU: its idle pages first, then,
+ * once told, transactions until it is killed, as a server's: make a span
+ * in use, WRITE a 4 KiB message into it, stop it, the next span.
+ */
+static void bench_busy_serve(struct bench_busy_shared *sh, int n, int cpu)
+{
+	const unsigned long pages = BENCH_BUSY_HEAD +
+				    BENCH_BUSY_SPANS * BENCH_BUSY_SPAN;
+	unsigned long first, i;
+	cpu_set_t cpus;
+	char *map, *msg;
+	int fd;
+
+	CPU_ZERO(&cpus);
+	CPU_SET(cpu, &cpus);
+	if (sched_setaffinity(0, sizeof(cpus), &cpus))
+		err(1, "sched_setaffinity");
+	msg = malloc(page_size);
+	if (!msg)
+		err(1, "malloc");
+	memset(msg, 0x5a, page_size);
+	fd = bench_open_range(pages, &map);
+	bench_check(prlib_use_range(fd, 0, BENCH_BUSY_HEAD), "USE_RANGE");
+	bench_check(prlib_stop_using(fd, 0, BENCH_BUSY_HEAD),
+		    "STOP_USING_RANGE");
+	sh->ready[n] = 1;
+	while (!sh->go)
+		usleep(1000);
+	for (i = 0;; i++) {
+		first = BENCH_BUSY_HEAD + i % BENCH_BUSY_SPANS * BENCH_BUSY_SPAN;
+		bench_check(prlib_use_range(fd, first, first + BENCH_BUSY_SPAN),
+			    "USE_RANGE");
+		bench_check(prlib_write(fd, first * page_size, msg, page_size),
+			    "WRITE");
+		bench_check(prlib_stop_using(fd, first,
+					     first + BENCH_BUSY_SPAN),
+			    "STOP_USING_RANGE");
+		sh->rounds[n]++;
+	}
+}
+
+/*
+ * One measurement: @nr_busy ranges whose idle pages are first on the list,
+ * then 16 idle ranges, then one drop_caches, timed; with @busy, the busy
+ * ranges' owners run transactions all the while. Returns the idle ranges'
+ * pages freed per second.
+ */
+static double bench_busy_rate(struct bench_busy_shared *sh,
+			      unsigned long nr_busy, bool busy, int cpu)
+{
+	const unsigned long pages = BENCH_BUSY_IDLE_PAGES / 16;
+	pid_t pids[BENCH_BUSY_MAX];
+	struct pagerange_info info;
+	unsigned long i, freed = 0;
+	char *maps[16];
+	int fds[16];
+	double ns;
+
+	memset((void *)sh, 0, sizeof(*sh));
+	for (i = 0; i < nr_busy; i++) {
+		pids[i] = prlib_fork();
+		if (pids[i] < 0)
+			err(1, "fork");
+		if (!pids[i])
+			bench_busy_serve(sh, i, cpu);
+		while (!sh->ready[i])
+			usleep(1000);
+	}
+	for (i = 0; i < 16; i++) {
+		fds[i] = bench_open_range(pages, &maps[i]);
+		bench_check(prlib_use_range(fds[i], 0, pages), "USE_RANGE");
+		bench_check(prlib_stop_using(fds[i], 0, pages),
+			    "STOP_USING_RANGE");
+	}
+	if (busy) {
+		sh->go = 1;
+		/* Every owner once round its spans: they are all under way. */
+		for (i = 0; i < nr_busy; i++)
+			while (sh->rounds[i] < BENCH_BUSY_SPANS)
+				usleep(1000);
+	}
+	ns = bench_drop_caches_ns();
+	for (i = 0; i < nr_busy; i++) {
+		kill(pids[i], SIGKILL);
+		prlib_wait_exit(pids[i]);
+	}
+	for (i = 0; i < 16; i++) {
+		bench_check(prlib_get_info(fds[i], &info), "GET_INFO");
+		freed += info.pages_reclaimed;
+		bench_close_range(fds[i], maps[i], pages);
+	}
+	if (freed != BENCH_BUSY_IDLE_PAGES)
+		bench_progress("  %lu %s ranges ahead: %lu of %lu idle pages freed",
+			       nr_busy, busy ? "busy" : "quiet", freed,
+			       BENCH_BUSY_IDLE_PAGES);
+	return freed / ns * 1e9;
+}
+
+/*
+ * The idle ranges' pages freed per second by one drop_caches while 1, 4
+ * and 16 other ranges, whose own idle pages come first on the list, run
+ * transactions on the other CPU, against the same with those ranges quiet,
+ * interleaved in each repetition.
+ */
+static void bench_fig_busy_reclaim(void)
+{
+	double busy[BENCH_ARRAY_SIZE(bench_busy_counts)][BENCH_MAX_REPS];
+	double quiet[BENCH_ARRAY_SIZE(bench_busy_counts)][BENCH_MAX_REPS];
+	struct bench_busy_shared *sh;
+	struct bench_row *r;
+	size_t c;
+	int i;
+
+	if (get_nprocs() < 2) {
+		bench_progress("figure 9 skipped: one CPU");
+		return;
+	}
+	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
+		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (sh == MAP_FAILED)
+		err(1, "mmap");
+	for (i = 0; i < bench_reps; i++) {
+		bench_progress("figure 9: reclaim past 1, 4, 16 busy ranges, %d of %d",
+			       i + 1, bench_reps);
+		for (c = 0; c < BENCH_ARRAY_SIZE(bench_busy_counts); c++) {
+			quiet[c][i] = bench_busy_rate(sh, bench_busy_counts[c],
+						      false, 1);
+			busy[c][i] = bench_busy_rate(sh, bench_busy_counts[c],
+						     true, 1);
+		}
+	}
+	for (c = 0; c < BENCH_ARRAY_SIZE(bench_busy_counts); c++) {
+		r = bench_add_row(9, "busy_reclaim_rate", bench_busy_counts[c],
+				  "busy", bench_median(busy[c], bench_reps),
+				  "pages/s", "none_busy",
+				  bench_median(quiet[c], bench_reps));
+		bench_goal(r, 0.8, INFINITY);
+	}
+	munmap(sh, sizeof(*sh));
+}
+
 /* ---- figures B1 to B4: against Binder's allocator --------------------- */
 
 /*
@@ -1860,6 +2024,8 @@ int main(int argc, char **argv)
 		bench_fig_reclaim_spread();
 	if (bench_figures & 1u << 8)
 		bench_fig_memcg_reclaim();
+	if (bench_figures & 1u << 9)
+		bench_fig_busy_reclaim();
 	/* Last: Binder stays loaded once they have loaded it. */
 	if (bench_figures & 15u << BENCH_FIG_B(1))
 		bench_fig_binder();
