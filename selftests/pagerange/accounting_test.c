@@ -485,7 +485,7 @@ TEST_F_TIMEOUT(memcg, dead_owner_gives_its_cgroup_the_charge_back, 120)
 
 	acct_stop(_metadata, self, 0);
 	after = prlib_cgroup_read(cg, "memory.current");
-	prtest_diag("memory.current: %lld KiB, %lld KiB with the range, %lld KiB after the owner's exit",
+	prtest_diag("memory.current: %lld KiB, %lld with the range, %lld after the exit",
 		    base >> 10, held >> 10, after >> 10);
 	EXPECT_LE(base + (8 << 20), held);
 	EXPECT_GT(1 << 20, after);
@@ -579,7 +579,7 @@ TEST_F_TIMEOUT(memcg, owner_that_moved_charges_and_is_reclaimed_in_its_new_cgrou
 	ASSERT_EQ(3, self->sh[0].phase);
 	p1 = prlib_cgroup_read(p, "memory.current");
 	q1 = prlib_cgroup_read(q, "memory.current");
-	prtest_diag("memory.current: the cgroup it opened in +%lld KiB, the one it moved to +%lld KiB",
+	prtest_diag("memory.current: opened in +%lld KiB, moved to +%lld KiB",
 		    (p1 - p0) >> 10, (q1 - q0) >> 10);
 	EXPECT_LE(RANGE_BYTES, q1 - q0);
 	EXPECT_GT(RANGE_BYTES / 8, p1 - p0);
@@ -685,7 +685,7 @@ TEST_F_TIMEOUT(memcg, use_range_at_the_limit_makes_room_from_idle_pages, 240)
 			break;
 		fit = max;
 	}
-	prtest_diag("the smallest memory.max that held 8 MiB in use over 4 MiB idle: %lld KiB; below it, %s",
+	prtest_diag("smallest memory.max for 8 MiB over 4 MiB idle: %lld KiB; below, %s",
 		    fit >> 10, ret == 0 ? "USE_RANGE failed with ENOMEM" :
 		    ret == 2 ? "not even the 8 MiB before it fitted" :
 		    "the child failed or was killed");
@@ -807,8 +807,9 @@ TEST_F_TIMEOUT(memcg, busy_range_does_not_starve_the_cgroups_reclaim, 180)
 	acct_run(_metadata, self, 0, cg, acct_busy_neighbour, (void *)cg);
 	acct_wait(&self->sh[0].phase, 2);
 	ASSERT_EQ(2, self->sh[0].phase);
-	prtest_diag("left by three reclaims: %lld idle pages of the busy range, %lld of the one behind; %lld rounds served, %lld that found no room",
-		    self->sh[0].value[0], self->sh[0].value[1],
+	prtest_diag("idle pages left: %lld of the busy range, %lld behind it",
+		    self->sh[0].value[0], self->sh[0].value[1]);
+	prtest_diag("rounds served: %lld, %lld of them with no room",
 		    self->sh[0].value[2], self->sh[0].value[3]);
 	EXPECT_EQ(0, self->sh[0].err);
 	EXPECT_EQ(0, self->sh[0].value[0]);

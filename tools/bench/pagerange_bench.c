@@ -1110,6 +1110,7 @@ static const unsigned long bench_busy_counts[] = { 1, 4, 16 };
 /* What the owners of the busy ranges and the benchmark share. */
 struct bench_busy_shared {
 	volatile int go;			/* start the transactions */
+	volatile int quiet;			/* stop after one round of spans */
 	volatile unsigned long rounds[BENCH_BUSY_MAX];
 	volatile int ready[BENCH_BUSY_MAX];
 };
@@ -1144,6 +1145,8 @@ static void bench_busy_serve(struct bench_busy_shared *sh, int n, int cpu)
 	while (!sh->go)
 		usleep(1000);
 	for (i = 0;; i++) {
+		while (sh->quiet && i >= BENCH_BUSY_SPANS)
+			pause();
 		first = BENCH_BUSY_HEAD + i % BENCH_BUSY_SPANS * BENCH_BUSY_SPAN;
 		bench_check(prlib_use_range(fd, first, first + BENCH_BUSY_SPAN),
 			    "USE_RANGE");
@@ -1158,9 +1161,10 @@ static void bench_busy_serve(struct bench_busy_shared *sh, int n, int cpu)
 
 /*
  * One measurement: @nr_busy ranges whose idle pages are first on the list,
- * then 16 idle ranges, then one drop_caches, timed; with @busy, the busy
- * ranges' owners run transactions all the while. Returns the idle ranges'
- * pages freed per second.
+ * then 16 idle ranges, then one drop_caches, timed. The busy ranges' owners
+ * have gone once round their spans, and with @busy they go on running
+ * transactions all the while. Returns the idle ranges' pages freed per
+ * second.
  */
 static double bench_busy_rate(struct bench_busy_shared *sh,
 			      unsigned long nr_busy, bool busy, int cpu)
@@ -1189,13 +1193,15 @@ static double bench_busy_rate(struct bench_busy_shared *sh,
 		bench_check(prlib_stop_using(fds[i], 0, pages),
 			    "STOP_USING_RANGE");
 	}
-	if (busy) {
-		sh->go = 1;
-		/* Every owner once round its spans: they are all under way. */
-		for (i = 0; i < nr_busy; i++)
-			while (sh->rounds[i] < BENCH_BUSY_SPANS)
-				usleep(1000);
-	}
+	/*
+	 * Every owner once round its spans, so that they hold as many pages
+	 * either way; then the quiet ones stop there.
+	 */
+	sh->quiet = !busy;
+	sh->go = 1;
+	for (i = 0; i < nr_busy; i++)
+		while (sh->rounds[i] < BENCH_BUSY_SPANS)
+			usleep(1000);
 	ns = bench_drop_caches_ns();
 	for (i = 0; i < nr_busy; i++) {
 		kill(pids[i], SIGKILL);
