@@ -34,9 +34,14 @@
  * An inserter and the shrinker share only the mmap read lock, so they are
  * kept apart per slot: the shrinker leaves a page it takes in its slot,
  * claimed (PAGERANGE_CLAIM_RECLAIM), until it has zapped the PTE; an
- * inserter waits for such a slot to empty before it maps a new page there.
- * A free slot therefore never has a PTE, which vmf_insert_pfn() would
- * silently keep.
+ * inserter waits for such a slot to empty, then decides once, under
+ * range->lock, which free slots it fills, and publishes each page at the
+ * slot it mapped it at. A free slot therefore never has a PTE, which
+ * vmf_insert_pfn() would silently keep.
+ *
+ * The shrinker may still wait for range->lock while a call holds it for a
+ * span: as long as one call of that range takes, never for a lock held
+ * across an allocation, a page fault or a lock of user space's choosing.
  *
  * The invariant everything here keeps: a page is freed only after every PTE
  * that maps it is gone and the TLB has been flushed. Pages are mapped only
@@ -147,7 +152,8 @@ struct pagerange_page {
  * @nr_copying: copies in flight into or out of in-use pages; the shrinker
  *	skips the range while it is non-zero, and the pages of a closed vma
  *	are freed when it drops to zero
- * @next_ticket: the claim of the next USE_RANGE that needs one
+ * @next_ticket: the claim of the next USE_RANGE. It wraps after 2^32
+ *	calls; a claim only has to tell apart the calls in flight at once
  * @reclaim_seq: bumped each time the shrinker empties slots
  * @nr_present: slots with a page (the shrinker's claimed pages excluded)
  * @nr_reclaimable: pages on the list_lru
@@ -616,77 +622,20 @@ static void pagerange_unclaim_span_locked(struct pagerange *range,
 }
 
 /*
- * Undo the first @count insertions of pagerange_insert_missing(): zap the
- * PTEs (which flushes the TLB) before the caller frees the pages.
+ * Give every free slot of the span a page from @pool, which holds enough,
+ * moving them to @targets in slot order; each page's index is its slot.
+ * The slots stay free until pagerange_commit_locked() publishes the pages
+ * in them: only inserters fill a slot, and the caller holds insert_lock.
+ * They are decided once, here: the shrinker may empty other slots of the
+ * span from now on (pages that a concurrent STOP_USING_RANGE made
+ * reclaimable), which the caller finds when it commits.
  */
-static void pagerange_zap_inserted(struct pagerange *range,
-				   struct vm_area_struct *vma,
-				   u64 first, unsigned long count)
-{
-	u64 i;
-
-	for (i = first; count; i++) {
-		if (range->slots[i])
-			continue;
-		pagerange_zap_ptes(vma, pagerange_slot_addr(range, i),
-				   PAGE_SIZE);
-		count--;
-	}
-}
-
-/*
- * Map a page from @pool at every free slot of the span, in slot order,
- * moving the pages to @inserted in the same order. Nothing is published
- * in the slots yet, and no slot of the span is being emptied by the
- * shrinker: each free slot has no PTE. On failure the PTEs inserted so far
- * are zapped and the pages are back on @pool.
- */
-static int pagerange_insert_missing(struct pagerange *range,
-				    struct vm_area_struct *vma,
-				    u64 first, u64 last,
-				    struct list_head *pool,
-				    struct list_head *inserted)
+static void pagerange_assign_slots_locked(struct pagerange *range,
+					  u64 first, u64 last,
+					  struct list_head *pool,
+					  struct list_head *targets)
 {
 	struct pagerange_page *pp;
-	unsigned long count = 0;
-	vm_fault_t vmf;
-	u64 i;
-
-	lockdep_assert_held(&range->insert_lock);
-	/*
-	 * Not mmap_assert_locked(): with CONFIG_DEBUG_VM it needs dump_mm(),
-	 * which 6.1 does not export to modules.
-	 */
-	lockdep_assert_held(&range->mm->mmap_lock);
-
-	for (i = first; i < last; i++) {
-		if (range->slots[i])
-			continue;
-		pp = list_first_entry(pool, struct pagerange_page, lru);
-		vmf = vmf_insert_pfn(vma, pagerange_slot_addr(range, i),
-				     page_to_pfn(pp->page));
-		if (vmf != VM_FAULT_NOPAGE) {
-			pagerange_zap_inserted(range, vma, first, count);
-			list_splice_init(inserted, pool);
-			return vmf == VM_FAULT_OOM ? -ENOMEM : -EFAULT;
-		}
-		list_move_tail(&pp->lru, inserted);
-		count++;
-	}
-	return 0;
-}
-
-/*
- * Publish the pages of @inserted in the free slots of the span, claimed
- * for @ticket: in use, unless the call fails after all. From now on they
- * count in the owner's RSS, until their PTEs are gone. Returns how many.
- */
-static unsigned long pagerange_commit_locked(struct pagerange *range,
-					     u64 first, u64 last, u32 ticket,
-					     struct list_head *inserted)
-{
-	struct pagerange_page *pp;
-	unsigned long count = 0;
 	u64 i;
 
 	lockdep_assert_held(&range->insert_lock);
@@ -695,13 +644,71 @@ static unsigned long pagerange_commit_locked(struct pagerange *range,
 	for (i = first; i < last; i++) {
 		if (range->slots[i])
 			continue;
-		pp = list_first_entry(inserted, struct pagerange_page, lru);
-		list_del_init(&pp->lru);
+		pp = list_first_entry(pool, struct pagerange_page, lru);
 		pp->index = i;
+		list_move_tail(&pp->lru, targets);
+	}
+}
+
+/*
+ * Map each page of @targets at its slot's address. A free slot never has a
+ * PTE (the shrinker empties a slot only once it has zapped it), so this
+ * cannot hit vmf_insert_pfn()'s silent "already mapped" success. On
+ * failure the PTEs inserted so far are zapped (which flushes the TLB)
+ * before the caller frees the pages.
+ */
+static int pagerange_insert_targets(struct pagerange *range,
+				    struct vm_area_struct *vma,
+				    struct list_head *targets)
+{
+	struct pagerange_page *pp, *done;
+	vm_fault_t vmf;
+
+	lockdep_assert_held(&range->insert_lock);
+	/*
+	 * Not mmap_assert_locked(): with CONFIG_DEBUG_VM it needs dump_mm(),
+	 * which 6.1 does not export to modules.
+	 */
+	lockdep_assert_held(&range->mm->mmap_lock);
+
+	list_for_each_entry(pp, targets, lru) {
+		vmf = vmf_insert_pfn(vma, pagerange_slot_addr(range, pp->index),
+				     page_to_pfn(pp->page));
+		if (vmf == VM_FAULT_NOPAGE)
+			continue;
+		list_for_each_entry(done, targets, lru) {
+			if (done == pp)
+				break;
+			pagerange_zap_ptes(vma,
+					   pagerange_slot_addr(range, done->index),
+					   PAGE_SIZE);
+		}
+		return vmf == VM_FAULT_OOM ? -ENOMEM : -EFAULT;
+	}
+	return 0;
+}
+
+/*
+ * Publish the pages of @targets in their slots, claimed for @ticket: in
+ * use, unless the call fails after all. From now on they count in the
+ * owner's RSS, until their PTEs are gone. Returns how many.
+ */
+static unsigned long pagerange_commit_locked(struct pagerange *range,
+					     u32 ticket,
+					     struct list_head *targets)
+{
+	struct pagerange_page *pp, *next;
+	unsigned long count = 0;
+
+	lockdep_assert_held(&range->insert_lock);
+	lockdep_assert_held(&range->lock);
+
+	list_for_each_entry_safe(pp, next, targets, lru) {
+		list_del_init(&pp->lru);
 		pp->claim = ticket;
-		WRITE_ONCE(range->slots[i], pp);
+		WRITE_ONCE(range->slots[pp->index], pp);
 		count++;
-		trace_pagerange_insert(range, i, pp->page);
+		trace_pagerange_insert(range, pp->index, pp->page);
 	}
 	range->nr_present += count;
 	range->nr_allocated += count;
@@ -738,20 +745,23 @@ static bool pagerange_span_leaving_locked(struct pagerange *range,
  */
 static int pagerange_wait_reclaim(struct pagerange *range, unsigned long seq)
 {
-	return wait_event_killable(range->reclaim_wait,
-				   READ_ONCE(range->reclaim_seq) != seq);
+	if (wait_event_killable(range->reclaim_wait,
+				READ_ONCE(range->reclaim_seq) != seq))
+		return -EINTR;
+	return 0;
 }
 
 /*
  * The slow path of pagerange_use(): map the missing pages of the span from
  * @pool, which holds *@pooled pages. With insert_lock held no other caller
  * fills a slot, and with the mmap read lock held the vma cannot be closed.
- * The shrinker runs alongside: it can only take pages of the span that a
- * concurrent STOP_USING_RANGE made reclaimable, and a slot it is emptying
- * is waited for. Returns -EAGAIN with *@missing set when the pool is too
- * small for the free slots found, or when the span is not complete after
- * the pages were published; the caller allocates more, with no lock held,
- * and calls again.
+ * The shrinker runs alongside: a slot of the span it is emptying is waited
+ * for, then the free slots are decided once (pagerange_assign_slots_locked()),
+ * and what the shrinker takes after that (pages that a concurrent
+ * STOP_USING_RANGE made reclaimable) is found when the pages are published.
+ * Returns -EAGAIN with *@missing set when the pool is too small for the
+ * free slots found, or when the span is not complete after the pages were
+ * published; the caller allocates more, with no lock held, and calls again.
  *
  * The page tables the inserts allocate are charged to @memcg too, with the
  * mm core's GFP_KERNEL_ACCOUNT: a cgroup at its limit reclaims for them,
@@ -768,7 +778,7 @@ static int pagerange_populate(struct pagerange *range, u64 first, u64 last,
 	struct vm_area_struct *vma;
 	unsigned long seq, count;
 	struct mem_cgroup *old;
-	LIST_HEAD(inserted);
+	LIST_HEAD(targets);
 	int ret;
 
 	if (mutex_lock_killable(&range->insert_lock))
@@ -798,30 +808,33 @@ static int pagerange_populate(struct pagerange *range, u64 first, u64 last,
 			break;
 	}
 	vma = range->vma;
-	if (!ret)
+	if (!ret) {
 		*missing = pagerange_claim_span_locked(range, first, last,
 						       ticket);
+		if (*missing > *pooled)
+			ret = -EAGAIN;
+		else
+			pagerange_assign_slots_locked(range, first, last, pool,
+						      &targets);
+	}
 	spin_unlock(&range->lock);
 	if (ret)
 		goto out_mmap_unlock;
 
 	/* munmap() may have taken the vma out of the tree and not closed it yet. */
 	ret = -ESRCH;
-	if (vma_lookup(mm, range->vma_addr) != vma)
+	if (vma_lookup(mm, range->vma_addr) == vma) {
+		old = pagerange_charge_begin(memcg);
+		ret = pagerange_insert_targets(range, vma, &targets);
+		pagerange_charge_end(old);
+	}
+	if (ret) {
+		list_splice(&targets, pool);
 		goto out_mmap_unlock;
-	ret = -EAGAIN;
-	if (*missing > *pooled)
-		goto out_mmap_unlock;
-
-	old = pagerange_charge_begin(memcg);
-	ret = pagerange_insert_missing(range, vma, first, last, pool,
-				       &inserted);
-	pagerange_charge_end(old);
-	if (ret)
-		goto out_mmap_unlock;
+	}
 
 	spin_lock(&range->lock);
-	count = pagerange_commit_locked(range, first, last, ticket, &inserted);
+	count = pagerange_commit_locked(range, ticket, &targets);
 	/* Anything a concurrent STOP_USING_RANGE let the shrinker take? */
 	*missing = pagerange_claim_span_locked(range, first, last, ticket);
 	if (*missing)
@@ -924,7 +937,7 @@ out:
  * Pages stay mapped and keep their contents until the shrinker takes them.
  * Pages that are free or already reclaimable are left alone.
  *
- * Context: Any context but hard irq; takes range->lock.
+ * Context: Process context; takes range->lock.
  * Return: 0, -EINVAL if @first is past @last, -ENXIO before attach, -ESRCH
  * once the vma or the owner's mm is gone, or -EINVAL past the end.
  */
@@ -1079,8 +1092,9 @@ static size_t pagerange_io_page(struct page *page, enum pagerange_io_op op,
  * concurrent pagerange_stop_using() cannot get a page freed under it: the
  * copy may land in a page that is reclaimable by then, never in a freed one.
  * The slots of in-use pages are stable without range->lock for the same
- * reason: only the shrinker empties a slot, and the vma's close leaves
- * the pages to the last copy in flight to free.
+ * reason: the shrinker empties only the slots of reclaimable pages, and
+ * the vma's close leaves the pages and the slots to the last copy in
+ * flight to free (pagerange_io_end()).
  *
  * Context: Process context; may fault on @buf and sleep.
  * Return: 0, -EINVAL if @offset + @len overflows, -ENXIO, -ESRCH, -EINVAL
@@ -1121,7 +1135,7 @@ int pagerange_io(struct pagerange *range, enum pagerange_io_op op,
  * @range: the range
  * @stats: out
  *
- * Context: Any context but hard irq; takes range->lock.
+ * Context: Process context; takes range->lock.
  */
 void pagerange_get_stats(struct pagerange *range,
 			 struct pagerange_stats *stats)
@@ -1200,7 +1214,10 @@ static bool pagerange_slot_reclaimable_locked(struct pagerange *range,
 /*
  * Shrink the proposed run [*lo, *hi) to the slots around @index that still
  * hold reclaimable pages; empty if @index does not. A call may have used a
- * page since, another scan taken it, or a copy begun.
+ * page since, another scan taken it, or a copy begun. A slot whose page
+ * changed hands meanwhile may hold one filed on another list (another
+ * memory cgroup's, during a cgroup's reclaim): it is reclaimable all the
+ * same.
  */
 static void pagerange_trim_run_locked(struct pagerange *range,
 				      unsigned long index,

@@ -63,7 +63,8 @@ enum pagerange_io_op {
  * @PAGERANGE_SKIP_MMAP_LOCK: the owner's mmap_lock is taken for writing,
  *	or a writer waits for it
  * @PAGERANGE_SKIP_COPYING: a copy into or out of the range is in flight
- * @PAGERANGE_SKIP_UNMAPPING: munmap() has unlinked the vma, not closed it
+ * @PAGERANGE_SKIP_UNMAPPING: munmap() has unlinked the vma and not closed it
+ *	yet, or closed it while a copy was in flight (whose end frees the pages)
  *
  * Whatever the reason, the page is rotated to the tail of its list: a page
  * left in place would be the first the next scan meets, and a range that

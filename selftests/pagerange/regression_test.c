@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * One test for each bug Binder's page allocator had with this design, named
- * after the bug: the shrinker racing munmap and process exit, the remote
- * writer dropping the last reference to the owner's mm, a page inserted
- * while the owner unmaps, a stale vma pointer after a new mapping took the
- * address, a mapping made from the wrong mm, and statistics read while
+ * One test for each bug Binder's page allocator had with this design, or
+ * this driver, named after the bug: the shrinker racing munmap and process
+ * exit, the remote writer dropping the last reference to the owner's mm, a
+ * page inserted while the owner unmaps, a page reclaimed while USE_RANGE
+ * maps the rest of its span, a stale vma pointer after a new mapping took
+ * the address, a mapping made from the wrong mm, and statistics read while
  * ranges come and go. Each race runs many times; KASAN and lockdep on the
  * debug lane catch what the assertions cannot.
  */
@@ -26,8 +27,8 @@
 struct dropper {
 	pthread_t thread;
 	volatile int stop;
-	long loops;
-	int err;
+	volatile long loops;
+	volatile int err;
 };
 
 static void *dropper_run(void *arg)
@@ -369,6 +370,117 @@ TEST_F_TIMEOUT(regression, use_range_racing_munmap_never_maps_into_a_new_mapping
 		EXPECT_EQ(0, munmap(anon, size));
 		EXPECT_EQ(0, close(fd));
 	}
+}
+
+/* ---- a page the shrinker takes while USE_RANGE maps others ---- */
+
+#define SLOT_PAGES	1024
+#define SLOT_ROUNDS	200
+
+/*
+ * A thread that makes page 0 of the range reclaimable once in each round of
+ * the test, at a random point of the round's USE_RANGE: somewhere in the
+ * time the last one took.
+ */
+struct first_stopper {
+	pthread_t thread;
+	int fd;
+	volatile int stop;
+	volatile int round;	/* the round whose USE_RANGE has begun */
+	volatile long use_us;	/* how long the last USE_RANGE took */
+	long stopped;
+	long err;
+};
+
+static void *first_stopper_run(void *arg)
+{
+	struct first_stopper *st = arg;
+	__u32 seed = 1;
+	int done = 0;
+	long ret;
+
+	while (!st->stop) {
+		if (st->round == done) {
+			sched_yield();
+			continue;
+		}
+		done = st->round;
+		usleep(prlib_rand(&seed) % (st->use_us + 1));
+		ret = prlib_stop_using(st->fd, 0, 1);
+		if (ret < 0) {
+			st->err = ret;
+			break;
+		}
+		st->stopped += ret;
+	}
+	return NULL;
+}
+
+/*
+ * USE_RANGE of a span whose pages but the first were reclaimed maps new
+ * pages at their slots, and while it does, the first page is made
+ * reclaimable by another thread and reclaimed: a slot that was not free
+ * when USE_RANGE counted the free ones is emptied. Each new page must be
+ * published at the slot its PTE maps, and the call must still make the
+ * whole span in use: what WRITE copies into each page is what the mapping
+ * shows there. (USE_RANGE once found the free slots again when it
+ * published the pages, and published them one slot off, the last one a
+ * pointer into its own stack.)
+ */
+TEST_F_TIMEOUT(regression, use_range_racing_reclaim_of_its_span_publishes_each_page_at_its_slot,
+	       240)
+{
+	const size_t len = (SLOT_PAGES - 1) * page_size;
+	struct first_stopper st = { .use_us = 1000 };
+	long used, loops, allocated = 0;
+	unsigned char *map, *buf;
+	struct dropper d;
+	int round, fd;
+	double t0;
+
+	buf = malloc(len);
+	ASSERT_NE(NULL, buf);
+	fd = prlib_open();
+	ASSERT_LE(0, fd);
+	map = prlib_map(fd, SLOT_PAGES * page_size);
+	ASSERT_NE(MAP_FAILED, map);
+	st.fd = fd;
+	dropper_start(_metadata, &d);
+	ASSERT_EQ(0, pthread_create(&st.thread, NULL, first_stopper_run, &st));
+
+	for (round = 1; round <= SLOT_ROUNDS; round++) {
+		/* A whole reclaim since the last STOP_USING_RANGE: all free. */
+		loops = d.loops;
+		while (d.loops < loops + 2 && !d.err)
+			sched_yield();
+		ASSERT_LE(0, prlib_use_range(fd, 0, 1)) TH_LOG("round %d", round);
+		st.round = round;
+		t0 = prlib_seconds();
+		used = prlib_use_range(fd, 0, SLOT_PAGES);
+		st.use_us = (prlib_seconds() - t0) * 1e6;
+		ASSERT_LE(0, used) TH_LOG("round %d", round);
+		allocated += used;
+		prlib_fill(buf, len, round);
+		ASSERT_EQ(0, prlib_write(fd, page_size, buf, len))
+			TH_LOG("round %d", round);
+		ASSERT_EQ(-1, prlib_check(map + page_size, len, round))
+			TH_LOG("round %d", round);
+		ASSERT_EQ(SLOT_PAGES - 1, prlib_stop_using(fd, 1, SLOT_PAGES))
+			TH_LOG("round %d", round);
+	}
+
+	st.stop = 1;
+	ASSERT_EQ(0, pthread_join(st.thread, NULL));
+	dropper_stop(_metadata, &d);
+	EXPECT_EQ(0, st.err);
+	prtest_diag("%ld pages allocated, page 0 stopped %ld times, %ld reclaims",
+		    allocated, st.stopped, d.loops);
+	/* It raced: pages came back reclaimed, page 0 among them. */
+	EXPECT_LE((SLOT_PAGES - 1) * SLOT_ROUNDS, allocated);
+	EXPECT_LT(0, st.stopped);
+	EXPECT_EQ(0, munmap(map, SLOT_PAGES * page_size));
+	EXPECT_EQ(0, close(fd));
+	free(buf);
 }
 
 /* ---- a stale vma after munmap and a new mapping at the same address ---- */
