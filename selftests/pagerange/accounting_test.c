@@ -18,8 +18,6 @@
  */
 #include "pagerange_test.h"
 
-#include <pthread.h>
-
 #define CG_BASE		PAGERANGE_CGROUP_ROOT "/pagerange_accounting_test"
 #define MAX_CGROUPS	3
 #define MAX_CHILDREN	3
@@ -698,41 +696,6 @@ TEST_F_TIMEOUT(memcg, use_range_at_the_limit_makes_room_from_idle_pages, 240)
 #define SERVER_SPAN	32	/* pages of one transaction */
 #define SERVER_SPANS	16	/* transactions the server cycles through */
 
-/* A thread serving transactions from range @fd, as in reclaim_test. */
-struct acct_server {
-	int fd;
-	volatile int stop;
-	volatile unsigned long rounds;
-	volatile unsigned long failed;	/* USE_RANGEs that found no room */
-	long ret;			/* any other failure */
-};
-
-static void *acct_server_run(void *arg)
-{
-	struct acct_server *sv = arg;
-	unsigned long i;
-	__u64 first;
-	long ret;
-
-	for (i = 0; !sv->stop; i++) {
-		first = SERVER_IDLE + i % SERVER_SPANS * SERVER_SPAN;
-		ret = prlib_use_range(sv->fd, first, first + SERVER_SPAN);
-		if (ret == -ENOMEM) {
-			sv->failed++;
-			continue;
-		}
-		if (ret >= 0)
-			ret = prlib_stop_using(sv->fd, first,
-					       first + SERVER_SPAN);
-		if (ret < 0) {
-			sv->ret = ret;
-			break;
-		}
-		sv->rounds++;
-	}
-	return NULL;
-}
-
 /*
  * In the cgroup @arg: range a's idle pages first on the cgroup's list, b's
  * after them, and a thread serving transactions from a. Three times over,
@@ -744,12 +707,14 @@ static void *acct_server_run(void *arg)
 static int acct_busy_neighbour(struct acct_child *sh, void *arg)
 {
 	const __u64 a_pages = SERVER_IDLE + SERVER_SPANS * SERVER_SPAN;
-	struct acct_server sv = { 0 };
+	struct prtest_server sv = {
+		.first = SERVER_IDLE, .span = SERVER_SPAN,
+		.nspans = SERVER_SPANS,
+	};
 	struct pagerange_info info;
 	int fa = prlib_open(), fb = prlib_open();
 	unsigned char *map;
-	pthread_t server;
-	int pass, i;
+	int pass;
 
 	if (fa < 0 || fb < 0 || prlib_map(fb, SERVER_IDLE * page_size) == MAP_FAILED) {
 		sh->err = -errno;
@@ -770,25 +735,22 @@ static int acct_busy_neighbour(struct acct_child *sh, void *arg)
 			sh->err = -EBADMSG;
 			break;
 		}
-		if (!pass && pthread_create(&server, NULL, acct_server_run, &sv)) {
+		if (!pass && prtest_server_start(&sv)) {
 			sh->err = -EAGAIN;
 			return 1;
 		}
 		/* Once round the spans: they come back reclaimed from now on. */
-		for (i = 0; i < 10000 && sv.rounds < (pass + 1) * SERVER_SPANS; i++)
-			usleep(1000);
+		prtest_server_wait(&sv, SERVER_SPANS);
 		/* Its result only says whether it met the target. */
 		prlib_cgroup_write(arg, "memory.reclaim", 64 << 20);
 		sh->value[0] += prtest_count_readable(map, SERVER_IDLE);
 		if (!prlib_get_info(fb, &info))
 			sh->value[1] += info.pages_present;
 	}
-	sv.stop = 1;
-	pthread_join(server, NULL);
+	if (prtest_server_stop(&sv) && !sh->err)
+		sh->err = sv.err;
 	sh->value[2] = sv.rounds;
-	sh->value[3] = sv.failed;
-	if (!sh->err)
-		sh->err = sv.ret;
+	sh->value[3] = sv.no_room;
 	return 0;
 }
 

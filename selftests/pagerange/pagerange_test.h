@@ -3,7 +3,8 @@
  * What the pagerange selftests share on top of libpagerange (see
  * tools/lib/libpagerange.h): helpers that check and report through the
  * kselftest harness, a probe that reports which signal touching an
- * address raises, and PAGERANGE_TEST_MAIN.
+ * address raises, a thread that serves transactions from a range, and
+ * PAGERANGE_TEST_MAIN.
  *
  * Every test program ends with PAGERANGE_TEST_MAIN, which skips the whole
  * program (exit code 4) when /dev/pagerange does not exist: the 6.1 harness
@@ -20,6 +21,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -238,6 +240,77 @@ static inline size_t prtest_count_readable(const void *addr, size_t npages)
 		if (!prtest_probe((const char *)addr + i * page_size, NULL))
 			n++;
 	return n;
+}
+
+/*
+ * A thread serving transactions from a range, as a server does: it makes a
+ * span of @span pages in use and stops it, over and over, @nspans spans in
+ * turn from page @first. A span that reclaim took since its last round
+ * comes back allocated. A round that found no room (ENOMEM) is counted,
+ * and the server goes on; any other failure stops it.
+ */
+struct prtest_server {
+	int fd;
+	__u64 first, span, nspans;
+	pthread_t thread;
+	volatile int stop;
+	volatile unsigned long rounds;
+	volatile unsigned long allocated;	/* USE_RANGE's results */
+	volatile unsigned long no_room;
+	volatile long err;
+};
+
+static inline void *prtest_server_run(void *arg)
+{
+	struct prtest_server *sv = arg;
+	unsigned long i;
+	__u64 first;
+	long ret;
+
+	for (i = 0; !sv->stop; i++) {
+		first = sv->first + i % sv->nspans * sv->span;
+		ret = prlib_use_range(sv->fd, first, first + sv->span);
+		if (ret == -ENOMEM) {
+			sv->no_room++;
+			continue;
+		}
+		if (ret >= 0) {
+			sv->allocated += ret;
+			ret = prlib_stop_using(sv->fd, first, first + sv->span);
+		}
+		if (ret < 0) {
+			sv->err = ret;
+			break;
+		}
+		sv->rounds++;
+	}
+	return NULL;
+}
+
+/* Start the server; its fields but the thread's are set: 0 or -errno. */
+static inline int prtest_server_start(struct prtest_server *sv)
+{
+	return -pthread_create(&sv->thread, NULL, prtest_server_run, sv);
+}
+
+/* Wait up to ten seconds for @rounds more rounds: whether they came. */
+static inline bool prtest_server_wait(struct prtest_server *sv,
+				      unsigned long rounds)
+{
+	unsigned long until = sv->rounds + rounds;
+	int i;
+
+	for (i = 0; i < 10000 && sv->rounds < until && !sv->err; i++)
+		usleep(1000);
+	return sv->rounds >= until;
+}
+
+/* Stop the server and wait for it: its failure, or 0. */
+static inline long prtest_server_stop(struct prtest_server *sv)
+{
+	sv->stop = 1;
+	pthread_join(sv->thread, NULL);
+	return sv->err;
 }
 
 /*

@@ -428,56 +428,6 @@ TEST_F_TIMEOUT(reclaim, busy_range_does_not_starve_reclaim_of_the_ranges_behind_
 #define SERVER_SPANS	16	/* transactions the server cycles through */
 
 /*
- * A thread of range a's owner, serving transactions: it makes a span of a
- * in use, which allocates the pages that reclaim took since, and stops it,
- * over and over, one span after another. Some USE_RANGE of a is nearly
- * always under way.
- */
-struct server {
-	int fd;
-	__u64 first;		/* the first page of its spans */
-	volatile int stop;
-	volatile unsigned long rounds;
-	volatile unsigned long allocated;	/* USE_RANGE's results */
-	long ret;		/* the first failure, or 0 */
-};
-
-static void *server_run(void *arg)
-{
-	struct server *sv = arg;
-	unsigned long i;
-	__u64 first;
-	long ret;
-
-	for (i = 0; !sv->stop; i++) {
-		first = sv->first + i % SERVER_SPANS * SERVER_SPAN;
-		ret = prlib_use_range(sv->fd, first, first + SERVER_SPAN);
-		if (ret >= 0) {
-			sv->allocated += ret;
-			ret = prlib_stop_using(sv->fd, first,
-					       first + SERVER_SPAN);
-		}
-		if (ret < 0) {
-			sv->ret = ret;
-			break;
-		}
-		sv->rounds++;
-	}
-	return NULL;
-}
-
-/* Wait up to ten seconds for the server to finish @rounds more rounds. */
-static bool server_wait(struct server *sv, unsigned long rounds)
-{
-	unsigned long until = sv->rounds + rounds;
-	int i;
-
-	for (i = 0; i < 10000 && sv->rounds < until && !sv->ret; i++)
-		usleep(1000);
-	return sv->rounds >= until;
-}
-
-/*
  * Range a's idle pages are first on the shrinker's list, range b's come
  * after them, and a thread of a's owner keeps a busy allocating, as a
  * server does. Reclaim runs while it does: every idle page of b must go,
@@ -489,11 +439,13 @@ TEST_F_TIMEOUT(reclaim, allocating_range_does_not_starve_reclaim_of_any_idle_pag
 	       180)
 {
 	const __u64 a_pages = BUSY_PAGES + SERVER_SPANS * SERVER_SPAN;
-	struct server sv = { 0 };
+	struct prtest_server sv = {
+		.first = BUSY_PAGES, .span = SERVER_SPAN,
+		.nspans = SERVER_SPANS,
+	};
 	struct pagerange_info info;
 	unsigned long allocated;
 	unsigned char *map[2];
-	pthread_t server;
 	int fd[2], cpu, pass;
 
 	cpu = sched_getcpu();
@@ -506,10 +458,9 @@ TEST_F_TIMEOUT(reclaim, allocating_range_does_not_starve_reclaim_of_any_idle_pag
 	ASSERT_EQ(BUSY_PAGES, prlib_stop_using(fd[1], 0, BUSY_PAGES));
 
 	sv.fd = fd[0];
-	sv.first = BUSY_PAGES;
-	ASSERT_EQ(0, pthread_create(&server, NULL, server_run, &sv));
+	ASSERT_EQ(0, prtest_server_start(&sv));
 	/* Once round the spans: from now on they come back reclaimed. */
-	ASSERT_TRUE(server_wait(&sv, SERVER_SPANS));
+	ASSERT_TRUE(prtest_server_wait(&sv, SERVER_SPANS));
 
 	/*
 	 * Each pass reclaims everything idle, the server's stopped spans
@@ -524,7 +475,7 @@ TEST_F_TIMEOUT(reclaim, allocating_range_does_not_starve_reclaim_of_any_idle_pag
 		EXPECT_EQ(0, info.pages_present) TH_LOG("pass %d", pass);
 		EXPECT_EQ(0, prtest_count_readable(map[0], BUSY_PAGES))
 			TH_LOG("pass %d: a's idle pages", pass);
-		ASSERT_TRUE(server_wait(&sv, SERVER_SPANS));
+		ASSERT_TRUE(prtest_server_wait(&sv, SERVER_SPANS));
 		EXPECT_LT(allocated, sv.allocated) TH_LOG("pass %d", pass);
 		/* Again, a's idle pages ahead of b's, for the next pass. */
 		ASSERT_EQ(BUSY_PAGES, prlib_use_range(fd[0], 0, BUSY_PAGES));
@@ -533,11 +484,10 @@ TEST_F_TIMEOUT(reclaim, allocating_range_does_not_starve_reclaim_of_any_idle_pag
 		ASSERT_EQ(BUSY_PAGES, prlib_stop_using(fd[1], 0, BUSY_PAGES));
 	}
 
-	sv.stop = 1;
-	ASSERT_EQ(0, pthread_join(server, NULL));
-	EXPECT_EQ(0, sv.ret);
-	ksft_print_msg("the server ran %lu rounds and allocated %lu pages\n",
-		       sv.rounds, sv.allocated);
+	EXPECT_EQ(0, prtest_server_stop(&sv));
+	EXPECT_EQ(0, sv.no_room);
+	prtest_diag("the server ran %lu rounds and allocated %lu pages",
+		    sv.rounds, sv.allocated);
 	EXPECT_EQ(0, munmap(map[0], a_pages * page_size));
 	EXPECT_EQ(0, munmap(map[1], BUSY_PAGES * page_size));
 	EXPECT_EQ(0, close(fd[0]));
