@@ -663,62 +663,43 @@ struct bench_reclaim {
  * time one @reclaim_ns, less an empty one just before it if @baseline. The
  * fds are closed once the pages are reclaimable (each mapping keeps its
  * range alive), so 1024 ranges need no more than a few fds.
- *
- * With @unmapped, the ranges are unmapped before the reclaim and their fds
- * kept open: the shrinker then frees pages that no PTE maps any more, with
- * no mmap lock, vma lookup, zap or TLB flush. The difference is what the
- * zap costs.
  */
 static struct bench_reclaim
-bench_reclaim_by(unsigned long nr_ranges, bool unmapped,
-		 double (*reclaim_ns)(void), bool baseline)
+bench_reclaim_by(unsigned long nr_ranges, double (*reclaim_ns)(void),
+		 bool baseline)
 {
 	unsigned long i, pages = BENCH_RECLAIM_PAGES / nr_ranges;
 	struct bench_reclaim res;
 	double base = 0, loaded;
 	long long before;
 	char **maps;
-	int *fds;
+	int fd;
 
 	maps = calloc(nr_ranges, sizeof(*maps));
-	fds = calloc(nr_ranges, sizeof(*fds));
-	if (!maps || !fds)
+	if (!maps)
 		err(1, "calloc");
 	if (baseline)
 		base = reclaim_ns();
 	for (i = 0; i < nr_ranges; i++) {
-		fds[i] = bench_open_range(pages, &maps[i]);
-		bench_check(prlib_use_range(fds[i], 0, pages), "USE_RANGE");
-		bench_check(prlib_stop_using(fds[i], 0, pages),
-			    "STOP_USING_RANGE");
-		if (unmapped) {
-			munmap(maps[i], pages * page_size);
-		} else {
-			close(fds[i]);
-			fds[i] = -1;
-		}
+		fd = bench_open_range(pages, &maps[i]);
+		bench_check(prlib_use_range(fd, 0, pages), "USE_RANGE");
+		bench_check(prlib_stop_using(fd, 0, pages), "STOP_USING_RANGE");
+		close(fd);
 	}
 	before = bench_reclaimed();
 	loaded = reclaim_ns();
 	res.freed = bench_reclaimed() - before;
 	res.ns = loaded - base;
-	for (i = 0; i < nr_ranges; i++) {
-		if (unmapped)
-			close(fds[i]);
-		else
-			munmap(maps[i], pages * page_size);
-	}
+	for (i = 0; i < nr_ranges; i++)
+		munmap(maps[i], pages * page_size);
 	free(maps);
-	free(fds);
 	return res;
 }
 
 /* With drop_caches and its baseline: figures 5 and 7. */
-static struct bench_reclaim bench_reclaim_once(unsigned long nr_ranges,
-					       bool unmapped)
+static struct bench_reclaim bench_reclaim_once(unsigned long nr_ranges)
 {
-	return bench_reclaim_by(nr_ranges, unmapped, bench_drop_caches_ns,
-				true);
+	return bench_reclaim_by(nr_ranges, bench_drop_caches_ns, true);
 }
 
 static double bench_munmap_ns(unsigned long pages)
@@ -736,7 +717,6 @@ static double bench_munmap_ns(unsigned long pages)
 static void bench_fig_reclaim_rate(void)
 {
 	double rate[BENCH_MAX_REPS], unmap[BENCH_MAX_REPS];
-	double bare[BENCH_MAX_REPS], m_unmap;
 	unsigned long pages = BENCH_RECLAIM_PAGES;
 	struct bench_reclaim res;
 	struct bench_row *r;
@@ -745,23 +725,17 @@ static void bench_fig_reclaim_rate(void)
 	bench_progress("figure 5: drop_caches over 16 ranges of %lu pages",
 		       pages / 16);
 	for (i = 0; i < bench_reps; i++) {
-		res = bench_reclaim_once(16, false);
+		res = bench_reclaim_once(16);
 		if (res.freed != (long)pages)
 			bench_progress("  drop_caches freed %ld of %lu pages",
 				       res.freed, pages);
 		rate[i] = res.freed / res.ns * 1e9;
 		unmap[i] = pages / bench_munmap_ns(pages) * 1e9;
-		res = bench_reclaim_once(16, true);
-		bare[i] = res.freed / res.ns * 1e9;
 	}
-	m_unmap = bench_median(unmap, bench_reps);
 	r = bench_add_row(5, "reclaim_rate", pages >> 8, "MiB",
 			  bench_median(rate, bench_reps), "pages/s", "munmap",
-			  m_unmap);
+			  bench_median(unmap, bench_reps));
 	bench_goal(r, 0.5, INFINITY);
-	bench_add_row(5, "reclaim_rate_unmapped", pages >> 8, "MiB",
-		      bench_median(bare, bench_reps), "pages/s", "munmap",
-		      m_unmap);
 }
 
 static const unsigned long bench_reclaim_ranges[] = {
@@ -771,13 +745,12 @@ static const unsigned long bench_reclaim_ranges[] = {
 #define BENCH_NR_SPREAD		BENCH_ARRAY_SIZE(bench_reclaim_ranges)
 
 /* Cost per page of one drop_caches over @n ranges; reports short reclaim. */
-static double bench_reclaim_cost_ns(unsigned long n, bool unmapped)
+static double bench_reclaim_cost_ns(unsigned long n)
 {
-	struct bench_reclaim res = bench_reclaim_once(n, unmapped);
+	struct bench_reclaim res = bench_reclaim_once(n);
 
 	if (res.freed != (long)BENCH_RECLAIM_PAGES)
-		bench_progress("  %lu ranges%s: %ld of %lu freed", n,
-			       unmapped ? ", unmapped" : "", res.freed,
+		bench_progress("  %lu ranges: %ld of %lu freed", n, res.freed,
 			       BENCH_RECLAIM_PAGES);
 	return res.ns / (res.freed ? res.freed : 1);
 }
@@ -785,10 +758,8 @@ static double bench_reclaim_cost_ns(unsigned long n, bool unmapped)
 static void bench_fig_reclaim_spread(void)
 {
 	double cost[BENCH_NR_SPREAD][BENCH_MAX_REPS];
-	double bare[BENCH_NR_SPREAD][BENCH_MAX_REPS];
 	double m_cost[BENCH_NR_SPREAD];
 	struct bench_row *r;
-	unsigned long n;
 	size_t s;
 	int i;
 
@@ -796,11 +767,8 @@ static void bench_fig_reclaim_spread(void)
 	for (i = 0; i < bench_reps; i++) {
 		bench_progress("figure 7: drop_caches over 1..1024 ranges, %d of %d",
 			       i + 1, bench_reps);
-		for (s = 0; s < BENCH_NR_SPREAD; s++) {
-			n = bench_reclaim_ranges[s];
-			cost[s][i] = bench_reclaim_cost_ns(n, false);
-			bare[s][i] = bench_reclaim_cost_ns(n, true);
-		}
+		for (s = 0; s < BENCH_NR_SPREAD; s++)
+			cost[s][i] = bench_reclaim_cost_ns(bench_reclaim_ranges[s]);
 	}
 	for (s = 0; s < BENCH_NR_SPREAD; s++) {
 		m_cost[s] = bench_median(cost[s], bench_reps);
@@ -810,11 +778,6 @@ static void bench_fig_reclaim_spread(void)
 		if (s)
 			bench_goal(r, 0.8, 1.2);
 	}
-	for (s = 0; s < BENCH_NR_SPREAD; s++)
-		bench_add_row(7, "reclaim_cost_unmapped",
-			      bench_reclaim_ranges[s], "ranges",
-			      bench_median(bare[s], bench_reps), "ns/page",
-			      "one_range", m_cost[0]);
 }
 
 /* ---- figure 6: transactions between two processes --------------------- */
@@ -1079,13 +1042,12 @@ static void bench_fig_memcg_reclaim(void)
 	bench_progress("figure 8: memory.reclaim against drop_caches, %lu pages",
 		       pages);
 	for (i = 0; i < bench_reps; i++) {
-		res = bench_reclaim_by(16, false, bench_memory_reclaim_ns,
-				       false);
+		res = bench_reclaim_by(16, bench_memory_reclaim_ns, false);
 		if (res.freed != (long)pages)
 			bench_progress("  memory.reclaim freed %ld of %lu pages",
 				       res.freed, pages);
 		memcg[i] = res.freed / res.ns * 1e9;
-		res = bench_reclaim_by(16, false, bench_drop_caches_ns, false);
+		res = bench_reclaim_by(16, bench_drop_caches_ns, false);
 		drop[i] = res.freed / res.ns * 1e9;
 	}
 	bench_cgroup_leave();

@@ -87,7 +87,6 @@ set ylabel 'us per page'
 set yrange [0:*]
 set key bottom right
 plot f('f7_reclaim_cost_one_range') using 1:($2/1e3) lw 2 pt 7 title 'drop_caches, per page freed', \
-     f('f7_reclaim_cost_unmapped_one_range') using 1:($2/1e3) lw 2 pt 6 title 'the same, ranges unmapped (no zap)', \
      f('f7_reclaim_cost_one_range') using 1:($3*1.2/1e3) with lines dt 2 lc rgb 'black' title '1 range +/- 20%', \
      f('f7_reclaim_cost_one_range') using 1:($3*0.8/1e3) with lines dt 2 lc rgb 'black' notitle
 
