@@ -7,8 +7,9 @@
  * PAGERANGE_TEST_MAIN.
  *
  * Every test program ends with PAGERANGE_TEST_MAIN, which skips the whole
- * program (exit code 4) when /dev/pagerange does not exist: the 6.1 harness
- * would still run a TEST_F body after a SKIP() in FIXTURE_SETUP.
+ * program (exit code 4) when /dev/pagerange does not exist, and fails it in
+ * the test VM: the 6.1 harness would still run a TEST_F body after a SKIP()
+ * in FIXTURE_SETUP.
  */
 #ifndef PAGERANGE_TEST_H
 #define PAGERANGE_TEST_H
@@ -314,8 +315,40 @@ static inline long prtest_server_stop(struct prtest_server *sv)
 }
 
 /*
+ * Whether the tests run in the project's test VM (tools/vm/init), where the
+ * driver is loaded: there, a device, parameter, debugfs file or trace
+ * event of the driver's that is missing is the driver's failure. On a
+ * user's machine it is a skip: the module may not be loaded, the kernel
+ * may lack debugfs or tracing.
+ */
+static inline bool prtest_in_vm(void)
+{
+	const char *vm = getenv("PAGERANGE_TEST_VM");
+
+	return vm && !strcmp(vm, "1");
+}
+
+/*
+ * Unless @cond, something the driver provides is missing: a failure in the
+ * test VM, a skip elsewhere. Either way the test goes on with @statement
+ * (return, say), as with SKIP().
+ */
+#define PRTEST_NEED(cond, statement, fmt, ...)				\
+	do {								\
+		if (cond)						\
+			break;						\
+		if (prtest_in_vm()) {					\
+			TH_LOG("the driver's: " fmt, ##__VA_ARGS__);	\
+			EXPECT_TRUE(cond);				\
+			statement;					\
+		} else {						\
+			SKIP(statement, fmt, ##__VA_ARGS__);		\
+		}							\
+	} while (0)
+
+/*
  * Skip the whole program, before the harness prints a plan, when there is
- * no device to test.
+ * no device to test; fail it in the test VM, where there must be one.
  */
 static inline void prtest_require_device(void)
 {
@@ -326,6 +359,9 @@ static inline void prtest_require_device(void)
 		close(fd);
 		return;
 	}
+	if (prtest_in_vm())
+		ksft_exit_fail_msg("%s: %s, in the test VM\n", PAGERANGE_DEV,
+				   strerror(errno));
 	if (errno == ENOENT || errno == ENODEV || errno == ENXIO)
 		ksft_exit_skip("%s: %s (is pagerange.ko loaded?)\n",
 			       PAGERANGE_DEV, strerror(errno));

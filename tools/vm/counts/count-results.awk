@@ -3,13 +3,17 @@
 # Count test cases from a run's output, in one of two formats:
 #
 #   awk -v format=tap -f count-results.awk OUTPUT
-#     What run_kselftest.sh prints: each binary's own TAP nested behind
-#     "# ", and one "ok|not ok N selftests: COLLECTION: BINARY" line per
-#     binary. Every nested "ok|not ok" line is a case ("# SKIP" a skipped
-#     one). A binary that failed without a failing case of its own (a
-#     crash, a timeout, an exit code) is one failure; one that printed no
-#     case is one case. A binary the run stopped inside is a failure.
-#     Prints "passed failed skipped".
+#     What run_kselftest.sh prints: its plan ("1..N", one per binary),
+#     each binary's own TAP nested behind "# " with its own plan, and one
+#     "ok|not ok N selftests: COLLECTION: BINARY" line per binary. Every
+#     nested "ok|not ok" line is a case ("# SKIP" a skipped one). Plans are
+#     checked: a case a binary planned and did not report is missing, and
+#     so is a binary the runner planned and did not report, or a binary
+#     that reported no case at all without skipping as a whole ("ok ...
+#     # SKIP"); output without a plan is one missing. A binary that failed
+#     without a failing case of its own (a crash, a timeout, an exit code)
+#     is one failure; a binary the run stopped inside is one failure.
+#     Prints "passed failed skipped missing".
 #
 #   awk -v format=ktap -f count-results.awk CONSOLE
 #     KUnit's KTAP in a kernel console log (timestamps stripped), between
@@ -23,16 +27,20 @@
 #
 # tools/vm/counts/test checks both against the outputs next to it.
 
-function tap_close(failed_top, skipped_top) {
-	if (failed_top && !bfail)
+function tap_close(failed_top, skipped_top,  short) {
+	short = bplan > bcases ? bplan - bcases : 0
+	missing += short
+	if (failed_top && !bfail && !short && (bcases || bplan > 0))
 		failed++
-	else if (!failed_top && !bcases) {
+	else if (!bcases && bplan <= 0) {
 		if (skipped_top)
 			skipped++
 		else
-			passed++
+			missing++
 	}
 	bcases = bfail = open = 0
+	bplan = -1
+	top_results++
 }
 
 function ktap_end_suite(failed_top) {
@@ -45,7 +53,9 @@ function ktap_end_suite(failed_top) {
 
 { sub(/\r$/, "") }
 
-format == "tap" && /^# selftests: / { open = 1 }
+format == "tap" && /^1\.\.[0-9]+$/ { top_plan = substr($1, 4) + 0; have_plan = 1 }
+format == "tap" && /^# selftests: / { open = 1; bplan = -1 }
+format == "tap" && open && /^# 1\.\.[0-9]+/ { bplan = substr($2, 4) + 0 }
 format == "tap" && /^# (not )?ok [0-9]+/ {
 	bcases++
 	if (/^# not ok/) {
@@ -98,7 +108,11 @@ END {
 	if (format == "tap") {
 		if (open)
 			tap_close(1, 0)
-		print passed + 0, failed + 0, skipped + 0
+		if (!have_plan)
+			missing++
+		else if (top_plan > top_results)
+			missing += top_plan - top_results
+		print passed + 0, failed + 0, skipped + 0, missing + 0
 	} else if (format == "ktap") {
 		if (insuite)
 			ktap_end_suite(1)
