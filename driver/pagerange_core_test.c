@@ -1532,6 +1532,10 @@ static void pagerange_test_page_is_filed_under_its_own_node(struct kunit *test)
 		KUNIT_ASSERT_NOT_NULL(test, page);
 		KUNIT_ASSERT_EQ(test, page_to_nid(page), nids[1]);
 	}
+	/* The range's own node is the other one again when they are filed. */
+	spin_lock(&map->range->lock);
+	map->range->nid = nids[0];
+	spin_unlock(&map->range->lock);
 	lru[0] = list_lru_count_node(&pagerange_lru, nids[0]);
 	lru[1] = list_lru_count_node(&pagerange_lru, nids[1]);
 	pagerange_test_stop(test, map->range, 0, 3, 3);

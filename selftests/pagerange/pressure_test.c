@@ -262,10 +262,13 @@ TEST_F_TIMEOUT(pressure, memory_hog_makes_the_shrinker_free_pages_without_drop_c
 		    reclaimed, MIB(reclaimed * page_size));
 
 	/*
-	 * Nobody was OOM-killed (the hog would have been first, and we are
-	 * still here), and the shrinker gave pages back.
+	 * Nobody was OOM-killed (the hog would have been first: it exited
+	 * normally, and we are still here), and the shrinker gave pages back.
+	 * A kernel without VM event counters has no oom_kill count to add to
+	 * that.
 	 */
-	EXPECT_EQ(oom_kills, vmstat_counter("oom_kill"));
+	if (oom_kills >= 0)
+		EXPECT_EQ(oom_kills, vmstat_counter("oom_kill"));
 	EXPECT_LT(0, reclaimed);
 	for (r = 0; r < NRANGES; r++)
 		freed += check_range(_metadata, self, r);

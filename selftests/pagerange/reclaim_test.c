@@ -305,26 +305,20 @@ TEST_F_TIMEOUT(reclaim, many_ranges_are_reclaimed_by_one_drop_caches, 180)
 /*
  * What keeps range a busy: a WRITE into its one in-use page whose source
  * stalls in copy_from_user() on a userfaultfd page until the test lets it
- * go, or, without userfaultfd, WRITEs in a loop until told to stop.
+ * go.
  */
 struct busy_writer {
 	int fd;			/* range a */
 	__u64 offset;		/* its in-use page */
 	struct prlib_stall st;	/* the source page */
-	volatile int stop;	/* the copy loop's end */
-	int ret;		/* the (last) WRITE's result */
-	unsigned long writes;
+	int ret;		/* the WRITE's result */
 };
 
 static void *busy_writer_run(void *arg)
 {
 	struct busy_writer *w = arg;
 
-	do {
-		w->ret = prlib_write(w->fd, w->offset, w->st.page,
-				     page_size);
-		w->writes++;
-	} while (w->st.uffd < 0 && !w->stop && !w->ret);
+	w->ret = prlib_write(w->fd, w->offset, w->st.page, page_size);
 	return NULL;
 }
 
@@ -362,8 +356,13 @@ TEST_F_TIMEOUT(reclaim, busy_range_does_not_starve_reclaim_of_the_ranges_behind_
 	unsigned char *map[2];
 	pthread_t writer;
 	int fd[2], cpu, ret;
-	bool stalled;
 
+	/* Before any page exists: the 6.1 harness hides a failure after it. */
+	ret = prlib_stall_init(&w.st);
+	if (ret) {
+		prlib_stall_fini(&w.st);
+		SKIP(return, "no userfaultfd: %s", strerror(-ret));
+	}
 	cpu = sched_getcpu();
 	ASSERT_LE(0, cpu);
 	busy_open(_metadata, cpu, BUSY_PAGES + 1, &fd[0], &map[0]);
@@ -376,35 +375,19 @@ TEST_F_TIMEOUT(reclaim, busy_range_does_not_starve_reclaim_of_the_ranges_behind_
 
 	w.fd = fd[0];
 	w.offset = BUSY_PAGES * page_size;
-	ret = prlib_stall_init(&w.st);
-	ASSERT_NE(MAP_FAILED, w.st.page);
-	if (ret) {
-		ksft_print_msg("no userfaultfd (%s): a WRITE loop keeps range a busy\n",
-			       strerror(-ret));
-		memset(w.st.page, 0x77, page_size);
-	}
 	ASSERT_EQ(0, pthread_create(&writer, NULL, busy_writer_run, &w));
-	stalled = w.st.uffd >= 0;
-	if (stalled) {
-		ASSERT_EQ(0, prlib_stall_wait(&w.st, STALL_SECONDS));
-	} else {
-		while (!w.writes)
-			sched_yield();
-	}
+	ASSERT_EQ(0, prlib_stall_wait(&w.st, STALL_SECONDS));
 
 	ASSERT_EQ(0, prlib_drop_caches());
 	ASSERT_EQ(0, prlib_get_info(fd[1], &info));
 	EXPECT_EQ(BUSY_PAGES, info.pages_reclaimed);
 	EXPECT_EQ(0, info.pages_present);
 	EXPECT_EQ(0, prtest_count_readable(map[1], BUSY_PAGES));
-	if (stalled) {
-		ASSERT_EQ(0, prlib_get_info(fd[0], &info));
-		EXPECT_EQ(BUSY_PAGES, info.pages_reclaimable);
-		EXPECT_EQ(0, info.pages_reclaimed);
-		EXPECT_LE(skips + BUSY_PAGES, prlib_stat("shrinker_skips"));
-		ASSERT_EQ(0, prlib_stall_release(&w.st, 0x77));
-	}
-	w.stop = 1;
+	ASSERT_EQ(0, prlib_get_info(fd[0], &info));
+	EXPECT_EQ(BUSY_PAGES, info.pages_reclaimable);
+	EXPECT_EQ(0, info.pages_reclaimed);
+	EXPECT_LE(skips + BUSY_PAGES, prlib_stat("shrinker_skips"));
+	ASSERT_EQ(0, prlib_stall_release(&w.st, 0x77));
 	ASSERT_EQ(0, pthread_join(writer, NULL));
 	EXPECT_EQ(0, w.ret);
 	EXPECT_EQ(-1, prlib_find_not(map[0] + w.offset, page_size, 0x77));

@@ -83,13 +83,17 @@ static int wait_exit_bounded(pid_t pid)
 	return -ETIMEDOUT;
 }
 
-/* Wait, at most CHILD_TIMEOUT seconds, for a child to publish @target. */
-static void wait_for_progress(volatile long *progress, long target)
+/*
+ * Wait, at most CHILD_TIMEOUT seconds, for a child to publish @target:
+ * whether it did. A race whose child never got going raced nothing.
+ */
+static bool wait_for_progress(volatile long *progress, long target)
 {
 	int i;
 
 	for (i = 0; *progress < target && i < CHILD_TIMEOUT * 5000; i++)
 		usleep(200);
+	return *progress >= target;
 }
 
 /* A page shared with children, for counters they publish. */
@@ -264,7 +268,8 @@ static pid_t owner_start(__u64 npages, int *fd, int *go)
 
 /*
  * Page after page, USE_RANGE (always the slow path: the page is missing)
- * and WRITE, until ESRCH. 0 once it saw ESRCH, 10 on another errno.
+ * and WRITE, until ESRCH. 0 once it saw ESRCH after at least one write
+ * had landed, 11 if none had (the race never ran), 10 on another errno.
  */
 static int write_until_esrch(int fd, __u64 npages, volatile long *progress)
 {
@@ -286,7 +291,7 @@ static int write_until_esrch(int fd, __u64 npages, volatile long *progress)
 		    prlib_stop_using(fd, 0, npages) >= 0)
 			ret = prlib_drop_caches();
 		if (ret == -ESRCH)
-			return 0;
+			return *progress ? 0 : 11;
 		if (ret)
 			return 10;
 		(*progress)++;
@@ -310,7 +315,7 @@ TEST_F_TIMEOUT(regression, remote_writer_holding_the_last_mm_reference_does_not_
 		if (!writer)
 			_exit(write_until_esrch(fd, WRITER_PAGES, self->shared));
 		/* Exit at a different point of the writer's inserts each round. */
-		wait_for_progress(self->shared, 1 + round * 7);
+		ASSERT_TRUE(wait_for_progress(self->shared, 1 + round * 7));
 		ASSERT_EQ(1, write(go, "x", 1));
 		close(go);
 		/* The owner's exit completes, whoever drops the mm last. */
@@ -357,7 +362,7 @@ TEST_F_TIMEOUT(regression, use_range_racing_munmap_never_maps_into_a_new_mapping
 		ASSERT_LE(0, writer);
 		if (!writer)
 			_exit(write_until_esrch(fd, WRITER_PAGES, self->shared));
-		wait_for_progress(self->shared, 1 + round * 5);
+		ASSERT_TRUE(wait_for_progress(self->shared, 1 + round * 5));
 		/* Pull the mapping from under the writer, and reuse the address. */
 		ASSERT_EQ(0, munmap(map, size));
 		anon = map_anon_at(map, size);

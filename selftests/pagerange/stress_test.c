@@ -962,6 +962,7 @@ TEST_F_TIMEOUT(stress, racing_actors_keep_in_use_data_and_get_reclaimed_pages_ba
 	unsigned int seconds = stress_seconds();
 	__u32 x = stress_seed | 1;
 	double start = prlib_seconds(), end = start + seconds;
+	unsigned long zeroed;
 	pid_t churn;
 	int i, n = 0;
 
@@ -1020,6 +1021,10 @@ TEST_F_TIMEOUT(stress, racing_actors_keep_in_use_data_and_get_reclaimed_pages_ba
 	for (i = 0; i < T_RECYCLE; i++)
 		EXPECT_LT(0, shared->tally[i].ops[OP_USE]);
 	EXPECT_LT(0, prlib_stat("pages_reclaimed") - reclaimed);
+	/* And what the name says: reclaimed pages were seen coming back zero. */
+	for (i = 0, zeroed = 0; i < T_NR; i++)
+		zeroed += shared->tally[i].came_back_zero;
+	EXPECT_LT(0, zeroed);
 }
 
 PAGERANGE_TEST_MAIN

@@ -255,15 +255,16 @@ TEST_F(transaction, concurrent_senders_fill_disjoint_spans)
 	EXPECT_EQ(0, prlib_sender_stop(&second));
 }
 
+/* What the racer and the test share, in a MAP_SHARED page. */
 struct racer {
-	int fd;
-	volatile int *stop;
+	volatile int stop;
+	volatile long landed;	/* WRITEs into page 0 while in use */
+	volatile long refused;	/* WRITEs that found it not in use */
 };
 
 /* WRITE page 0 over and over while the owner keeps releasing it. */
-static int racer_write(void *arg)
+static int racer_write(int fd, struct racer *rc)
 {
-	struct racer *rc = arg;
 	unsigned char *buf = malloc(page_size);
 	int ret;
 
@@ -271,9 +272,13 @@ static int racer_write(void *arg)
 	if (!buf)
 		return 2;
 	memset(buf, 0x5a, page_size);
-	while (!*rc->stop) {
-		ret = prlib_write(rc->fd, 0, buf, page_size);
-		if (ret && ret != -ENOENT)
+	while (!rc->stop) {
+		ret = prlib_write(fd, 0, buf, page_size);
+		if (!ret)
+			rc->landed++;
+		else if (ret == -ENOENT)
+			rc->refused++;
+		else
 			return 1;
 	}
 	return 0;
@@ -281,15 +286,13 @@ static int racer_write(void *arg)
 
 TEST_F_TIMEOUT(transaction, writes_racing_stop_using_never_land_elsewhere, 120)
 {
-	volatile int *stop = mmap(NULL, page_size, PROT_READ | PROT_WRITE,
-				  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	struct racer rc = { .fd = self->fd };
+	struct racer *rc = mmap(NULL, page_size, PROT_READ | PROT_WRITE,
+				MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	struct prlib_reply r;
 	pid_t pid;
 	int i;
 
-	ASSERT_NE(MAP_FAILED, stop);
-	rc.stop = stop;
+	ASSERT_NE(MAP_FAILED, rc);
 	/* Pages 1-3 hold a pattern and stay in use throughout. */
 	r = prlib_sender_do(&self->sender, PRLIB_ORDER_WRITE,
 			    page_size, 3 * page_size, 17);
@@ -298,22 +301,28 @@ TEST_F_TIMEOUT(transaction, writes_racing_stop_using_never_land_elsewhere, 120)
 	pid = prlib_fork();
 	ASSERT_LE(0, pid);
 	if (!pid)
-		_exit(racer_write(&rc));
-	for (i = 0; i < 300; i++) {
+		_exit(racer_write(self->fd, rc));
+	for (i = 0; i < 300 || !rc->landed || !rc->refused; i++) {
+		ASSERT_GT(30000, i) {
+			TH_LOG("%ld WRITEs landed, %ld refused", rc->landed,
+			       rc->refused);
+		}
 		ASSERT_LE(0, prlib_use_range(self->fd, 0, 1));
 		ASSERT_LE(0, prlib_stop_using(self->fd, 0, 1));
 		if (i % 50 == 49)
 			ASSERT_EQ(0, prlib_drop_caches());
 	}
-	*stop = 1;
+	rc->stop = 1;
 	EXPECT_EQ(0, prlib_wait_exit(pid));
+	/* It raced: WRITEs found page 0 in use, and not in use. */
+	prtest_diag("%ld WRITEs landed, %ld refused", rc->landed, rc->refused);
 
 	EXPECT_EQ(-1, prlib_check(self->map + page_size,
 				  3 * page_size, 17));
 	ASSERT_LE(0, prlib_use_range(self->fd, 0, 1));
 	for (i = 0; i < (int)page_size; i++)
 		ASSERT_TRUE(self->map[i] == 0 || self->map[i] == 0x5a);
-	munmap((void *)stop, page_size);
+	munmap(rc, page_size);
 }
 
 TEST_F(transaction, sender_gets_esrch_once_the_owner_unmaps)
