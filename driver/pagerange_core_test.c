@@ -45,6 +45,7 @@
 #include <linux/nodemask.h>
 #include <linux/sched.h>
 #include <linux/sched/mm.h>
+#include <linux/signal.h>
 #include <linux/string.h>
 
 /* Its own trace system too: pagerange.ko may be loaded at the same time. */
@@ -1206,6 +1207,38 @@ static void pagerange_test_use_stops_at_the_global_cap(struct kunit *test)
 	pagerange_test_expect_consistent(test);
 }
 
+/*
+ * A fatal signal stops USE_RANGE before it allocates: -EINTR, and nothing
+ * changed. A kernel thread takes SIGKILL only once it allows it, and then
+ * as a signal pending, not as its end.
+ */
+static void pagerange_test_use_stops_at_a_fatal_signal(struct kunit *test)
+{
+	long pages = atomic_long_read(&pagerange_nr_pages);
+	struct pagerange_test_map *map;
+	struct pagerange_stats stats;
+	u64 n = ~0ULL;
+	int ret;
+
+	map = pagerange_test_map(test, PAGERANGE_TEST_PAGES, NUMA_NO_NODE);
+	pagerange_test_use(test, map->range, 0, 1, 1);
+	pagerange_test_stop(test, map->range, 0, 1, 1);
+
+	allow_signal(SIGKILL);
+	send_sig(SIGKILL, current, 1);
+	ret = pagerange_use(map->range, 0, 4, &n);
+	flush_signals(current);
+	disallow_signal(SIGKILL);
+
+	KUNIT_EXPECT_EQ(test, ret, -EINTR);
+	KUNIT_EXPECT_EQ(test, n, 0ULL);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&pagerange_nr_pages), pages + 1);
+	pagerange_get_stats(map->range, &stats);
+	KUNIT_EXPECT_EQ(test, stats.allocated, 1ULL);
+	pagerange_test_expect_states(test, map, "RFFFFFFF");
+	pagerange_test_expect_consistent(test);
+}
+
 /* --- The isolate callback under contention */
 
 /**
@@ -1307,6 +1340,66 @@ static void pagerange_test_isolate_rotates_on_mmap_lock(struct kunit *test)
 		.what = "the mmap write lock",
 		.hold = pagerange_test_hold_mmap_lock,
 		.release = pagerange_test_release_mmap_lock,
+	};
+
+	pagerange_test_expect_skip(test, &c);
+}
+
+/*
+ * The owner's mm has no user left (it is exiting): mmget_not_zero() fails.
+ * Its users are the loading task's, which sleeps in the module load for
+ * as long as the case runs; they are put back as they were.
+ */
+static int pagerange_test_mm_users;
+
+static int pagerange_test_hold_mm_exiting(struct pagerange *range)
+{
+	pagerange_test_mm_users = atomic_xchg(&range->mm->mm_users, 0);
+	return 0;
+}
+
+static void pagerange_test_release_mm_exiting(struct pagerange *range)
+{
+	atomic_set(&range->mm->mm_users, pagerange_test_mm_users);
+}
+
+static void pagerange_test_isolate_rotates_for_an_exiting_mm(struct kunit *test)
+{
+	static const struct pagerange_test_contender c = {
+		.what = "an mm without users",
+		.hold = pagerange_test_hold_mm_exiting,
+		.release = pagerange_test_release_mm_exiting,
+	};
+
+	pagerange_test_expect_skip(test, &c);
+}
+
+/*
+ * munmap() has unlinked the vma from the mm's tree and not closed it yet:
+ * vma_lookup() at the range's address finds another vma, or none. That is
+ * what the range sees if its address is moved a page past its end.
+ */
+static int pagerange_test_hold_unlinked(struct pagerange *range)
+{
+	spin_lock(&range->lock);
+	range->vma_addr += range->nr_pages << PAGE_SHIFT;
+	spin_unlock(&range->lock);
+	return 0;
+}
+
+static void pagerange_test_release_unlinked(struct pagerange *range)
+{
+	spin_lock(&range->lock);
+	range->vma_addr -= range->nr_pages << PAGE_SHIFT;
+	spin_unlock(&range->lock);
+}
+
+static void pagerange_test_isolate_rotates_for_an_unlinked_vma(struct kunit *test)
+{
+	static const struct pagerange_test_contender c = {
+		.what = "a vma out of the tree",
+		.hold = pagerange_test_hold_unlinked,
+		.release = pagerange_test_release_unlinked,
 	};
 
 	pagerange_test_expect_skip(test, &c);
@@ -1812,8 +1905,11 @@ static struct kunit_case pagerange_test_cases[] = {
 	KUNIT_CASE(pagerange_test_use_is_all_or_nothing),
 	KUNIT_CASE(pagerange_test_use_is_all_or_nothing_across_batches),
 	KUNIT_CASE(pagerange_test_use_stops_at_the_global_cap),
+	KUNIT_CASE(pagerange_test_use_stops_at_a_fatal_signal),
 	KUNIT_CASE(pagerange_test_isolate_ignores_insert_lock),
 	KUNIT_CASE(pagerange_test_isolate_rotates_on_mmap_lock),
+	KUNIT_CASE(pagerange_test_isolate_rotates_for_an_exiting_mm),
+	KUNIT_CASE(pagerange_test_isolate_rotates_for_an_unlinked_vma),
 	KUNIT_CASE(pagerange_test_isolate_waits_for_range_lock),
 	KUNIT_CASE(pagerange_test_isolate_rotates_during_a_copy),
 	KUNIT_CASE(pagerange_test_busy_range_does_not_starve_the_next),

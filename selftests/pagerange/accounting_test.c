@@ -337,12 +337,13 @@ TEST_F_TIMEOUT(memcg, remote_writer_charges_the_owners_cgroup, 120)
  * state: the charges go to the parent, as the kernel reparents them. The
  * range goes on working; its reclaimable pages are reclaimed (from the
  * parent's list now), new pages can be used, and closing it gives every
- * page back.
+ * page back, the parent's charge included.
  */
 TEST_F_TIMEOUT(memcg, removed_cgroup_leaves_a_working_range, 120)
 {
-	const __u64 npages = 16;
+	const __u64 npages = RANGE_BYTES / page_size;
 	struct pagerange_info info;
+	long long parent;
 	unsigned char *map;
 	const char *cg;
 	int fd;
@@ -360,6 +361,8 @@ TEST_F_TIMEOUT(memcg, removed_cgroup_leaves_a_working_range, 120)
 	prtest_use_and_fill(_metadata, fd, 2, 4, 7);
 	prtest_use_and_fill(_metadata, fd, 4, 8, 8);
 	prtest_use_and_fill(_metadata, fd, 8, 12, 9);
+	/* Enough for the parent's charge to show past per-CPU batching. */
+	prtest_use_and_fill(_metadata, fd, 16, npages, 10);
 	ASSERT_EQ(4, prlib_stop_using(fd, 4, 8));
 	EXPECT_LE(12 * (long long)page_size,
 		  prlib_cgroup_read(cg, "memory.current"));
@@ -374,11 +377,19 @@ TEST_F_TIMEOUT(memcg, removed_cgroup_leaves_a_working_range, 120)
 	ASSERT_EQ(0, prlib_drop_caches());
 	ASSERT_EQ(0, prlib_get_info(fd, &info));
 	EXPECT_EQ(6, info.pages_reclaimed);
-	EXPECT_EQ(8, info.pages_in_use);
+	EXPECT_EQ(npages - 8, info.pages_in_use);
 	EXPECT_EQ(-1, prlib_check(map + 2 * page_size, 2 * page_size, 7));
 	EXPECT_EQ(-1, prlib_check(map + 8 * page_size, 4 * page_size, 9));
+	/*
+	 * The pages used in the removed cgroup and still in use are charged
+	 * to its parent now; the two used since, to the cgroup the test is
+	 * in. Closing the range takes them off the parent.
+	 */
+	parent = prlib_cgroup_read(CG_BASE, "memory.current");
 	EXPECT_EQ(0, munmap(map, npages * page_size));
 	EXPECT_EQ(0, close(fd));
+	EXPECT_LE(RANGE_BYTES / 2,
+		  parent - prlib_cgroup_read(CG_BASE, "memory.current"));
 }
 
 /* ---- idle pages the cgroup must be able to reclaim ---- */

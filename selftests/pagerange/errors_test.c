@@ -117,6 +117,28 @@ TEST_F(unmapped, mmap_above_max_size_fails_einval)
 	EXPECT_EQ(0, munmap(map, max));
 }
 
+/*
+ * max_size takes a page multiple from one page to 256 MiB; anything else is
+ * refused with EINVAL and leaves it as it was.
+ */
+TEST_F(unmapped, max_size_refuses_what_is_not_a_page_multiple_up_to_256_mib)
+{
+	const long long top = 256LL << 20;
+
+	self->saved_max_size = prlib_max_size();
+	ASSERT_LT(0, self->saved_max_size);
+	EXPECT_EQ(-EINVAL, prlib_set_max_size(0));
+	EXPECT_EQ(-EINVAL, prlib_set_max_size(page_size + 1));
+	EXPECT_EQ(-EINVAL, prlib_set_max_size(top + page_size));
+	EXPECT_EQ(-EINVAL, prlib_set_max_size(-1));
+	EXPECT_EQ(-EINVAL, prlib_write_file(PAGERANGE_MAX_SIZE, "4M"));
+	EXPECT_EQ(self->saved_max_size, prlib_max_size());
+	EXPECT_EQ(0, prlib_set_max_size(top));
+	EXPECT_EQ(top, prlib_max_size());
+	EXPECT_EQ(0, prlib_set_max_size(page_size));
+	EXPECT_EQ(page_size, prlib_max_size());
+}
+
 TEST_F(unmapped, max_size_change_applies_to_later_mmaps)
 {
 	unsigned char *map, *old_map;
@@ -413,6 +435,17 @@ TEST_F(mapped, unknown_command_fails_enotty)
 				       _IOR(PAGERANGE_IOC_MAGIC + 1, 0x06,
 					    struct pagerange_info),
 				       &info));
+}
+
+/* The command is checked first: an unknown one never reads its argument. */
+TEST_F(mapped, unknown_command_with_a_bad_pointer_fails_enotty_not_efault)
+{
+	EXPECT_EQ(-ENOTTY, prlib_ioctl(self->fd,
+				       _IOWR(PAGERANGE_IOC_MAGIC, 0x7f,
+					     struct pagerange_range),
+				       prlib_ptr(8)));
+	EXPECT_EQ(-ENOTTY, prlib_ioctl(self->fd,
+				       _IO(PAGERANGE_IOC_MAGIC, 0x7f), NULL));
 }
 
 TEST_F(unmapped, unknown_command_fails_enotty_before_mmap)

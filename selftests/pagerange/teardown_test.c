@@ -363,6 +363,29 @@ TEST_F_TIMEOUT(module, unloads_once_every_range_is_gone_and_reloads, 60)
 	reload_module(_metadata, max_size);
 }
 
+/*
+ * A fresh load without parameters has the documented defaults: max_size
+ * 4 MiB, max_pages 0 (no cap). A max_size that is not a page multiple
+ * fails the load.
+ */
+TEST_F_TIMEOUT(module, loads_with_its_documented_defaults, 60)
+{
+	long long max_size = prlib_max_size();
+
+	if (!module_reloadable())
+		SKIP(return, "no %s to reload, or not a loadable module",
+		     PAGERANGE_KO);
+	ASSERT_LT(0, max_size);
+	ASSERT_EQ(0, module_delete());
+
+	EXPECT_EQ(-EINVAL, module_load("max_size=12345"));
+	ASSERT_EQ(0, module_load(""));
+	EXPECT_EQ(4 << 20, prlib_max_size());
+	EXPECT_EQ(0, prlib_read_ll(PAGERANGE_MAX_PAGES_PARAM));
+	ASSERT_EQ(0, module_delete());
+	reload_module(_metadata, max_size);
+}
+
 #define MODULE_CYCLES	10
 
 TEST_F_TIMEOUT(module, ten_unload_cycles_each_refused_while_an_fd_or_mapping_lives,

@@ -2,11 +2,14 @@
 /*
  * The driver's trace events, read back through tracefs: a known sequence
  * of ioctls and one drop_caches must produce exactly the events it implies,
- * in order, with the right pages and counts. Skips where the kernel has no
- * trace events.
+ * in order, with the right pages, nodes and counts, and the reason for a
+ * page the shrinker had to leave. Skips where the kernel has no trace
+ * events.
  */
 #include "pagerange_test.h"
 
+#include <pthread.h>
+#include <sched.h>
 #include <sys/mount.h>
 
 #define NPAGES		4
@@ -92,11 +95,11 @@ static void drop_field(char *s, const char *key)
 
 /*
  * The events of this process's range, one per line, reduced to
- * "name: fields" without the pid and the NUMA node (which depends on the
- * CPU that mapped the range): for example "pagerange_use: pages=[0,2)
- * count=2 ret=0". Stops the events first.
+ * "name: fields" without the pid and, unless @nid, the NUMA node (which
+ * depends on the CPU that mapped the range): for example "pagerange_use:
+ * pages=[0,2) count=2 ret=0". Stops the events first.
  */
-static void our_events(char *buf, size_t size)
+static void our_events_nid(char *buf, size_t size, bool nid)
 {
 	char line[512], pid[32], *ev;
 	size_t len = 0;
@@ -113,10 +116,16 @@ static void our_events(char *buf, size_t size)
 		if (!ev || !strstr(ev, pid))
 			continue;
 		drop_field(ev, pid);
-		drop_field(ev, " nid=");
+		if (!nid)
+			drop_field(ev, " nid=");
 		len += snprintf(buf + len, size - len, "%s", ev);
 	}
 	fclose(f);
+}
+
+static void our_events(char *buf, size_t size)
+{
+	our_events_nid(buf, size, false);
 }
 
 static void expect_events(struct __test_metadata *_metadata,
@@ -190,6 +199,110 @@ TEST_F(trace, failed_use_range_is_traced_with_its_errno)
 	ASSERT_EQ(-EINVAL, prlib_use_range(self->fd, 3, NPAGES + 1));
 	expect_events(_metadata, self,
 		      "pagerange_use: pages=[3,5) count=0 ret=-22\n");
+}
+
+/*
+ * The node each event names is the node of its page: the range's pages are
+ * allocated on the node of the CPU that mapped it, which this test maps
+ * from (with fake NUMA on the debug kernels, not always node 0).
+ */
+TEST_F(trace, events_name_the_node_of_each_page)
+{
+	unsigned int cpu, node;
+	cpu_set_t saved, one;
+	char want[256], *line;
+	unsigned char *map;
+	int fd, n = 0;
+
+	if (self->absent)
+		SKIP(return, "no trace events");
+	ASSERT_EQ(0, syscall(__NR_getcpu, &cpu, &node, NULL));
+	CPU_ZERO(&one);
+	CPU_SET(cpu, &one);
+	ASSERT_EQ(0, sched_getaffinity(0, sizeof(saved), &saved));
+	ASSERT_EQ(0, sched_setaffinity(0, sizeof(one), &one));
+	fd = prlib_open();
+	ASSERT_LE(0, fd);
+	map = prlib_map(fd, NPAGES * page_size);
+	ASSERT_NE(MAP_FAILED, map);
+	ASSERT_EQ(0, sched_setaffinity(0, sizeof(saved), &saved));
+
+	ASSERT_EQ(2, prlib_use_range(fd, 0, 2));
+	ASSERT_EQ(2, prlib_stop_using(fd, 0, 2));
+	ASSERT_EQ(0, prlib_drop_caches());
+	our_events_nid(self->buf, TRACE_BUF_SIZE, true);
+	snprintf(want, sizeof(want), " nid=%u", node);
+	for (line = strtok(self->buf, "\n"); line; line = strtok(NULL, "\n")) {
+		if (strncmp(line, "pagerange_insert:", 17) &&
+		    strncmp(line, "pagerange_isolate:", 18))
+			continue;
+		n++;
+		/* The node is the last field. */
+		EXPECT_TRUE(strlen(line) > strlen(want) &&
+			    !strcmp(line + strlen(line) - strlen(want), want)) {
+			TH_LOG("%s: not on node %u", line, node);
+		}
+	}
+	/* Two inserts and two isolations. */
+	EXPECT_EQ(4, n);
+	EXPECT_EQ(0, munmap(map, NPAGES * page_size));
+	EXPECT_EQ(0, close(fd));
+}
+
+struct stalled_write {
+	int fd;
+	struct prlib_stall st;
+	int ret;
+};
+
+static void *stalled_write_run(void *arg)
+{
+	struct stalled_write *w = arg;
+
+	w->ret = prlib_write(w->fd, 0, w->st.page, page_size);
+	return NULL;
+}
+
+/*
+ * A reclaimable page of a range with a copy in flight is rotated, and the
+ * event says so and why; once the copy is over, the page goes.
+ */
+TEST_F(trace, a_copy_in_flight_rotates_pages_and_says_why)
+{
+	struct stalled_write w = { .fd = self->fd };
+	pthread_t writer;
+	int ret;
+
+	if (self->absent)
+		SKIP(return, "no trace events");
+	ret = prlib_stall_init(&w.st);
+	if (ret) {
+		prlib_stall_fini(&w.st);
+		SKIP(return, "no userfaultfd: %s", strerror(-ret));
+	}
+	ASSERT_EQ(2, prlib_use_range(self->fd, 0, 2));
+	ASSERT_EQ(1, prlib_stop_using(self->fd, 1, 2));
+	ASSERT_EQ(0, pthread_create(&writer, NULL, stalled_write_run, &w));
+	ASSERT_EQ(0, prlib_stall_wait(&w.st, 30));
+	ASSERT_EQ(0, clear_trace());
+	ASSERT_EQ(0, prlib_drop_caches());
+	our_events(self->buf, TRACE_BUF_SIZE);
+	ASSERT_EQ(0, prlib_stall_release(&w.st, 0x11));
+	ASSERT_EQ(0, pthread_join(writer, NULL));
+	EXPECT_EQ(0, w.ret);
+	prlib_stall_fini(&w.st);
+
+	EXPECT_NE(NULL, strstr(self->buf,
+			       "pagerange_skip: index=1 reason=copying\n")) {
+		TH_LOG("events: %s", self->buf);
+	}
+	EXPECT_EQ(NULL, strstr(self->buf, "pagerange_isolate:"));
+	ASSERT_EQ(0, prlib_write_file(EVENTS_ENABLE, "1"));
+	ASSERT_EQ(0, clear_trace());
+	ASSERT_EQ(0, prlib_drop_caches());
+	expect_events(_metadata, self,
+		      "pagerange_isolate: index=1\n"
+		      "pagerange_free: pages=[1,2)\n");
 }
 
 PAGERANGE_TEST_MAIN
