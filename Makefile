@@ -12,6 +12,10 @@
 #                   NUMA nodes), plus the core's KUnit suite on each
 #   make check-kcsan
 #                   the concurrency tests on a KCSAN kernel built from 7.2
+#   make check-mutants
+#                   build mutants of the driver, each broken in one way,
+#                   and run the selftests that must catch each on 6.1: a
+#                   mutant that survives fails
 #   make run        boot the same guest and run "pagerangectl demo"
 #   make compile-test  build the module and the KUnit module with W=1
 #                   against the 7.2 debug kernel's tree
@@ -65,7 +69,7 @@ UAPI := include/uapi/linux/pagerange.h
 # targets would also share the machine's CPUs with each other's QEMU, whose
 # guests time their tests.
 .NOTPARALLEL:
-.PHONY: all modules check check-debug check-kcsan compile-test run clean deps
+.PHONY: all modules check check-debug check-kcsan check-mutants compile-test run clean deps
 
 all: modules
 
@@ -100,6 +104,10 @@ KCSAN_TESTS := stress_test transaction_test regression_test hostile_test reclaim
 
 check-kcsan: deps
 	$(VM)/check-kernels $(CHECK_OPTS) $(if $(T),,$(foreach t,$(KCSAN_TESTS),--test $(t))) 7.2-kcsan
+
+# Mutants of the driver, each of which the tests must kill (tools/vm/mutants).
+check-mutants: deps
+	$(VM)/mutants
 
 compile-test: deps
 	$(VM)/compile-test
