@@ -19,7 +19,8 @@
 #   make run        boot the same guest and run "pagerangectl demo"
 #   make compile-test  build the module and the KUnit module with W=1
 #                   against the 7.2 debug kernel's tree
-#   make check-tools  run tools/pagerangectl-test in the guest
+#   make check-tools  run tools/pagerangectl-test in the guest: pagerangectl,
+#                   and the udev rule under Debian's udevadm
 #   make lint       checkpatch, sparse and W=1, the UAPI header alone,
 #                   shellcheck and the man pages (tools/lint)
 #   make install    the module (against KDIR), the UAPI header, pagerangectl,
@@ -118,8 +119,9 @@ run: vm-modules tools/pagerangectl
 # ---- tools, lint, install, DKMS -----------------------------------------
 
 check-tools: vm-modules tools/pagerangectl
-	$(VM)/run --kernel $(KERNEL) --add tools/pagerangectl \
-		--add tools/pagerangectl-test -- /pagerangectl-test
+	udev=$$($(VM)/fetch-udev) && $(VM)/run --kernel $(KERNEL) \
+		--add tools/pagerangectl --add tools/pagerangectl-test \
+		--add "$$udev" --add udev/60-pagerange.rules -- /pagerangectl-test
 
 lint:
 	tools/lint
