@@ -614,6 +614,8 @@ static int acct_grow_over_idle(struct acct_child *sh, void *arg)
 	int fa = prlib_open(), fb = prlib_open();
 	long ret;
 
+	(void)arg;
+
 	if (fa < 0 || fb < 0 ||
 	    prlib_map(fa, RANGE_BYTES) == MAP_FAILED ||
 	    prlib_map(fb, 2 * RANGE_BYTES) == MAP_FAILED) {

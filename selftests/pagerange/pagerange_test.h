@@ -335,7 +335,7 @@ static inline bool prtest_in_vm(void)
  */
 #define PRTEST_NEED(cond, statement, fmt, ...)				\
 	do {								\
-		char __why[256];					\
+		char __why[512];					\
 									\
 		if (cond)						\
 			break;						\
