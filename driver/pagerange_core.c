@@ -74,6 +74,7 @@
 #include <linux/mutex.h>
 #include <linux/mmap_lock.h>
 #include <linux/overflow.h>
+#include <linux/poll.h>
 #include <linux/sched/mm.h>
 #include <linux/seq_file.h>
 #include <linux/shrinker.h>
@@ -136,6 +137,7 @@ struct pagerange_page {
  *	allocated; the shrinker does not take it. Slots only change from
  *	free to present with it held.
  * @reclaim_wait: inserters waiting for the shrinker to empty a slot
+ * @purge_wait: pollers of the fd, woken when the shrinker takes pages
  * @lock: protects the fields below, every page's @lru membership and its
  *	claim. Taken inside mmap_lock; the list_lru lock nests inside it.
  * @slots: one pointer per page of the vma, NULL while the slot is free;
@@ -159,6 +161,11 @@ struct pagerange_page {
  * @nr_reclaimable: pages on the list_lru
  * @nr_reclaimed: running total of pages the shrinker freed
  * @nr_allocated: running total of pages allocated
+ * @nr_purged: running total of pages pagerange_purge() freed
+ * @purged: pages the shrinker freed since pagerange_take_purged()
+ * @purge_pending: the shrinker took pages since then: pollers see EPOLLPRI
+ * @purge_events: running total of the shrinker's runs over the range
+ * @last_purge_ns: ktime_get_ns() of the last of them
  */
 struct pagerange {
 	struct mm_struct *mm;
@@ -167,6 +174,7 @@ struct pagerange {
 
 	struct mutex insert_lock;	/* outermost; see above */
 	wait_queue_head_t reclaim_wait;
+	wait_queue_head_t purge_wait;
 
 	spinlock_t lock;		/* protects everything below */
 	struct pagerange_page **slots;
@@ -181,6 +189,11 @@ struct pagerange {
 	unsigned long nr_reclaimable;
 	u64 nr_reclaimed;
 	u64 nr_allocated;
+	u64 nr_purged;
+	u64 purged;
+	bool purge_pending;
+	u64 purge_events;
+	u64 last_purge_ns;
 };
 
 #define CREATE_TRACE_POINTS
@@ -690,11 +703,13 @@ static int pagerange_insert_targets(struct pagerange *range,
 
 /*
  * Publish the pages of @targets in their slots, claimed for @ticket: in
- * use, unless the call fails after all. From now on they count in the
- * owner's RSS, until their PTEs are gone. Returns how many.
+ * use, unless the call fails after all, and marked in @fresh (bit 0 for
+ * slot @first), if given. From now on they count in the owner's RSS, until
+ * their PTEs are gone. Returns how many.
  */
 static unsigned long pagerange_commit_locked(struct pagerange *range,
-					     u32 ticket,
+					     u32 ticket, u64 first,
+					     unsigned long *fresh,
 					     struct list_head *targets)
 {
 	struct pagerange_page *pp, *next;
@@ -707,6 +722,8 @@ static unsigned long pagerange_commit_locked(struct pagerange *range,
 		list_del_init(&pp->lru);
 		pp->claim = ticket;
 		WRITE_ONCE(range->slots[pp->index], pp);
+		if (fresh)
+			__set_bit(pp->index - first, fresh);
 		count++;
 		trace_pagerange_insert(range, pp->index, pp->page);
 	}
@@ -772,7 +789,8 @@ static int pagerange_wait_reclaim(struct pagerange *range, unsigned long seq)
 static int pagerange_populate(struct pagerange *range, u64 first, u64 last,
 			      u32 ticket, struct mem_cgroup *memcg,
 			      struct list_head *pool, unsigned long *pooled,
-			      unsigned long *missing, u64 *nr_allocated)
+			      unsigned long *missing, u64 *nr_allocated,
+			      unsigned long *fresh)
 {
 	struct mm_struct *mm = range->mm;
 	struct vm_area_struct *vma;
@@ -834,7 +852,7 @@ static int pagerange_populate(struct pagerange *range, u64 first, u64 last,
 	}
 
 	spin_lock(&range->lock);
-	count = pagerange_commit_locked(range, ticket, &targets);
+	count = pagerange_commit_locked(range, ticket, first, fresh, &targets);
 	/* Anything a concurrent STOP_USING_RANGE let the shrinker take? */
 	*missing = pagerange_claim_span_locked(range, first, last, ticket);
 	if (*missing)
@@ -860,6 +878,10 @@ out_unlock:
  * @first: first page index
  * @last: one past the last page index
  * @nr_allocated: out: how many pages had to be allocated (and read as zero)
+ * @fresh: if not NULL, a bitmap of @last - @first bits, all clear: bit i
+ *	is set for each page @first + i that had to be allocated. Undefined
+ *	on failure. Every page of the span is in use when the call returns,
+ *	so no reclaim can slip between this report and the pages' use
  *
  * Reclaimable pages of the span are taken off the list_lru first, so that
  * the reclaim the allocations may cause takes other pages. Missing pages
@@ -876,7 +898,7 @@ out_unlock:
  * -EINTR on a fatal signal.
  */
 int pagerange_use(struct pagerange *range, u64 first, u64 last,
-		  u64 *nr_allocated)
+		  u64 *nr_allocated, unsigned long *fresh)
 {
 	unsigned long missing = 0, pooled = 0;
 	struct mem_cgroup *memcg;
@@ -912,7 +934,7 @@ int pagerange_use(struct pagerange *range, u64 first, u64 last,
 		}
 		ret = pagerange_populate(range, first, last, ticket, memcg,
 					 &pool, &pooled, &missing,
-					 nr_allocated);
+					 nr_allocated, fresh);
 	} while (ret == -EAGAIN);
 	mem_cgroup_put(memcg);
 	pagerange_free_pages(&pool);
@@ -970,6 +992,234 @@ int pagerange_stop_using(struct pagerange *range, u64 first, u64 last,
 	spin_unlock(&range->lock);
 	trace_pagerange_stop(range, first, last, *nr_stopped, ret);
 	return ret;
+}
+
+/*
+ * Take the pages of a span for pagerange_purge(), in use or reclaimable,
+ * onto @pages, in slot order: off the list_lru, out of the counts, claimed
+ * as the shrinker claims a page it reclaims, so that nothing uses, stops
+ * or inserts at their slots until they are emptied. Returns how many.
+ */
+static unsigned long pagerange_claim_span_for_purge_locked(struct pagerange *range,
+							   u64 first, u64 last,
+							   struct list_head *pages)
+{
+	struct pagerange_page *pp;
+	unsigned long count = 0;
+	u64 i;
+
+	lockdep_assert_held(&range->lock);
+
+	for (i = first; i < last; i++) {
+		pp = pagerange_slot_page(range, i);
+		if (!pp)
+			continue;
+		if (pagerange_page_reclaimable(pp)) {
+			pagerange_lru_del(&pagerange_lru, &pp->lru);
+			range->nr_reclaimable--;
+		}
+		pp->claim = PAGERANGE_CLAIM_RECLAIM;
+		list_add_tail(&pp->lru, pages);
+		count++;
+	}
+	range->nr_present -= count;
+	range->nr_purged += count;
+	return count;
+}
+
+/* Zap the PTEs of @pages, a run of neighbouring slots at a time. */
+static void pagerange_zap_pages(struct pagerange *range,
+				struct vm_area_struct *vma,
+				struct list_head *pages)
+{
+	struct pagerange_page *pp;
+	unsigned long lo = 0, hi = 0;
+
+	list_for_each_entry(pp, pages, lru) {
+		if (pp->index == hi) {
+			hi++;
+			continue;
+		}
+		if (hi > lo)
+			pagerange_zap_ptes(vma, pagerange_slot_addr(range, lo),
+					   (hi - lo) << PAGE_SHIFT);
+		lo = pp->index;
+		hi = lo + 1;
+	}
+	if (hi > lo)
+		pagerange_zap_ptes(vma, pagerange_slot_addr(range, lo),
+				   (hi - lo) << PAGE_SHIFT);
+}
+
+/**
+ * pagerange_purge() - free every page of a span at once
+ * @range: the range
+ * @first: first page index
+ * @last: one past the last page index
+ * @nr_freed: out: how many pages were freed
+ *
+ * As the shrinker would, but now and whatever their state: in use or
+ * reclaimable, the pages' PTEs are zapped and the pages freed. They read as
+ * zero once used again. Pages the shrinker is taking already are left to
+ * it. A copy in flight reads its pages without a lock, so nothing is done
+ * while one is.
+ *
+ * Context: Process context; may sleep. Takes the owner's mmap_lock and
+ * range->lock.
+ * Return: 0, -EINVAL if @first is past @last, -ENXIO before attach, -ESRCH
+ * once the vma or the owner's mm is gone, -EINVAL past the end, -EBUSY with
+ * a copy in flight, or -EINTR on a fatal signal.
+ */
+int pagerange_purge(struct pagerange *range, u64 first, u64 last,
+		    u64 *nr_freed)
+{
+	struct mm_struct *mm = range->mm;
+	struct vm_area_struct *vma;
+	struct pagerange_page *pp;
+	unsigned long count = 0;
+	LIST_HEAD(pages);
+	int ret;
+
+	*nr_freed = 0;
+	ret = -EINVAL;
+	if (first > last)
+		goto out;
+	ret = -ESRCH;
+	if (!mmget_not_zero(mm))
+		goto out_check;
+	ret = -EINTR;
+	if (mmap_read_lock_killable(mm))
+		goto out_mmput;
+
+	/* As the shrinker: zap only a vma that is in the tree. */
+	vma = READ_ONCE(range->vma);
+	spin_lock(&range->lock);
+	ret = pagerange_check_span_locked(range, first, last);
+	if (!ret && vma_lookup(mm, range->vma_addr) != vma)
+		ret = -ESRCH;
+	if (!ret && range->nr_copying)
+		ret = -EBUSY;
+	if (!ret)
+		count = pagerange_claim_span_for_purge_locked(range, first,
+							      last, &pages);
+	spin_unlock(&range->lock);
+
+	if (count) {
+		pagerange_zap_pages(range, vma, &pages);
+		spin_lock(&range->lock);
+		list_for_each_entry(pp, &pages, lru)
+			WRITE_ONCE(range->slots[pp->index], NULL);
+		WRITE_ONCE(range->reclaim_seq, range->reclaim_seq + 1);
+		spin_unlock(&range->lock);
+		wake_up_all(&range->reclaim_wait);
+		pagerange_add_rss(mm, -(long)count);
+	}
+	mmap_read_unlock(mm);
+out_mmput:
+	mmput_async(mm);
+out_check:
+	/* An mm without users: the errors of every call, in their order. */
+	if (ret == -ESRCH && !count) {
+		spin_lock(&range->lock);
+		ret = pagerange_check_span_locked(range, first, last) ?: -ESRCH;
+		spin_unlock(&range->lock);
+	}
+out:
+	/* No PTE maps them and the TLB has been flushed. */
+	pagerange_free_pages(&pages);
+	*nr_freed = count;
+	trace_pagerange_purge(range, first, last, count, ret);
+	return ret;
+}
+
+/**
+ * pagerange_query() - the state of each page of a span
+ * @range: the range
+ * @first: first page index
+ * @last: one past the last page index
+ * @states: out: @last - @first &enum pagerange_state values, one a page,
+ *	all taken at one instant. A page the shrinker is taking is free.
+ *
+ * Changes nothing.
+ *
+ * Context: Process context; takes range->lock.
+ * Return: 0, -EINVAL if @first is past @last, -ENXIO before attach, -ESRCH
+ * once the vma or the owner's mm is gone, or -EINVAL past the end.
+ */
+int pagerange_query(struct pagerange *range, u64 first, u64 last, u8 *states)
+{
+	struct pagerange_page *pp;
+	int ret;
+	u64 i;
+
+	if (first > last)
+		return -EINVAL;
+	spin_lock(&range->lock);
+	ret = pagerange_check_span_locked(range, first, last);
+	for (i = first; !ret && i < last; i++) {
+		pp = pagerange_slot_page(range, i);
+		if (!pp)
+			states[i - first] = PAGERANGE_STATE_FREE;
+		else if (pagerange_page_reclaimable(pp))
+			states[i - first] = PAGERANGE_STATE_RECLAIMABLE;
+		else
+			states[i - first] = PAGERANGE_STATE_IN_USE;
+	}
+	spin_unlock(&range->lock);
+	return ret;
+}
+
+/**
+ * pagerange_take_purged() - what the shrinker took since the last call
+ * @range: the range
+ * @report: out: the pages freed since the last call, the running total of
+ *	the shrinker's runs over the range and when the last one was
+ *
+ * Acknowledges the notification: pagerange_poll() reports no EPOLLPRI
+ * until the shrinker takes pages again.
+ *
+ * Context: Process context; takes range->lock.
+ */
+void pagerange_take_purged(struct pagerange *range,
+			   struct pagerange_purge_report *report)
+{
+	spin_lock(&range->lock);
+	report->pages = range->purged;
+	report->events = range->purge_events;
+	report->last_ns = range->last_purge_ns;
+	range->purged = 0;
+	range->purge_pending = false;
+	spin_unlock(&range->lock);
+}
+
+/**
+ * pagerange_poll() - what a poll() of the range's file reports
+ * @range: the range
+ * @file: its file
+ * @wait: the poll table
+ *
+ * EPOLLPRI once the shrinker has taken pages of the range, until
+ * pagerange_take_purged() acknowledges it: a purge that comes after the
+ * acknowledgement is reported again, and one wake-up covers every page
+ * taken until then. EPOLLHUP once the vma is closed: nothing more will
+ * come.
+ *
+ * Context: Process context; takes range->lock.
+ * Return: the mask.
+ */
+__poll_t pagerange_poll(struct pagerange *range, struct file *file,
+			struct poll_table_struct *wait)
+{
+	__poll_t mask = 0;
+
+	poll_wait(file, &range->purge_wait, wait);
+	spin_lock(&range->lock);
+	if (range->purge_pending)
+		mask |= EPOLLPRI;
+	if (range->nr_pages && !range->vma)
+		mask |= EPOLLHUP;
+	spin_unlock(&range->lock);
+	return mask;
 }
 
 /*
@@ -1147,6 +1397,7 @@ void pagerange_get_stats(struct pagerange *range,
 	stats->reclaimable = range->nr_reclaimable;
 	stats->reclaimed = range->nr_reclaimed;
 	stats->allocated = range->nr_allocated;
+	stats->purged = range->nr_purged;
 	spin_unlock(&range->lock);
 }
 
@@ -1267,14 +1518,17 @@ static void pagerange_claim_run_locked(struct pagerange *range,
 }
 
 /*
- * The PTEs of the run [@lo, @hi) are gone: empty its slots onto @pages and
- * wake the inserters waiting for them.
+ * The PTEs of the run [@lo, @hi) are gone: empty its slots onto @pages,
+ * wake the inserters waiting for them, and tell the owner: its pollers are
+ * woken when the first pages go after it last looked (PURGED), not again
+ * until it looks, so a reclaim of many runs wakes them once.
  */
 static void pagerange_empty_run(struct pagerange *range,
 				unsigned long lo, unsigned long hi,
 				struct list_head *pages)
 {
 	unsigned long i;
+	bool notify;
 
 	spin_lock(&range->lock);
 	for (i = hi; i-- > lo;) {
@@ -1282,8 +1536,17 @@ static void pagerange_empty_run(struct pagerange *range,
 		WRITE_ONCE(range->slots[i], NULL);
 	}
 	WRITE_ONCE(range->reclaim_seq, range->reclaim_seq + 1);
+	range->purged += hi - lo;
+	range->purge_events++;
+	range->last_purge_ns = ktime_get_ns();
+	notify = !range->purge_pending;
+	range->purge_pending = true;
 	spin_unlock(&range->lock);
 	wake_up_all(&range->reclaim_wait);
+	if (notify) {
+		trace_pagerange_notify(range, hi - lo);
+		wake_up_interruptible_poll(&range->purge_wait, EPOLLPRI);
+	}
 }
 
 /*
@@ -1467,6 +1730,7 @@ struct pagerange *pagerange_create(struct mm_struct *mm, pid_t pid, int nid)
 	range->nid = nid;
 	mutex_init(&range->insert_lock);
 	init_waitqueue_head(&range->reclaim_wait);
+	init_waitqueue_head(&range->purge_wait);
 	spin_lock_init(&range->lock);
 
 	mutex_lock(&pagerange_list_lock);
@@ -1530,6 +1794,8 @@ static void pagerange_vm_close(struct vm_area_struct *vma)
 	spin_unlock(&range->lock);
 	if (slots)
 		pagerange_free_all(slots, &pages);
+	/* Nothing will be reclaimed any more: pollers see the end. */
+	wake_up_interruptible_poll(&range->purge_wait, EPOLLHUP);
 }
 
 /* Present pages are mapped when they are inserted; anything else is not there. */

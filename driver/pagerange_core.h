@@ -14,7 +14,9 @@
 #include <linux/types.h>
 
 struct dentry;
+struct file;
 struct mm_struct;
+struct poll_table_struct;
 struct seq_file;
 struct vm_area_struct;
 
@@ -34,6 +36,7 @@ struct pagerange;
  * @reclaimable: pages on the list_lru
  * @reclaimed: running total of pages the shrinker freed
  * @allocated: running total of pages allocated
+ * @purged: running total of pages pagerange_purge() freed
  */
 struct pagerange_stats {
 	u64 nr_pages;
@@ -42,6 +45,31 @@ struct pagerange_stats {
 	u64 reclaimable;
 	u64 reclaimed;
 	u64 allocated;
+	u64 purged;
+};
+
+/**
+ * struct pagerange_purge_report - what the shrinker took since the last look
+ * @pages: pages freed since the last pagerange_take_purged()
+ * @events: running total of the shrinker's runs over the range's pages
+ * @last_ns: ktime_get_ns() of the last one, 0 if none yet
+ */
+struct pagerange_purge_report {
+	u64 pages;
+	u64 events;
+	u64 last_ns;
+};
+
+/**
+ * enum pagerange_state - the state of a page, as pagerange_query() reports it
+ * @PAGERANGE_STATE_FREE: no page
+ * @PAGERANGE_STATE_IN_USE: a page, in use
+ * @PAGERANGE_STATE_RECLAIMABLE: a page the shrinker may take
+ */
+enum pagerange_state {
+	PAGERANGE_STATE_FREE,
+	PAGERANGE_STATE_IN_USE,
+	PAGERANGE_STATE_RECLAIMABLE,
 };
 
 /**
@@ -89,9 +117,16 @@ int pagerange_attach(struct pagerange *range, struct vm_area_struct *vma,
 		     unsigned long max_pages);
 
 int pagerange_use(struct pagerange *range, u64 first, u64 last,
-		  u64 *nr_allocated);
+		  u64 *nr_allocated, unsigned long *fresh);
 int pagerange_stop_using(struct pagerange *range, u64 first, u64 last,
 			 u64 *nr_stopped);
+int pagerange_purge(struct pagerange *range, u64 first, u64 last,
+		    u64 *nr_freed);
+int pagerange_query(struct pagerange *range, u64 first, u64 last, u8 *states);
+void pagerange_take_purged(struct pagerange *range,
+			   struct pagerange_purge_report *report);
+__poll_t pagerange_poll(struct pagerange *range, struct file *file,
+			struct poll_table_struct *wait);
 int pagerange_io(struct pagerange *range, enum pagerange_io_op op,
 		 u64 offset, u64 len, void __user *buf);
 

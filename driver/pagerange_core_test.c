@@ -509,7 +509,8 @@ static void pagerange_test_expect_consistent(struct kunit *test)
 		/* A closed range gave back what it had not reclaimed. */
 		if (p != range->nr_present || r != range->nr_reclaimable ||
 		    (range->vma &&
-		     p != range->nr_allocated - range->nr_reclaimed))
+		     p != range->nr_allocated - range->nr_reclaimed -
+			  range->nr_purged))
 			bad_ranges++;
 		present += p;
 		reclaimable += r;
@@ -573,7 +574,7 @@ static void pagerange_test_use(struct kunit *test, struct pagerange *range,
 {
 	u64 n = ~0ULL;
 
-	KUNIT_ASSERT_EQ(test, pagerange_use(range, first, last, &n), 0);
+	KUNIT_ASSERT_EQ(test, pagerange_use(range, first, last, &n, NULL), 0);
 	KUNIT_EXPECT_EQ_MSG(test, n, nr_allocated, "use [%llu, %llu)",
 			    first, last);
 }
@@ -1004,8 +1005,8 @@ static void pagerange_test_spans_past_the_end_are_refused(struct kunit *test)
 	map = pagerange_test_map(test, PAGERANGE_TEST_PAGES, NUMA_NO_NODE);
 	pagerange_test_use(test, map->range, 0, 2, 2);
 
-	KUNIT_EXPECT_EQ(test, pagerange_use(map->range, 0, 9, &n), -EINVAL);
-	KUNIT_EXPECT_EQ(test, pagerange_use(map->range, 3, 2, &n), -EINVAL);
+	KUNIT_EXPECT_EQ(test, pagerange_use(map->range, 0, 9, &n, NULL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, pagerange_use(map->range, 3, 2, &n, NULL), -EINVAL);
 	KUNIT_EXPECT_EQ(test, pagerange_stop_using(map->range, 7, 9, &n),
 			-EINVAL);
 	KUNIT_EXPECT_EQ(test, pagerange_stop_using(map->range, 2, 1, &n),
@@ -1084,7 +1085,7 @@ static void pagerange_test_use_fails_at(struct kunit *test,
 	int ret;
 
 	pagerange_test_fail_nth_alloc(nth, &saved);
-	ret = pagerange_use(range, first, last, &n);
+	ret = pagerange_use(range, first, last, &n, NULL);
 	KUNIT_EXPECT_EQ(test, pagerange_test_fail_restore(&saved), 0);
 	KUNIT_EXPECT_EQ(test, ret, -ENOMEM);
 	KUNIT_EXPECT_EQ(test, n, 0ULL);
@@ -1187,7 +1188,7 @@ static void pagerange_test_use_stops_at_the_global_cap(struct kunit *test)
 
 	/* Room for two more pages; the span below needs three. */
 	WRITE_ONCE(pagerange_max_pages, pages + 2);
-	ret = pagerange_use(map->range, 0, 5, &n);
+	ret = pagerange_use(map->range, 0, 5, &n, NULL);
 	KUNIT_EXPECT_EQ(test, ret, -ENOMEM);
 	KUNIT_EXPECT_EQ(test, n, 0ULL);
 	pagerange_get_stats(map->range, &after);
@@ -1198,10 +1199,10 @@ static void pagerange_test_use_stops_at_the_global_cap(struct kunit *test)
 	pagerange_test_expect_states(test, map, "URFFFFFF");
 
 	/* Two fit exactly, and then nothing more does. */
-	ret = pagerange_use(map->range, 0, 4, &n);
+	ret = pagerange_use(map->range, 0, 4, &n, NULL);
 	KUNIT_EXPECT_EQ(test, ret, 0);
 	KUNIT_EXPECT_EQ(test, n, 2ULL);
-	KUNIT_EXPECT_EQ(test, pagerange_use(map->range, 4, 5, &n), -ENOMEM);
+	KUNIT_EXPECT_EQ(test, pagerange_use(map->range, 4, 5, &n, NULL), -ENOMEM);
 	WRITE_ONCE(pagerange_max_pages, saved);
 	pagerange_test_expect_states(test, map, "UUUUFFFF");
 	pagerange_test_expect_consistent(test);
@@ -1226,7 +1227,7 @@ static void pagerange_test_use_stops_at_a_fatal_signal(struct kunit *test)
 
 	allow_signal(SIGKILL);
 	send_sig(SIGKILL, current, 1);
-	ret = pagerange_use(map->range, 0, 4, &n);
+	ret = pagerange_use(map->range, 0, 4, &n, NULL);
 	flush_signals(current);
 	disallow_signal(SIGKILL);
 
@@ -1726,7 +1727,7 @@ static void pagerange_test_calls_before_mmap_fail_with_enxio(struct kunit *test)
 
 	map = pagerange_test_map_unmapped(test, PAGERANGE_TEST_PAGES,
 					  NUMA_NO_NODE);
-	KUNIT_EXPECT_EQ(test, pagerange_use(map->range, 0, 1, &n), -ENXIO);
+	KUNIT_EXPECT_EQ(test, pagerange_use(map->range, 0, 1, &n, NULL), -ENXIO);
 	KUNIT_EXPECT_EQ(test, pagerange_stop_using(map->range, 0, 1, &n),
 			-ENXIO);
 	KUNIT_EXPECT_EQ(test, pagerange_io(map->range, PAGERANGE_IO_ZERO, 0, 1,
@@ -1789,7 +1790,7 @@ static void pagerange_test_closed_range_frees_every_page(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, stats.reclaimed, 0ULL);
 	pagerange_test_expect_consistent(test);
 
-	KUNIT_EXPECT_EQ(test, pagerange_use(map->range, 0, 1, &n), -ESRCH);
+	KUNIT_EXPECT_EQ(test, pagerange_use(map->range, 0, 1, &n, NULL), -ESRCH);
 	KUNIT_EXPECT_EQ(test, pagerange_stop_using(map->range, 0, 1, &n),
 			-ESRCH);
 	KUNIT_EXPECT_EQ(test, pagerange_io(map->range, PAGERANGE_IO_ZERO, 0, 1,

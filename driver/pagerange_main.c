@@ -10,14 +10,18 @@
  */
 
 #include <linux/debugfs.h>
+#include <linux/bitmap.h>
 #include <linux/err.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/overflow.h>
+#include <linux/poll.h>
 #include <linux/moduleparam.h>
 #include <linux/sched.h>
 #include <linux/seq_file.h>
+#include <linux/slab.h>
 #include <linux/uaccess.h>
 
 #include <linux/pagerange.h>
@@ -66,12 +70,28 @@ static int pagerange_mmap(struct file *file, struct vm_area_struct *vma)
 				READ_ONCE(pagerange_max_size) >> PAGE_SHIFT);
 }
 
+/* USE_RANGE without a report. */
+static int pagerange_use_span(struct pagerange *range, u64 first, u64 last,
+			      u64 flags, u64 *result)
+{
+	return pagerange_use(range, first, last, result, NULL);
+}
+
+/* STOP_USING_RANGE, purging with PAGERANGE_STOP_PURGE. */
+static int pagerange_stop_span(struct pagerange *range, u64 first, u64 last,
+			       u64 flags, u64 *result)
+{
+	if (flags & PAGERANGE_STOP_PURGE)
+		return pagerange_purge(range, first, last, result);
+	return pagerange_stop_using(range, first, last, result);
+}
+
 /* USE_RANGE and STOP_USING_RANGE: one layout, one decoding. */
 static long pagerange_ioctl_span(struct pagerange *range,
 				 struct pagerange_range __user *uarg,
 				 u64 allowed_flags,
 				 int (*op)(struct pagerange *range, u64 first,
-					   u64 last, u64 *result))
+					   u64 last, u64 flags, u64 *result))
 {
 	struct pagerange_range r;
 	u64 result;
@@ -87,26 +107,145 @@ static long pagerange_ioctl_span(struct pagerange *range,
 	if (r.flags & ~allowed_flags)
 		return -EINVAL;
 
-	ret = op(range, r.start, r.end, &result);
+	ret = op(range, r.start, r.end, r.flags, &result);
 	if (ret)
 		return ret;
 	return put_user(result, &uarg->result);
 }
 
-/* WRITE, READ and ZERO: one layout, one decoding. */
+/*
+ * USE_RANGE_REPORT. The bitmap is cleared first, which probes it: a bad one
+ * fails with EFAULT before anything changed. A span longer than any range
+ * gets no bitmap: the core refuses it, with the error of its place in the
+ * order.
+ */
+static long pagerange_ioctl_use_report(struct pagerange *range,
+				       struct pagerange_use_report __user *uarg)
+{
+	struct pagerange_use_report r;
+	unsigned long *fresh = NULL;
+	u64 n, words, result, *arr = NULL;
+	void __user *ubitmap;
+	int ret;
+
+	if (copy_from_user(&r, uarg, sizeof(r)) ||
+	    put_user(0, &uarg->result))
+		return -EFAULT;
+	if (r.flags & ~(u64)PAGERANGE_USE_REPORT_FLAGS ||
+	    r.reserved[0] || r.reserved[1] || r.start > r.end)
+		return -EINVAL;
+	n = r.end - r.start;
+	words = DIV_ROUND_UP_ULL(n, 64);
+	if (r.bitmap_size < words * sizeof(u64))
+		return -EINVAL;
+	ubitmap = u64_to_user_ptr(r.bitmap);
+	/* Whatever can fail but the use itself fails before it. */
+	if (n <= PAGERANGE_MAX_PAGES) {
+		if (clear_user(ubitmap, words * sizeof(u64)))
+			return -EFAULT;
+		fresh = bitmap_zalloc(n, GFP_KERNEL);
+		arr = kvmalloc_array(words, sizeof(*arr), GFP_KERNEL);
+		ret = -ENOMEM;
+		if (!fresh || !arr)
+			goto out;
+	}
+
+	ret = pagerange_use(range, r.start, r.end, &result, fresh);
+	if (ret)
+		goto out;
+	bitmap_to_arr64(arr, fresh, n);
+	ret = copy_to_user(ubitmap, arr, words * sizeof(*arr)) ||
+	      put_user(result, &uarg->result) ? -EFAULT : 0;
+out:
+	kvfree(arr);
+	bitmap_free(fresh);
+	return ret;
+}
+
+/*
+ * QUERY: one byte a page, taken at one instant. It changes nothing, so the
+ * vector is written last: a bad one fails with EFAULT after the span's own
+ * errors.
+ */
+static long pagerange_ioctl_query(struct pagerange *range,
+				  struct pagerange_query __user *uarg)
+{
+	struct pagerange_query q;
+	u8 *states = NULL;
+	void __user *uvec;
+	u64 n;
+	int ret;
+
+	if (copy_from_user(&q, uarg, sizeof(q)))
+		return -EFAULT;
+	if (q.flags & ~(u64)PAGERANGE_QUERY_FLAGS ||
+	    q.reserved[0] || q.reserved[1] || q.start > q.end)
+		return -EINVAL;
+	n = q.end - q.start;
+	uvec = u64_to_user_ptr(q.vec);
+	if (n <= PAGERANGE_MAX_PAGES) {
+		states = kvmalloc(n ?: 1, GFP_KERNEL);
+		if (!states)
+			return -ENOMEM;
+	}
+
+	ret = pagerange_query(range, q.start, q.end, states);
+	if (!ret && copy_to_user(uvec, states, n))
+		ret = -EFAULT;
+	kvfree(states);
+	return ret;
+}
+
+/* PURGED: never fails but on its argument. */
+static long pagerange_ioctl_purged(struct pagerange *range,
+				   struct pagerange_purged __user *uarg)
+{
+	struct pagerange_purge_report report;
+	struct pagerange_purged p;
+
+	if (copy_from_user(&p, uarg, sizeof(p)))
+		return -EFAULT;
+	if (p.flags & ~(u64)PAGERANGE_PURGED_FLAGS)
+		return -EINVAL;
+
+	pagerange_take_purged(range, &report);
+	p.pages = report.pages;
+	p.events = report.events;
+	p.last_ns = report.last_ns;
+	return copy_to_user(uarg, &p, sizeof(p)) ? -EFAULT : 0;
+}
+
+/*
+ * WRITE, READ and ZERO: one layout, one decoding. WRITE with
+ * PAGERANGE_WRITE_USE makes the pages its bytes touch in use first.
+ */
 static long pagerange_ioctl_io(struct pagerange *range,
 			       enum pagerange_io_op op,
 			       struct pagerange_io __user *uarg)
 {
+	u64 allowed = op == PAGERANGE_IO_WRITE ? PAGERANGE_WRITE_FLAGS :
+						  PAGERANGE_IO_FLAGS;
 	struct pagerange_io io;
+	u64 end, allocated;
+	int ret;
 
 	if (copy_from_user(&io, uarg, sizeof(io)))
 		return -EFAULT;
-	if (io.flags & ~(u64)PAGERANGE_IO_FLAGS)
+	if (io.flags & ~allowed)
 		return -EINVAL;
 	if (op == PAGERANGE_IO_ZERO && io.buf)
 		return -EINVAL;
 
+	if (io.flags & PAGERANGE_WRITE_USE) {
+		if (check_add_overflow(io.offset, io.len, &end))
+			return -EINVAL;
+		ret = pagerange_use(range, io.offset >> PAGE_SHIFT,
+				    io.len ? DIV_ROUND_UP_ULL(end, PAGE_SIZE) :
+					     io.offset >> PAGE_SHIFT,
+				    &allocated, NULL);
+		if (ret)
+			return ret;
+	}
 	return pagerange_io(range, op, io.offset, io.len,
 			    u64_to_user_ptr(io.buf));
 }
@@ -125,6 +264,7 @@ static long pagerange_ioctl_get_info(struct pagerange *range,
 	info.pages_reclaimable = stats.reclaimable;
 	info.pages_reclaimed = stats.reclaimed;
 	info.pages_allocated = stats.allocated;
+	info.pages_purged = stats.purged;
 
 	return copy_to_user(uarg, &info, sizeof(info)) ? -EFAULT : 0;
 }
@@ -139,11 +279,11 @@ static long pagerange_ioctl(struct file *file, unsigned int cmd,
 	case PAGERANGE_IOC_USE_RANGE:
 		return pagerange_ioctl_span(range, uarg,
 					    PAGERANGE_USE_RANGE_FLAGS,
-					    pagerange_use);
+					    pagerange_use_span);
 	case PAGERANGE_IOC_STOP_USING_RANGE:
 		return pagerange_ioctl_span(range, uarg,
 					    PAGERANGE_STOP_USING_RANGE_FLAGS,
-					    pagerange_stop_using);
+					    pagerange_stop_span);
 	case PAGERANGE_IOC_WRITE:
 		return pagerange_ioctl_io(range, PAGERANGE_IO_WRITE, uarg);
 	case PAGERANGE_IOC_READ:
@@ -152,9 +292,21 @@ static long pagerange_ioctl(struct file *file, unsigned int cmd,
 		return pagerange_ioctl_io(range, PAGERANGE_IO_ZERO, uarg);
 	case PAGERANGE_IOC_GET_INFO:
 		return pagerange_ioctl_get_info(range, uarg);
+	case PAGERANGE_IOC_USE_RANGE_REPORT:
+		return pagerange_ioctl_use_report(range, uarg);
+	case PAGERANGE_IOC_QUERY:
+		return pagerange_ioctl_query(range, uarg);
+	case PAGERANGE_IOC_PURGED:
+		return pagerange_ioctl_purged(range, uarg);
 	default:
 		return -ENOTTY;
 	}
+}
+
+static __poll_t pagerange_file_poll(struct file *file,
+				    struct poll_table_struct *wait)
+{
+	return pagerange_poll(file->private_data, file, wait);
 }
 
 static int pagerange_open(struct inode *inode, struct file *file)
@@ -181,6 +333,7 @@ static const struct file_operations pagerange_fops = {
 	.release = pagerange_release,
 	.mmap = pagerange_mmap,
 	.unlocked_ioctl = pagerange_ioctl,
+	.poll = pagerange_file_poll,
 	.compat_ioctl = compat_ptr_ioctl,
 };
 

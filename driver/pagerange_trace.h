@@ -71,6 +71,30 @@ DEFINE_EVENT(pagerange_span, pagerange_stop,
 		 int ret),
 	TP_ARGS(range, first, last, count, ret));
 
+/* STOP_USING_RANGE with PAGERANGE_STOP_PURGE: count is the pages freed. */
+DEFINE_EVENT(pagerange_span, pagerange_purge,
+	TP_PROTO(struct pagerange *range, u64 first, u64 last, u64 count,
+		 int ret),
+	TP_ARGS(range, first, last, count, ret));
+
+/*
+ * The shrinker took pages of a range whose owner had acknowledged what it
+ * took before, and woke its pollers: pages is the run that did it.
+ */
+TRACE_EVENT(pagerange_notify,
+	TP_PROTO(struct pagerange *range, unsigned long pages),
+	TP_ARGS(range, pages),
+	TP_STRUCT__entry(
+		__field(pid_t, pid)
+		__field(unsigned long, pages)
+	),
+	TP_fast_assign(
+		__entry->pid = range->pid;
+		__entry->pages = pages;
+	),
+	TP_printk("pid=%d pages=%lu", __entry->pid, __entry->pages)
+);
+
 DECLARE_EVENT_CLASS(pagerange_page,
 	TP_PROTO(struct pagerange *range, unsigned long index,
 		 struct page *page),

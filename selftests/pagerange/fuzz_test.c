@@ -804,7 +804,7 @@ static const char *fuzz_check_effect(struct fuzz_range *rg,
 		    info.pages_in_use != in_use ||
 		    info.pages_reclaimable > recl ||
 		    info.pages_present != in_use + info.pages_reclaimable ||
-		    info.reserved[0] || info.reserved[1])
+		    info.pages_purged || info.reserved)
 			return "GET_INFO disagrees with the model";
 		return NULL;
 	}

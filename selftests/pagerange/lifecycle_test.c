@@ -196,8 +196,8 @@ TEST_F(range, munmap_ends_the_range_and_gives_back_its_pages_at_once)
 	EXPECT_EQ(0, info.pages_present);
 	EXPECT_EQ(0, info.pages_reclaimable);
 	EXPECT_EQ(3, info.pages_allocated);
-	EXPECT_EQ(0, info.reserved[0]);
-	EXPECT_EQ(0, info.reserved[1]);
+	EXPECT_EQ(0, info.pages_purged);
+	EXPECT_EQ(0, info.reserved);
 	EXPECT_EQ(self->before.ranges + 1, prlib_stat("ranges"));
 }
 

@@ -140,7 +140,10 @@ static inline void prtest_expect_esrch(struct __test_metadata *_metadata,
 	EXPECT_EQ(-ESRCH, prlib_zero(fd, 0, 1));
 }
 
-/* GET_INFO's page counts of @fd are these, and its reserved fields zero. */
+/*
+ * GET_INFO's page counts of @fd are these, nothing was purged, and its
+ * reserved field is zero.
+ */
 static inline void prtest_expect_pages(struct __test_metadata *_metadata,
 				       int fd, __u64 present, __u64 in_use,
 				       __u64 reclaimable, __u64 reclaimed,
@@ -154,8 +157,8 @@ static inline void prtest_expect_pages(struct __test_metadata *_metadata,
 	EXPECT_EQ(reclaimable, info.pages_reclaimable);
 	EXPECT_EQ(reclaimed, info.pages_reclaimed);
 	EXPECT_EQ(allocated, info.pages_allocated);
-	EXPECT_EQ(0, info.reserved[0]);
-	EXPECT_EQ(0, info.reserved[1]);
+	EXPECT_EQ(0, info.pages_purged);
+	EXPECT_EQ(0, info.reserved);
 }
 
 /*

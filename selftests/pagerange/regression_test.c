@@ -753,7 +753,7 @@ static void *read_stats(void *arg)
 		ok &= prlib_stat("ranges") >= 1;
 		ok &= !prlib_get_info(r->info_fd, &info) &&
 		      info.size_pages == NPAGES && info.pages_in_use == 1 &&
-		      info.pages_present == 1 && !info.reserved[0];
+		      info.pages_present == 1 && !info.reserved;
 		if (!ok)
 			__sync_fetch_and_add(&r->insane, 1);
 		__sync_fetch_and_add(&r->reads, 1);

@@ -47,6 +47,9 @@ const unsigned long prlib_ioc_cmds[PRLIB_NR_IOC_CMDS] = {
 	PAGERANGE_IOC_READ,
 	PAGERANGE_IOC_ZERO,
 	PAGERANGE_IOC_GET_INFO,
+	PAGERANGE_IOC_USE_RANGE_REPORT,
+	PAGERANGE_IOC_QUERY,
+	PAGERANGE_IOC_PURGED,
 };
 
 void *prlib_ptr(__u64 addr)
@@ -109,6 +112,47 @@ long prlib_stop_using(int fd, __u64 start, __u64 end)
 	return prlib_span(fd, PAGERANGE_IOC_STOP_USING_RANGE, start, end, 0);
 }
 
+long prlib_purge(int fd, __u64 start, __u64 end)
+{
+	return prlib_span(fd, PAGERANGE_IOC_STOP_USING_RANGE, start, end,
+			  PAGERANGE_STOP_PURGE);
+}
+
+long prlib_use_range_report(int fd, __u64 start, __u64 end, __u64 *bitmap)
+{
+	struct pagerange_use_report r = {
+		.start = start,
+		.end = end,
+		.bitmap = prlib_u64(bitmap),
+		.bitmap_size = end >= start ? PRLIB_REPORT_WORDS(end - start) * 8 : 0,
+	};
+	int ret = prlib_ioctl(fd, PAGERANGE_IOC_USE_RANGE_REPORT, &r);
+
+	return ret ? ret : (long)r.result;
+}
+
+bool prlib_report_bit(const __u64 *bitmap, __u64 i)
+{
+	return bitmap[i / 64] >> (i % 64) & 1;
+}
+
+int prlib_query(int fd, __u64 start, __u64 end, unsigned char *vec)
+{
+	struct pagerange_query q = {
+		.start = start,
+		.end = end,
+		.vec = prlib_u64(vec),
+	};
+
+	return prlib_ioctl(fd, PAGERANGE_IOC_QUERY, &q);
+}
+
+int prlib_purged(int fd, struct pagerange_purged *p)
+{
+	memset(p, 0, sizeof(*p));
+	return prlib_ioctl(fd, PAGERANGE_IOC_PURGED, p);
+}
+
 int prlib_io(int fd, unsigned long cmd, __u64 offset,
 	     __u64 len, __u64 buf, __u64 flags)
 {
@@ -127,6 +171,12 @@ int prlib_write(int fd, __u64 offset, const void *buf,
 {
 	return prlib_io(fd, PAGERANGE_IOC_WRITE, offset, len,
 			prlib_u64(buf), 0);
+}
+
+int prlib_write_use(int fd, __u64 offset, const void *buf, __u64 len)
+{
+	return prlib_io(fd, PAGERANGE_IOC_WRITE, offset, len,
+			prlib_u64(buf), PAGERANGE_WRITE_USE);
 }
 
 int prlib_read(int fd, __u64 offset, void *buf, __u64 len)

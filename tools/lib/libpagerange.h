@@ -28,7 +28,7 @@
 /* The page size, set before main() runs. */
 extern size_t page_size;
 
-#define PRLIB_NR_IOC_CMDS	6
+#define PRLIB_NR_IOC_CMDS	9
 extern const unsigned long prlib_ioc_cmds[PRLIB_NR_IOC_CMDS];
 
 #define PAGERANGE_DEV		"/dev/pagerange"
@@ -73,11 +73,36 @@ long prlib_use_range(int fd, __u64 start, __u64 end);
 /* Pages moved from in use to reclaimable in [start, end), or -errno. */
 long prlib_stop_using(int fd, __u64 start, __u64 end);
 
+/* STOP_USING_RANGE with PAGERANGE_STOP_PURGE: pages freed, or -errno. */
+long prlib_purge(int fd, __u64 start, __u64 end);
+
+/* The __u64 words of a USE_RANGE_REPORT bitmap of @n pages. */
+#define PRLIB_REPORT_WORDS(n)	(((n) + 63) / 64)
+
+/*
+ * USE_RANGE_REPORT of [start, end) into @bitmap, PRLIB_REPORT_WORDS(end -
+ * start) words: pages allocated, or -errno.
+ */
+long prlib_use_range_report(int fd, __u64 start, __u64 end,
+			    __u64 *bitmap);
+
+/* Whether page @i of a report's span had to be allocated. */
+bool prlib_report_bit(const __u64 *bitmap, __u64 i);
+
+/* QUERY of [start, end) into @vec, one PAGERANGE_PAGE_* a page: 0 or -errno. */
+int prlib_query(int fd, __u64 start, __u64 end, unsigned char *vec);
+
+/* PURGED: 0 or -errno. */
+int prlib_purged(int fd, struct pagerange_purged *p);
+
 int prlib_io(int fd, unsigned long cmd, __u64 offset,
 	     __u64 len, __u64 buf, __u64 flags);
 
 int prlib_write(int fd, __u64 offset, const void *buf,
 		__u64 len);
+
+/* WRITE with PAGERANGE_WRITE_USE: 0 or -errno. */
+int prlib_write_use(int fd, __u64 offset, const void *buf, __u64 len);
 
 int prlib_read(int fd, __u64 offset, void *buf, __u64 len);
 
