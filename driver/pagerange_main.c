@@ -135,7 +135,7 @@ static long pagerange_ioctl_use_report(struct pagerange *range,
 	    r.reserved[0] || r.reserved[1] || r.start > r.end)
 		return -EINVAL;
 	n = r.end - r.start;
-	words = DIV_ROUND_UP_ULL(n, 64);
+	words = n / 64 + !!(n % 64);	/* n + 63 may overflow */
 	if (r.bitmap_size < words * sizeof(u64))
 		return -EINVAL;
 	ubitmap = u64_to_user_ptr(r.bitmap);
@@ -196,7 +196,10 @@ static long pagerange_ioctl_query(struct pagerange *range,
 	return ret;
 }
 
-/* PURGED: never fails but on its argument. */
+/*
+ * PURGED: never fails but on its argument, which is written back once
+ * before the acknowledgement, so that a bad one loses none.
+ */
 static long pagerange_ioctl_purged(struct pagerange *range,
 				   struct pagerange_purged __user *uarg)
 {
@@ -207,6 +210,8 @@ static long pagerange_ioctl_purged(struct pagerange *range,
 		return -EFAULT;
 	if (p.flags & ~(u64)PAGERANGE_PURGED_FLAGS)
 		return -EINVAL;
+	if (copy_to_user(uarg, &p, sizeof(p)))
+		return -EFAULT;
 
 	pagerange_take_purged(range, &report);
 	p.pages = report.pages;
@@ -239,8 +244,10 @@ static long pagerange_ioctl_io(struct pagerange *range,
 	if (io.flags & PAGERANGE_WRITE_USE) {
 		if (check_add_overflow(io.offset, io.len, &end))
 			return -EINVAL;
+		/* The pages the bytes touch; end + PAGE_SIZE - 1 may overflow. */
 		ret = pagerange_use(range, io.offset >> PAGE_SHIFT,
-				    io.len ? DIV_ROUND_UP_ULL(end, PAGE_SIZE) :
+				    io.len ? (end >> PAGE_SHIFT) +
+					     !!offset_in_page(end) :
 					     io.offset >> PAGE_SHIFT,
 				    &allocated, NULL);
 		if (ret)

@@ -77,8 +77,11 @@ TEST_F(compat, every_command_of_a_32bit_caller_goes_through_compat_ptr_ioctl)
 {
 	static const size_t size = 1 << 20;
 	unsigned char buf[16] = "compat";
+	struct pagerange_purged purged;
 	struct pagerange_info info;
 	char *trace, want[32];
+	unsigned char vec[3];
+	__u64 bitmap[1];
 	unsigned int i;
 
 	if (self->why[0])
@@ -93,6 +96,17 @@ TEST_F(compat, every_command_of_a_32bit_caller_goes_through_compat_ptr_ioctl)
 	EXPECT_EQ(0, self->map[10]);
 	EXPECT_EQ(0, prlib_get_info(self->fd, &info));
 	EXPECT_EQ(2, info.pages_in_use);
+	EXPECT_EQ(2, prlib_stop_using(self->fd, 0, 2));
+	/* The commands with pointers in their argument: a 32-bit bitmap and vector. */
+	EXPECT_EQ(1, prlib_purge(self->fd, 1, 2));
+	EXPECT_EQ(1, prlib_use_range_report(self->fd, 0, 2, bitmap));
+	EXPECT_EQ(2, bitmap[0]);
+	EXPECT_EQ(0, prlib_query(self->fd, 0, 3, vec));
+	EXPECT_EQ(PAGERANGE_PAGE_IN_USE, vec[0]);
+	EXPECT_EQ(PAGERANGE_PAGE_IN_USE, vec[1]);
+	EXPECT_EQ(PAGERANGE_PAGE_FREE, vec[2]);
+	EXPECT_EQ(0, prlib_purged(self->fd, &purged));
+	EXPECT_EQ(0, purged.pages);
 	EXPECT_EQ(2, prlib_stop_using(self->fd, 0, 2));
 	ASSERT_EQ(0, prlib_write_file(TRACEFS "/events/" KPROBE "/enable",
 				      "0"));

@@ -300,7 +300,7 @@ TEST_F(mapped, ioctls_after_munmap_fail_esrch)
 	/* ...and after the checks of the arguments themselves. */
 	EXPECT_EQ(-EINVAL, prlib_use_range(self->fd, 2, 1));
 	EXPECT_EQ(-EINVAL, prlib_span(self->fd, PAGERANGE_IOC_STOP_USING_RANGE,
-				      0, 1, 1));
+				      0, 1, 2));
 	EXPECT_EQ(-EFAULT, prlib_ioctl(self->fd, PAGERANGE_IOC_ZERO,
 				       prlib_ptr(1)));
 }
@@ -373,7 +373,7 @@ TEST_F(mapped, nonzero_flags_fail_einval)
 				      PAGERANGE_IOC_STOP_USING_RANGE,
 				      0, 1, 1ULL << 63));
 	EXPECT_EQ(-EINVAL, prlib_io(self->fd, PAGERANGE_IOC_WRITE, 0, 1,
-				    prlib_u64(buf), 1));
+				    prlib_u64(buf), 2));
 	EXPECT_EQ(-EINVAL, prlib_io(self->fd, PAGERANGE_IOC_READ, 0, 1,
 				    prlib_u64(buf), 2));
 	EXPECT_EQ(-EINVAL, prlib_io(self->fd, PAGERANGE_IOC_ZERO, 0, 1,

@@ -12,11 +12,13 @@
  * pages free, in use and reclaimable, unmapped, owner gone) and to fds that
  * are not pagerange's at all (/dev/null, a pipe, a memfd).
  *
- * A model of every range predicts each result from the order README.md
- * gives: the errno, USE_RANGE's and STOP_USING_RANGE's result, GET_INFO's
- * counters, and the bytes WRITE, READ and ZERO move (checked through the
- * owner's mapping). Any other outcome is a failure, and so is an errno
- * outside the documented set. At the end every page is back.
+ * A model of every range predicts each result from the order pagerange(4)
+ * gives: the errno, USE_RANGE's and STOP_USING_RANGE's result (with and
+ * without PAGERANGE_STOP_PURGE), USE_RANGE_REPORT's bitmap, QUERY's states,
+ * GET_INFO's counters, and the bytes WRITE (with and without
+ * PAGERANGE_WRITE_USE), READ and ZERO move (checked through the owner's
+ * mapping). Any other outcome is a failure, and so is an errno outside the
+ * documented set. At the end every page is back.
  *
  * PAGERANGE_SEED picks the seed, PAGERANGE_FUZZ_CALLS the number of calls.
  */
@@ -43,6 +45,8 @@
 #define FUZZ_FOREIGN		3
 #define FUZZ_MAX_REPORTS	10
 #define FUZZ_NERRNO		256
+/* The driver's longest range, PAGERANGE_MAX_PAGES: 256 MiB of 4 KiB pages. */
+#define FUZZ_DRIVER_MAX_PAGES	65536ULL
 
 /* Kernel and non-canonical addresses: copy_{from,to}_user must refuse them. */
 #define FUZZ_KERNEL_ADDR	0xffff888000000000ULL
@@ -84,6 +88,7 @@ struct fuzz_range {
 	const char *name;
 	unsigned char *map;
 	__u64 npages;
+	__u64 purged;		/* PAGERANGE_STOP_PURGE's pages, in total */
 	unsigned char page[FUZZ_MAX_PAGES];
 };
 
@@ -117,7 +122,7 @@ enum fuzz_buf {
 
 struct fuzz_call {
 	unsigned long cmd;
-	bool valid;		/* one of the driver's six commands */
+	bool valid;		/* one of the driver's commands */
 	enum fuzz_arg arg_kind;
 	enum fuzz_buf buf_kind;
 	unsigned char *arg;	/* what is passed to ioctl() */
@@ -126,8 +131,11 @@ struct fuzz_call {
 		struct pagerange_range r;
 		struct pagerange_io io;
 		struct pagerange_info info;
+		struct pagerange_use_report rep;
+		struct pagerange_query q;
+		struct pagerange_purged p;
 	} u;
-	unsigned char *buf;	/* io.buf, when it is ours and accessible */
+	unsigned char *buf;	/* the user buffer, when it is ours and accessible */
 	size_t buf_cap;		/* bytes accessible from buf */
 };
 
@@ -159,6 +167,7 @@ FIXTURE(fuzz) {
 	unsigned long data_errors;
 	unsigned long reports;
 	unsigned long by_cmd[4];	/* valid, near miss, random, foreign number */
+	unsigned long ok_by_cmd[PRLIB_NR_IOC_CMDS];	/* successes of each */
 };
 
 static int fuzz_arena(FIXTURE_DATA(fuzz) *self)
@@ -537,6 +546,33 @@ static __u64 fuzz_pick_buf(__u32 *s, FIXTURE_DATA(fuzz) *self,
 	return prlib_u64(c->buf);
 }
 
+/* A page span: half the time a plausible one, sometimes swapped. */
+static void fuzz_span(__u32 *s, __u64 np, __u64 *start, __u64 *end)
+{
+	__u64 t;
+
+	if (fuzz_below(s, 2)) {
+		*start = fuzz_below(s, np + 1);
+		*end = *start + fuzz_below(s, np + 2 - *start);
+		if (!fuzz_below(s, 8)) {
+			t = *start;
+			*start = *end;
+			*end = t;
+		}
+	} else {
+		*start = fuzz_value(s, np, 1);
+		*end = fuzz_value(s, np, 1);
+	}
+}
+
+/* The bytes of bitmap the span of @r needs; 0 if it is swapped. */
+static __u64 fuzz_report_bytes(const struct pagerange_use_report *r)
+{
+	if (r->start > r->end)
+		return 0;
+	return 8 * ((r->end - r->start) / 64 + !!((r->end - r->start) % 64));
+}
+
 static void fuzz_generate(__u32 *s, FIXTURE_DATA(fuzz) *self,
 			  struct fuzz_range *rg, struct fuzz_call *c)
 {
@@ -574,23 +610,37 @@ static void fuzz_generate(__u32 *s, FIXTURE_DATA(fuzz) *self,
 	case PAGERANGE_IOC_USE_RANGE:
 	case PAGERANGE_IOC_STOP_USING_RANGE:
 		size = sizeof(c->u.r);
-		if (fuzz_below(s, 2)) {
-			/* A plausible span, sometimes swapped. */
-			c->u.r.start = fuzz_below(s, np + 1);
-			c->u.r.end = c->u.r.start +
-				     fuzz_below(s, np + 2 - c->u.r.start);
-			if (!fuzz_below(s, 8)) {
-				__u64 t = c->u.r.start;
-
-				c->u.r.start = c->u.r.end;
-				c->u.r.end = t;
-			}
-		} else {
-			c->u.r.start = fuzz_value(s, np, 1);
-			c->u.r.end = fuzz_value(s, np, 1);
-		}
+		fuzz_span(s, np, &c->u.r.start, &c->u.r.end);
 		c->u.r.flags = fuzz_flags(s);
+		if (c->cmd == PAGERANGE_IOC_STOP_USING_RANGE && !fuzz_below(s, 4))
+			c->u.r.flags = PAGERANGE_STOP_PURGE;
 		c->u.r.result = fuzz_rand64(s);
+		break;
+	case PAGERANGE_IOC_USE_RANGE_REPORT:
+		size = sizeof(c->u.rep);
+		fuzz_span(s, np, &c->u.rep.start, &c->u.rep.end);
+		c->u.rep.flags = fuzz_flags(s);
+		c->u.rep.result = fuzz_rand64(s);
+		c->u.rep.bitmap = fuzz_pick_buf(s, self, rg, c);
+		/* Mostly the size the span needs, sometimes less or wild. */
+		c->u.rep.bitmap_size = fuzz_report_bytes(&c->u.rep);
+		if (!fuzz_below(s, 8))
+			c->u.rep.bitmap_size = fuzz_value(s, 2, 8);
+		if (!fuzz_below(s, 16))
+			c->u.rep.reserved[fuzz_below(s, 2)] = fuzz_rand64(s) | 1;
+		break;
+	case PAGERANGE_IOC_QUERY:
+		size = sizeof(c->u.q);
+		fuzz_span(s, np, &c->u.q.start, &c->u.q.end);
+		c->u.q.flags = fuzz_flags(s);
+		c->u.q.vec = fuzz_pick_buf(s, self, rg, c);
+		if (!fuzz_below(s, 16))
+			c->u.q.reserved[fuzz_below(s, 2)] = fuzz_rand64(s) | 1;
+		break;
+	case PAGERANGE_IOC_PURGED:
+		size = sizeof(c->u.p);
+		memset(&c->u, 0xa5, size);
+		c->u.p.flags = fuzz_flags(s);
 		break;
 	case PAGERANGE_IOC_WRITE:
 	case PAGERANGE_IOC_READ:
@@ -607,6 +657,8 @@ static void fuzz_generate(__u32 *s, FIXTURE_DATA(fuzz) *self,
 			c->u.io.len = fuzz_value(s, np, page_size);
 		}
 		c->u.io.flags = fuzz_flags(s);
+		if (c->cmd == PAGERANGE_IOC_WRITE && !fuzz_below(s, 4))
+			c->u.io.flags = PAGERANGE_WRITE_USE;
 		if (c->cmd != PAGERANGE_IOC_ZERO || !fuzz_below(s, 8))
 			c->u.io.buf = fuzz_pick_buf(s, self, rg, c);
 		else
@@ -624,7 +676,12 @@ static void fuzz_generate(__u32 *s, FIXTURE_DATA(fuzz) *self,
 
 /* ---- the oracle ---- */
 
-/* The outcome the model predicts; @alt is a second acceptable errno, or 1. */
+/*
+ * The outcome the model predicts; @alt is a second acceptable errno, or 1.
+ * @uses: the pages [@use_first, @use_end) are in use afterwards, even if
+ * the call fails with @err (WRITE with PAGERANGE_WRITE_USE, whose copy
+ * faults after the use).
+ */
 struct fuzz_expect {
 	int err;
 	int alt;
@@ -632,6 +689,9 @@ struct fuzz_expect {
 	__u64 max_result;
 	bool check_result;
 	bool check_data;
+	bool uses;
+	__u64 use_first;
+	__u64 use_end;
 };
 
 static bool fuzz_arg_unreadable(enum fuzz_arg a)
@@ -662,6 +722,9 @@ static int fuzz_buf_err(struct fuzz_range *rg, struct fuzz_call *c,
 {
 	__u64 off, i;
 
+	/* Nothing to copy: the buffer is never looked at. */
+	if (!len)
+		return 0;
 	switch (c->buf_kind) {
 	case BUF_GOOD:
 	case BUF_UNALIGNED:
@@ -690,11 +753,87 @@ static int fuzz_buf_err(struct fuzz_range *rg, struct fuzz_call *c,
 	}
 }
 
+/* The flags each command takes. */
+static __u64 fuzz_span_flags(unsigned long cmd)
+{
+	return cmd == PAGERANGE_IOC_STOP_USING_RANGE ?
+	       PAGERANGE_STOP_USING_RANGE_FLAGS : PAGERANGE_USE_RANGE_FLAGS;
+}
+
+static __u64 fuzz_io_flags(unsigned long cmd)
+{
+	return cmd == PAGERANGE_IOC_WRITE ? PAGERANGE_WRITE_FLAGS :
+					    PAGERANGE_IO_FLAGS;
+}
+
+/* The span's errors, in their order, for a range of @rg's kind. */
+static int fuzz_span_err(struct fuzz_range *rg, __u64 end)
+{
+	if (rg->kind == FUZZ_NEVER_MAPPED)
+		return -ENXIO;
+	if (rg->kind == FUZZ_GONE)
+		return -ESRCH;
+	return end > rg->npages ? -EINVAL : 0;
+}
+
+/*
+ * USE_RANGE_REPORT: the argument, its fields, the bitmap's size, the bitmap
+ * (probed before anything is done, for a span no range can be longer
+ * than), then the span.
+ */
+static struct fuzz_expect fuzz_predict_report(struct fuzz_range *rg,
+					      struct fuzz_call *c)
+{
+	const struct pagerange_use_report *r = &c->u.rep;
+	struct fuzz_expect e = { .alt = 1 };
+	__u64 n = r->end - r->start;
+
+	if (fuzz_arg_unwritable(c->arg_kind))
+		e.err = -EFAULT;
+	else if (r->flags || r->reserved[0] || r->reserved[1] ||
+		 r->start > r->end || r->bitmap_size < fuzz_report_bytes(r))
+		e.err = -EINVAL;
+	else if (n <= FUZZ_DRIVER_MAX_PAGES &&
+		 fuzz_buf_err(rg, c, fuzz_report_bytes(r), true, &e.alt))
+		e.err = -EFAULT;
+	else
+		e.err = fuzz_span_err(rg, r->end);
+	if (e.err)
+		return e;
+	e.check_result = true;
+	e.check_data = true;
+	e.min_result = fuzz_count(rg, r->start, r->end, FUZZ_FREE);
+	e.max_result = e.min_result +
+		       fuzz_count(rg, r->start, r->end, FUZZ_RECLAIMABLE);
+	return e;
+}
+
+/* QUERY: the argument, its fields, the span, then the vector it writes. */
+static struct fuzz_expect fuzz_predict_query(struct fuzz_range *rg,
+					     struct fuzz_call *c)
+{
+	const struct pagerange_query *q = &c->u.q;
+	struct fuzz_expect e = { .alt = 1 };
+
+	if (fuzz_arg_unreadable(c->arg_kind))
+		e.err = -EFAULT;
+	else if (q->flags || q->reserved[0] || q->reserved[1] ||
+		 q->start > q->end)
+		e.err = -EINVAL;
+	else
+		e.err = fuzz_span_err(rg, q->end);
+	if (!e.err)
+		e.err = fuzz_buf_err(rg, c, q->end - q->start, true, &e.alt);
+	e.check_data = !e.err;
+	return e;
+}
+
 static struct fuzz_expect fuzz_predict(struct fuzz_range *rg,
 				       struct fuzz_call *c)
 {
 	struct fuzz_expect e = { .alt = 1 };
 	__u64 end_byte, first, end;
+	struct fuzz_range after;
 
 	if (!c->valid || rg->kind == FUZZ_NOT_OURS) {
 		e.err = -ENOTTY;
@@ -709,7 +848,8 @@ static struct fuzz_expect fuzz_predict(struct fuzz_range *rg,
 	    c->cmd == PAGERANGE_IOC_STOP_USING_RANGE) {
 		if (fuzz_arg_unwritable(c->arg_kind))
 			e.err = -EFAULT;
-		else if (c->u.r.flags || c->u.r.start > c->u.r.end)
+		else if (c->u.r.flags & ~fuzz_span_flags(c->cmd) ||
+			 c->u.r.start > c->u.r.end)
 			e.err = -EINVAL;
 		else if (rg->kind == FUZZ_NEVER_MAPPED)
 			e.err = -ENXIO;
@@ -730,14 +870,32 @@ static struct fuzz_expect fuzz_predict(struct fuzz_range *rg,
 			e.min_result = fuzz_count(rg, c->u.r.start, c->u.r.end,
 						  FUZZ_IN_USE);
 			e.max_result = e.min_result;
+			/* Purge frees the reclaimable pages the shrinker left. */
+			if (c->u.r.flags & PAGERANGE_STOP_PURGE)
+				e.max_result += fuzz_count(rg, c->u.r.start,
+							   c->u.r.end,
+							   FUZZ_RECLAIMABLE);
 		}
+		return e;
+	}
+	if (c->cmd == PAGERANGE_IOC_USE_RANGE_REPORT)
+		return fuzz_predict_report(rg, c);
+	if (c->cmd == PAGERANGE_IOC_QUERY)
+		return fuzz_predict_query(rg, c);
+	if (c->cmd == PAGERANGE_IOC_PURGED) {
+		if (fuzz_arg_unreadable(c->arg_kind))
+			e.err = -EFAULT;
+		else if (c->u.p.flags)
+			e.err = -EINVAL;
+		else if (fuzz_arg_unwritable(c->arg_kind))
+			e.err = -EFAULT;
 		return e;
 	}
 
 	/* WRITE, READ, ZERO */
 	if (fuzz_arg_unreadable(c->arg_kind))
 		e.err = -EFAULT;
-	else if (c->u.io.flags ||
+	else if (c->u.io.flags & ~fuzz_io_flags(c->cmd) ||
 		 __builtin_add_overflow(c->u.io.offset, c->u.io.len, &end_byte) ||
 		 (c->cmd == PAGERANGE_IOC_ZERO && c->u.io.buf))
 		e.err = -EINVAL;
@@ -751,6 +909,15 @@ static struct fuzz_expect fuzz_predict(struct fuzz_range *rg,
 		return e;
 	first = c->u.io.offset / page_size;
 	end = (end_byte + page_size - 1) / page_size;
+	if (c->u.io.flags & PAGERANGE_WRITE_USE) {
+		/* The span is in use before the copy reads the buffer. */
+		e.uses = true;
+		e.use_first = first;
+		e.use_end = end;
+		after = *rg;
+		memset(after.page + first, FUZZ_IN_USE, end - first);
+		rg = &after;
+	}
 	if (fuzz_count(rg, first, end, FUZZ_IN_USE) != end - first) {
 		e.err = -ENOENT;
 		return e;
@@ -763,19 +930,107 @@ static struct fuzz_expect fuzz_predict(struct fuzz_range *rg,
 	return e;
 }
 
-/* Apply a successful call to the model. */
-static void fuzz_update(struct fuzz_range *rg, struct fuzz_call *c)
+/* The result field of a USE_RANGE, STOP_USING_RANGE or USE_RANGE_REPORT. */
+static __u64 fuzz_result(struct fuzz_call *c)
+{
+	__u64 result;
+
+	memcpy(&result, c->arg_rw + offsetof(struct pagerange_range, result),
+	       sizeof(result));
+	return result;
+}
+
+/* Apply a call that did what @e predicts to the model. */
+static void fuzz_update(struct fuzz_range *rg, struct fuzz_call *c,
+			const struct fuzz_expect *e, int got)
 {
 	__u64 i;
 
-	if (c->cmd == PAGERANGE_IOC_USE_RANGE) {
-		for (i = c->u.r.start; i < c->u.r.end; i++)
-			rg->page[i] = FUZZ_IN_USE;
-	} else if (c->cmd == PAGERANGE_IOC_STOP_USING_RANGE) {
+	if (e->uses)
+		memset(rg->page + e->use_first, FUZZ_IN_USE,
+		       e->use_end - e->use_first);
+	if (got)
+		return;
+	switch (c->cmd) {
+	case PAGERANGE_IOC_USE_RANGE:
+		memset(rg->page + c->u.r.start, FUZZ_IN_USE,
+		       c->u.r.end - c->u.r.start);
+		break;
+	case PAGERANGE_IOC_USE_RANGE_REPORT:
+		memset(rg->page + c->u.rep.start, FUZZ_IN_USE,
+		       c->u.rep.end - c->u.rep.start);
+		break;
+	case PAGERANGE_IOC_STOP_USING_RANGE:
+		if (c->u.r.flags & PAGERANGE_STOP_PURGE) {
+			memset(rg->page + c->u.r.start, FUZZ_FREE,
+			       c->u.r.end - c->u.r.start);
+			rg->purged += fuzz_result(c);
+			break;
+		}
 		for (i = c->u.r.start; i < c->u.r.end; i++)
 			if (rg->page[i] == FUZZ_IN_USE)
 				rg->page[i] = FUZZ_RECLAIMABLE;
+		break;
 	}
+}
+
+/*
+ * USE_RANGE_REPORT's bitmap: set for a free page, clear for one in use,
+ * either for a reclaimable one (the shrinker may have taken it); one bit
+ * for each page allocated; nothing past the span. What it says of
+ * reclaimable pages sharpens the model.
+ */
+static const char *fuzz_check_report(struct fuzz_range *rg,
+				     struct fuzz_call *c, __u64 result)
+{
+	const struct pagerange_use_report *r = &c->u.rep;
+	__u64 n = r->end - r->start, i, set = 0, word;
+	int bit;
+
+	for (i = 0; i < fuzz_report_bytes(r) * 8; i++) {
+		memcpy(&word, c->buf + i / 64 * 8, sizeof(word));
+		bit = word >> (i % 64) & 1;
+		if (i >= n) {
+			if (bit)
+				return "a report bit past the span is set";
+			continue;
+		}
+		set += bit;
+		if (bit != (rg->page[r->start + i] == FUZZ_FREE) &&
+		    rg->page[r->start + i] != FUZZ_RECLAIMABLE)
+			return "the report disagrees with the model";
+	}
+	return set == result ? NULL : "the report's bits are not its result";
+}
+
+/* QUERY's states: as the model has them; a reclaimable page may be free. */
+static const char *fuzz_check_query(struct fuzz_range *rg,
+				    struct fuzz_call *c)
+{
+	const struct pagerange_query *q = &c->u.q;
+	__u64 i;
+
+	for (i = q->start; i < q->end; i++) {
+		unsigned char got = c->buf[i - q->start];
+
+		switch (rg->page[i]) {
+		case FUZZ_FREE:
+			if (got != PAGERANGE_PAGE_FREE)
+				return "QUERY: a free page is not free";
+			break;
+		case FUZZ_IN_USE:
+			if (got != PAGERANGE_PAGE_IN_USE)
+				return "QUERY: a page in use is not in use";
+			break;
+		default:
+			if (got == PAGERANGE_PAGE_FREE)
+				rg->page[i] = FUZZ_FREE;
+			else if (got != PAGERANGE_PAGE_RECLAIMABLE)
+				return "QUERY: a reclaimable page is in use";
+			break;
+		}
+	}
+	return NULL;
 }
 
 /* What the call did, checked against the model: a description, or NULL. */
@@ -787,14 +1042,17 @@ static const char *fuzz_check_effect(struct fuzz_range *rg,
 	__u64 result;
 
 	if (e->check_result) {
-		memcpy(&result, c->arg_rw + offsetof(struct pagerange_range, result),
-		       sizeof(result));
+		result = fuzz_result(c);
 		if (result < e->min_result || result > e->max_result)
 			return "result out of the predicted bounds";
+		if (c->cmd == PAGERANGE_IOC_USE_RANGE_REPORT && c->buf)
+			return fuzz_check_report(rg, c, result);
 		return NULL;
 	}
 	if (!e->check_data)
 		return NULL;
+	if (c->cmd == PAGERANGE_IOC_QUERY)
+		return c->buf ? fuzz_check_query(rg, c) : NULL;
 	if (c->cmd == PAGERANGE_IOC_GET_INFO) {
 		__u64 in_use = fuzz_count(rg, 0, rg->npages, FUZZ_IN_USE);
 		__u64 recl = fuzz_count(rg, 0, rg->npages, FUZZ_RECLAIMABLE);
@@ -804,7 +1062,7 @@ static const char *fuzz_check_effect(struct fuzz_range *rg,
 		    info.pages_in_use != in_use ||
 		    info.pages_reclaimable > recl ||
 		    info.pages_present != in_use + info.pages_reclaimable ||
-		    info.pages_purged || info.reserved)
+		    info.pages_purged != rg->purged || info.reserved)
 			return "GET_INFO disagrees with the model";
 		return NULL;
 	}
@@ -886,7 +1144,7 @@ static void fuzz_one(FIXTURE_DATA(fuzz) *self, __u32 *s, long n)
 	struct fuzz_expect e;
 	struct fuzz_call c;
 	const char *what;
-	int got;
+	int got, i;
 
 	fuzz_generate(s, self, rg, &c);
 	e = fuzz_predict(rg, &c);
@@ -899,14 +1157,14 @@ static void fuzz_one(FIXTURE_DATA(fuzz) *self, __u32 *s, long n)
 		fuzz_report(self, n, rg, &c, &e, got, "unexpected errno");
 		return;
 	}
-	if (got)
-		return;
-	what = fuzz_check_effect(rg, &c, &e);
+	what = got ? NULL : fuzz_check_effect(rg, &c, &e);
 	if (what) {
 		self->data_errors++;
 		fuzz_report(self, n, rg, &c, &e, got, what);
 	}
-	fuzz_update(rg, &c);
+	fuzz_update(rg, &c, &e, got);
+	for (i = 0; !got && i < PRLIB_NR_IOC_CMDS; i++)
+		self->ok_by_cmd[i] += c.cmd == prlib_ioc_cmds[i];
 }
 
 static void fuzz_print_figures(FIXTURE_DATA(fuzz) *self, long calls)
@@ -959,6 +1217,8 @@ TEST_F_TIMEOUT(fuzz, every_call_returns_the_documented_result_and_nothing_leaks,
 		EXPECT_LT(0, self->hist[ESRCH]);
 		EXPECT_LT(0, self->hist[ENOENT]);
 		EXPECT_LT(0, self->hist[ENOTTY]);
+		for (n = 0; n < PRLIB_NR_IOC_CMDS; n++)
+			EXPECT_LT(0, self->ok_by_cmd[n]) TH_LOG("command %ld never succeeded", n);
 	}
 }
 

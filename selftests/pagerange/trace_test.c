@@ -164,6 +164,7 @@ TEST_F(trace, reclaim_isolates_a_run_highest_page_first_then_zaps_and_frees_it)
 	expect_events(_metadata, self,
 		      "pagerange_isolate: index=2\n"
 		      "pagerange_isolate: index=1\n"
+		      "pagerange_notify: pages=2\n"
 		      "pagerange_free: pages=[1,3)\n"
 		      "pagerange_insert: index=2\n"
 		      "pagerange_use: pages=[2,3) count=1 ret=0\n");
@@ -172,7 +173,8 @@ TEST_F(trace, reclaim_isolates_a_run_highest_page_first_then_zaps_and_frees_it)
 /*
  * A run is what the LRU holds in a row, not what is adjacent in the range:
  * pages 2, 0 and 1 are stopped in that order, so page 2 goes alone, though
- * page 1 is next to it, and pages 0 and 1 go together, with one zap.
+ * page 1 is next to it, and pages 0 and 1 go together, with one zap. The
+ * owner is notified once, at the first run: it has not looked since.
  */
 TEST_F(trace, reclaim_runs_follow_the_lru_order)
 {
@@ -186,6 +188,7 @@ TEST_F(trace, reclaim_runs_follow_the_lru_order)
 	ASSERT_EQ(0, prlib_drop_caches());
 	expect_events(_metadata, self,
 		      "pagerange_isolate: index=2\n"
+		      "pagerange_notify: pages=1\n"
 		      "pagerange_free: pages=[2,3)\n"
 		      "pagerange_isolate: index=1\n"
 		      "pagerange_isolate: index=0\n"
@@ -302,6 +305,56 @@ TEST_F(trace, a_copy_in_flight_rotates_pages_and_says_why)
 	ASSERT_EQ(0, prlib_drop_caches());
 	expect_events(_metadata, self,
 		      "pagerange_isolate: index=1\n"
+		      "pagerange_notify: pages=1\n"
+		      "pagerange_free: pages=[1,2)\n");
+}
+
+/*
+ * A purge is traced as a call, with the pages it freed, and wakes nobody:
+ * the owner asked for it. After PURGED acknowledged a reclaim, the next
+ * one notifies again; before, it does not.
+ */
+TEST_F(trace, purge_is_traced_and_a_reclaim_notifies_once_per_acknowledgement)
+{
+	struct pagerange_purged p;
+
+	if (self->absent)
+		SKIP(return, "no trace events");
+	ASSERT_EQ(4, prlib_use_range(self->fd, 0, 4));
+	ASSERT_EQ(1, prlib_stop_using(self->fd, 3, 4));
+	ASSERT_EQ(2, prlib_purge(self->fd, 2, 4));
+	ASSERT_EQ(1, prlib_stop_using(self->fd, 1, 2));
+	ASSERT_EQ(0, prlib_drop_caches());
+	ASSERT_EQ(1, prlib_use_range(self->fd, 1, 2));
+	ASSERT_EQ(1, prlib_stop_using(self->fd, 1, 2));
+	ASSERT_EQ(0, prlib_drop_caches());
+	ASSERT_EQ(0, prlib_purged(self->fd, &p));
+	ASSERT_EQ(2, p.pages);
+	ASSERT_EQ(1, prlib_use_range(self->fd, 1, 2));
+	ASSERT_EQ(1, prlib_stop_using(self->fd, 1, 2));
+	ASSERT_EQ(0, prlib_drop_caches());
+	expect_events(_metadata, self,
+		      "pagerange_insert: index=0\n"
+		      "pagerange_insert: index=1\n"
+		      "pagerange_insert: index=2\n"
+		      "pagerange_insert: index=3\n"
+		      "pagerange_use: pages=[0,4) count=4 ret=0\n"
+		      "pagerange_stop: pages=[3,4) count=1 ret=0\n"
+		      "pagerange_purge: pages=[2,4) count=2 ret=0\n"
+		      "pagerange_stop: pages=[1,2) count=1 ret=0\n"
+		      "pagerange_isolate: index=1\n"
+		      "pagerange_notify: pages=1\n"
+		      "pagerange_free: pages=[1,2)\n"
+		      "pagerange_insert: index=1\n"
+		      "pagerange_use: pages=[1,2) count=1 ret=0\n"
+		      "pagerange_stop: pages=[1,2) count=1 ret=0\n"
+		      "pagerange_isolate: index=1\n"
+		      "pagerange_free: pages=[1,2)\n"
+		      "pagerange_insert: index=1\n"
+		      "pagerange_use: pages=[1,2) count=1 ret=0\n"
+		      "pagerange_stop: pages=[1,2) count=1 ret=0\n"
+		      "pagerange_isolate: index=1\n"
+		      "pagerange_notify: pages=1\n"
 		      "pagerange_free: pages=[1,2)\n");
 }
 
