@@ -4,17 +4,23 @@
  *
  * "stats" prints the figures the driver exports in debugfs, "watch" samples
  * them again and again with the rate at which the shrinker reclaims pages,
- * and "demo" tells Binder's buffer model in two processes, step by step.
+ * "map" shows the state of each page of a process's ranges, as mincore(2)
+ * does for memory, and "demo" tells Binder's buffer model in two processes,
+ * step by step.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -415,12 +421,18 @@ static const char ctl_usage_text[] =
 	"                      reclaim rate (pages the shrinker freed per second)\n"
 	"    --interval S      seconds between samples (default 2)\n"
 	"    --count N         stop after N samples (default: until interrupted)\n"
+	"  map PID [FD] [--raw]\n"
+	"                      the state of each page of every range process PID\n"
+	"                      holds, or of its fd FD alone: . free, U in use,\n"
+	"                      R reclaimable; changes nothing\n"
+	"    --raw             one line per run of pages in the same state\n"
 	"  demo                an owner and a sender exchange messages through a\n"
 	"                      range, then memory pressure reclaims the idle pages\n"
 	"  -h, --help          show this help\n"
 	"\n"
 	"stats and watch need root (they read debugfs); so does demo, which opens\n"
-	"/dev/pagerange and writes /proc/sys/vm/drop_caches.\n"
+	"/dev/pagerange and writes /proc/sys/vm/drop_caches. map needs the right to\n"
+	"ptrace PID, which root has.\n"
 	"\n"
 	"exit status: 0 success, 1 error or failed check, 2 usage error\n";
 
