@@ -118,9 +118,10 @@ run: vm-modules tools/pagerangectl
 
 # ---- tools, lint, install, DKMS -----------------------------------------
 
-check-tools: vm-modules tools/pagerangectl
+check-tools: vm-modules tools/pagerangectl tools/pagerangectl-test-ranges
 	udev=$$($(VM)/fetch-udev) && $(VM)/run --kernel $(KERNEL) \
 		--add tools/pagerangectl --add tools/pagerangectl-test \
+		--add tools/pagerangectl-test-ranges \
 		--add "$$udev" --add udev/60-pagerange.rules -- /pagerangectl-test
 
 lint:
@@ -226,8 +227,13 @@ tools/pagerangectl: tools/pagerangectl.c $(LIB).c $(LIB).h $(UAPI)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $(PAGERANGECTL_STATIC) \
 		-Iinclude/uapi -Itools/lib -o $@ $< $(LIB).c
 
+# The ranges in known states that tools/pagerangectl-test maps, in the guest.
+tools/pagerangectl-test-ranges: tools/pagerangectl-test-ranges.c $(LIB).c $(LIB).h $(UAPI)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -static \
+		-Iinclude/uapi -Itools/lib -o $@ $< $(LIB).c
+
 clean:
-	rm -f tools/pagerangectl
+	rm -f tools/pagerangectl tools/pagerangectl-test-ranges
 	rm -rf driver/*.o driver/*.ko driver/*.mod driver/*.mod.c driver/.*.cmd \
 		driver/modules.order driver/Module.symvers driver/.tmp_versions
 	if [ -f selftests/pagerange/Makefile ] && src=$$($(VM)/linux-source 2>/dev/null); then \

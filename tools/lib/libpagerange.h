@@ -25,6 +25,9 @@
 
 #include <linux/pagerange.h>
 
+/* For a program built against an older <linux/pagerange.h>, which has none. */
+struct pagerange_purged;
+
 /* The page size, set before main() runs. */
 extern size_t page_size;
 
