@@ -1068,7 +1068,7 @@ static void pagerange_zap_pages(struct pagerange *range,
  * range->lock.
  * Return: 0, -EINVAL if @first is past @last, -ENXIO before attach, -ESRCH
  * once the vma or the owner's mm is gone, -EINVAL past the end, -EBUSY with
- * a copy in flight, or -EINTR on a fatal signal.
+ * a copy in flight (unless the span is empty), or -EINTR on a fatal signal.
  */
 int pagerange_purge(struct pagerange *range, u64 first, u64 last,
 		    u64 *nr_freed)
@@ -1097,7 +1097,7 @@ int pagerange_purge(struct pagerange *range, u64 first, u64 last,
 	ret = pagerange_check_span_locked(range, first, last);
 	if (!ret && vma_lookup(mm, range->vma_addr) != vma)
 		ret = -ESRCH;
-	if (!ret && range->nr_copying)
+	if (!ret && first < last && range->nr_copying)
 		ret = -EBUSY;
 	if (!ret)
 		count = pagerange_claim_span_for_purge_locked(range, first,
@@ -1200,7 +1200,7 @@ void pagerange_take_purged(struct pagerange *range,
  *
  * EPOLLPRI once the shrinker has taken pages of the range, until
  * pagerange_take_purged() acknowledges it: a purge that comes after the
- * acknowledgement is reported again, and one wake-up covers every page
+ * acknowledgment is reported again, and one wake-up covers every page
  * taken until then. EPOLLHUP once the vma is closed: nothing more will
  * come.
  *

@@ -1997,7 +1997,7 @@ static int pagerange_test_waker_fn(struct wait_queue_entry *wq,
  * acknowledges, whatever the number of runs; PURGED then says how many
  * and when; a purge it asked for wakes nobody.
  */
-static void pagerange_test_notify_once_per_acknowledgement(struct kunit *test)
+static void pagerange_test_notify_once_per_acknowledgment(struct kunit *test)
 {
 	struct pagerange_test_waker w = { .wakeups = 0 };
 	struct pagerange_purge_report report;
@@ -2029,7 +2029,7 @@ static void pagerange_test_notify_once_per_acknowledgement(struct kunit *test)
 	KUNIT_EXPECT_LE(test, report.last_ns, ktime_get_ns());
 	KUNIT_EXPECT_EQ(test, pagerange_poll(map->range, NULL, NULL), 0U);
 
-	/* After the acknowledgement, the next reclaim wakes again. */
+	/* After the acknowledgment, the next reclaim wakes again. */
 	pagerange_test_stop(test, map->range, 4, 5, 1);
 	pagerange_test_expect_scan(test, map, PAGERANGE_TEST_SCAN_ALL, 1,
 				   "FUFFFUFF");
@@ -2104,7 +2104,7 @@ static struct kunit_case pagerange_test_cases[] = {
 	KUNIT_CASE(pagerange_test_report_marks_exactly_the_allocated_pages),
 	KUNIT_CASE(pagerange_test_purge_frees_pages_in_every_state),
 	KUNIT_CASE(pagerange_test_query_reports_each_state),
-	KUNIT_CASE(pagerange_test_notify_once_per_acknowledgement),
+	KUNIT_CASE(pagerange_test_notify_once_per_acknowledgment),
 	KUNIT_CASE(pagerange_test_calls_before_mmap_fail_with_enxio),
 	KUNIT_CASE(pagerange_test_second_mmap_fails_with_ebusy),
 	KUNIT_CASE(pagerange_test_closed_range_frees_every_page),

@@ -198,7 +198,7 @@ static long pagerange_ioctl_query(struct pagerange *range,
 
 /*
  * PURGED: never fails but on its argument, which is written back once
- * before the acknowledgement, so that a bad one loses none.
+ * before the acknowledgment, so that a bad one loses none.
  */
 static long pagerange_ioctl_purged(struct pagerange *range,
 				   struct pagerange_purged __user *uarg)

@@ -13,12 +13,14 @@
 #include "pagerange_abi_v1.h"
 #include "pagerange_test.h"
 
+#include <assert.h>
+
 #define NPAGES		8
 
 /* The v1 layout, which the ioctl numbers encode. */
-_Static_assert(sizeof(struct pagerange_range) == 32, "v1 pagerange_range");
-_Static_assert(sizeof(struct pagerange_io) == 32, "v1 pagerange_io");
-_Static_assert(sizeof(struct pagerange_info) == 64, "v1 pagerange_info");
+static_assert(sizeof(struct pagerange_range) == 32, "v1 pagerange_range");
+static_assert(sizeof(struct pagerange_io) == 32, "v1 pagerange_io");
+static_assert(sizeof(struct pagerange_info) == 64, "v1 pagerange_info");
 
 FIXTURE(abi_v1) {
 	struct prlib_stats before;

@@ -791,6 +791,101 @@ TEST_F_TIMEOUT(memcg, busy_range_does_not_starve_the_cgroups_reclaim, 180)
 	acct_stop(_metadata, self, 0);
 }
 
+/*
+ * An owner with 4 MiB of idle pages, each filled with its own pattern,
+ * waits while the test makes its cgroup reclaim about half of them; then
+ * it asks QUERY which pages are gone and uses them all again with the
+ * report. It reports: [0] the bits the report set, [1] the pages QUERY
+ * found free, [2] the pages where the two disagree or where the contents
+ * disagree with the bit (zero where set, the page's pattern where clear),
+ * [3] GET_INFO's pages_reclaimed.
+ */
+static int acct_report_after_reclaim(struct acct_child *sh, void *arg)
+{
+	__u64 npages = RANGE_BYTES / page_size, i;
+	unsigned char *map, *vec, *page = malloc(page_size);
+	__u64 bitmap[PRLIB_REPORT_WORDS(RANGE_BYTES / 4096)];
+	struct pagerange_info info;
+	long ret;
+	bool bit, gone;
+	int fd;
+
+	(void)arg;
+	fd = prlib_open();
+	map = fd < 0 ? MAP_FAILED : prlib_map(fd, RANGE_BYTES);
+	vec = malloc(npages);
+	if (map == MAP_FAILED || !page || !vec ||
+	    PRLIB_REPORT_WORDS(npages) > ARRAY_SIZE(bitmap)) {
+		sh->err = -ENOMEM;
+		return 1;
+	}
+	ret = prlib_use_range(fd, 0, npages);
+	for (i = 0; ret >= 0 && i < npages; i++) {
+		prlib_fill(page, page_size, i);
+		ret = prlib_write(fd, i * page_size, page, page_size);
+	}
+	if (ret >= 0)
+		ret = prlib_stop_using(fd, 0, npages);
+	if (ret < 0) {
+		sh->err = ret;
+		return 1;
+	}
+	sh->nr_ok = 1;
+	acct_wait(&sh->go, 2);
+
+	ret = prlib_query(fd, 0, npages, vec);
+	if (!ret)
+		ret = prlib_use_range_report(fd, 0, npages, bitmap);
+	if (ret >= 0)
+		ret = prlib_get_info(fd, &info);
+	if (ret < 0) {
+		sh->err = ret;
+		return 1;
+	}
+	for (i = 0; i < npages; i++) {
+		bit = prlib_report_bit(bitmap, i);
+		gone = vec[i] == PAGERANGE_PAGE_FREE;
+		sh->value[0] += bit;
+		sh->value[1] += gone;
+		if (bit != gone ||
+		    (bit ? prlib_find_not(map + i * page_size, page_size, 0) :
+			   prlib_check(map + i * page_size, page_size, i)) >= 0)
+			sh->value[2]++;
+	}
+	sh->value[3] = info.pages_reclaimed;
+	return 0;
+}
+
+/*
+ * The report against a cgroup's reclaim: exactly the pages the cgroup took
+ * are marked, each reads as zero, and every page not marked kept its own
+ * contents.
+ */
+TEST_F_TIMEOUT(memcg, report_marks_exactly_what_the_cgroups_reclaim_took, 120)
+{
+	const long long npages = RANGE_BYTES / page_size;
+	const char *cg;
+
+	if (self->why)
+		SKIP(return, "%s", self->why);
+	cg = cg_make(_metadata, self, "report", 0);
+	acct_run(_metadata, self, 0, cg, acct_report_after_reclaim, NULL);
+	acct_wait(&self->sh[0].nr_ok, 1);
+	ASSERT_EQ(1, self->sh[0].nr_ok);
+	/* It may fall short (EAGAIN): what it took is what counts. */
+	prlib_cgroup_write(cg, "memory.reclaim", RANGE_BYTES / 2);
+	self->sh[0].go = 2;
+	acct_done(_metadata, self, 0);
+	prtest_diag("the cgroup took %lld of %lld pages; the report marked %lld",
+		    self->sh[0].value[3], npages, self->sh[0].value[0]);
+	EXPECT_LT(0, self->sh[0].value[3]);
+	EXPECT_GT(npages, self->sh[0].value[3]);
+	EXPECT_EQ(self->sh[0].value[3], self->sh[0].value[0]);
+	EXPECT_EQ(self->sh[0].value[3], self->sh[0].value[1]);
+	EXPECT_EQ(0, self->sh[0].value[2]);
+	acct_stop(_metadata, self, 0);
+}
+
 /* ---- the owner's RSS ---- */
 
 FIXTURE(rss) {

@@ -985,6 +985,7 @@ static const char *fuzz_check_report(struct fuzz_range *rg,
 {
 	const struct pagerange_use_report *r = &c->u.rep;
 	__u64 n = r->end - r->start, i, set = 0, word;
+	bool lost;
 	int bit;
 
 	for (i = 0; i < fuzz_report_bytes(r) * 8; i++) {
@@ -996,8 +997,8 @@ static const char *fuzz_check_report(struct fuzz_range *rg,
 			continue;
 		}
 		set += bit;
-		if (bit != (rg->page[r->start + i] == FUZZ_FREE) &&
-		    rg->page[r->start + i] != FUZZ_RECLAIMABLE)
+		lost = rg->page[r->start + i] == FUZZ_FREE;
+		if (bit != lost && rg->page[r->start + i] != FUZZ_RECLAIMABLE)
 			return "the report disagrees with the model";
 	}
 	return set == result ? NULL : "the report's bits are not its result";

@@ -156,7 +156,7 @@ TEST_F(report, errors_change_nothing)
 	struct pagerange_use_report r = { .start = 0, .end = 4 };
 	struct pagerange_info info;
 	unsigned char *area;
-	__u64 *edge;
+	__u64 *edge, *good;
 
 	/* One word before an inaccessible page. */
 	area = mmap(NULL, 2 * page_size, PROT_READ | PROT_WRITE,
@@ -187,8 +187,9 @@ TEST_F(report, errors_change_nothing)
 	r.bitmap_size = 8 * PRLIB_REPORT_WORDS(BIG_PAGES + 1);
 	EXPECT_EQ(-EFAULT, prlib_ioctl(self->fd, PAGERANGE_IOC_USE_RANGE_REPORT, &r));
 	/* A good bitmap, a span past the end. */
+	good = (__u64 *)(area + page_size) - words - 1;
 	EXPECT_EQ(-EINVAL, prlib_use_range_report(self->fd, 0, BIG_PAGES + 1,
-			(__u64 *)(area + page_size) - words - 1));
+						  good));
 	EXPECT_EQ(-EINVAL, prlib_use_range_report(self->fd, 0, ~0ULL, edge));
 	ASSERT_EQ(0, prlib_get_info(self->fd, &info));
 	EXPECT_EQ(1, info.pages_present);
@@ -274,6 +275,11 @@ TEST_F(report, purge_during_a_copy_fails_ebusy_and_changes_nothing)
 	ASSERT_EQ(0, pthread_create(&writer, NULL, stalled_write_run, &w));
 	ASSERT_EQ(0, prlib_stall_wait(&w.st, 30));
 	EXPECT_EQ(-EBUSY, prlib_purge(self->fd, 0, 2));
+	EXPECT_EQ(-EBUSY, prlib_purge(self->fd, 1, 2))
+		TH_LOG("even for pages the copy does not touch");
+	EXPECT_EQ(0, prlib_purge(self->fd, 1, 1)) TH_LOG("an empty span is a no-op");
+	EXPECT_EQ(-EINVAL, prlib_purge(self->fd, 0, BIG_PAGES + 1))
+		TH_LOG("the span's errors come first");
 	expect_states(_metadata, self->fd, 0, "UU");
 	ASSERT_EQ(0, prlib_stall_release(&w.st, 0x42));
 	ASSERT_EQ(0, pthread_join(writer, NULL));
@@ -385,7 +391,7 @@ static void *waiter_run(void *arg)
 /*
  * A waiter that polls and acknowledges, against a loop that stops pages
  * and reclaims them: every page the shrinker took is reported to the
- * waiter, none twice, whatever came between an acknowledgement and the
+ * waiter, none twice, whatever came between an acknowledgment and the
  * next poll; and it is woken once per reclaim at most, not per page.
  */
 TEST_F_TIMEOUT(report, no_wakeup_is_lost_under_a_racing_reclaim_loop, 120)

@@ -314,7 +314,7 @@ TEST_F(trace, a_copy_in_flight_rotates_pages_and_says_why)
  * the owner asked for it. After PURGED acknowledged a reclaim, the next
  * one notifies again; before, it does not.
  */
-TEST_F(trace, purge_is_traced_and_a_reclaim_notifies_once_per_acknowledgement)
+TEST_F(trace, purge_is_traced_and_a_reclaim_notifies_once_per_acknowledgment)
 {
 	struct pagerange_purged p;
 

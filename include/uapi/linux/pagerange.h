@@ -24,6 +24,7 @@
 #ifndef _UAPI_LINUX_PAGERANGE_H
 #define _UAPI_LINUX_PAGERANGE_H
 
+#include <linux/const.h>
 #include <linux/ioctl.h>
 #include <linux/types.h>
 
@@ -53,7 +54,7 @@ struct pagerange_range {
  * reclaimable, as the shrinker would, instead of leaving them to memory
  * pressure: they read as zero once used again.
  */
-#define PAGERANGE_STOP_PURGE		(1ULL << 0)
+#define PAGERANGE_STOP_PURGE		_BITULL(0)
 #define PAGERANGE_STOP_USING_RANGE_FLAGS	PAGERANGE_STOP_PURGE
 
 /**
@@ -77,7 +78,7 @@ struct pagerange_io {
  * missing ones, all or nothing, as USE_RANGE does; then copy. One call per
  * transaction.
  */
-#define PAGERANGE_WRITE_USE		(1ULL << 0)
+#define PAGERANGE_WRITE_USE		_BITULL(0)
 #define PAGERANGE_WRITE_FLAGS		PAGERANGE_WRITE_USE
 
 /**
