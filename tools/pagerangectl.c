@@ -591,7 +591,7 @@ static int ctl_cmd_watch(int argc, char **argv)
 /* ---- map ------------------------------------------------------------- */
 
 #define CTL_MAP_LINE	64	/* pages a line of the map shows */
-#define CTL_MAP_GROUP	8	/* pages between two blanks of a line */
+#define CTL_MAP_GROUP	16	/* pages between two blanks of a line */
 #define CTL_MAP_KNOWN	3	/* states QUERY reports; one more for others */
 
 /*
@@ -632,31 +632,26 @@ struct ctl_map {
 	unsigned char *vec;		/* a PAGERANGE_PAGE_* a page, if mapped */
 };
 
+/*
+ * By number, as <sys/syscall.h> gives it. A kernel without pidfd_open()
+ * (before 5.3) or pidfd_getfd() (before 5.6) fails the call with
+ * "Function not implemented", which the message passes on.
+ */
 static int ctl_pidfd_open(pid_t pid)
 {
-#ifdef SYS_pidfd_open
 	return syscall(SYS_pidfd_open, pid, 0);
-#else
-	errno = ENOSYS;
-	return -1;
-#endif
 }
 
-/* The copy is close-on-exec. */
+/* A copy of fd @fd of the process, close-on-exec. */
 static int ctl_pidfd_getfd(int pidfd, int fd)
 {
-#ifdef SYS_pidfd_getfd
 	return syscall(SYS_pidfd_getfd, pidfd, fd, 0);
-#else
-	errno = ENOSYS;
-	return -1;
-#endif
 }
 
 /*
  * Explain why pidfd_open() or pidfd_getfd() (@call) failed with @err for
- * process @pid (and its fd @fd, unless negative): a kernel without them, a
- * process that is gone and a caller who may not ptrace it are each named.
+ * process @pid (and its fd @fd, unless negative): a process that is gone,
+ * an fd it does not have and a caller who may not ptrace it are named.
  */
 static void ctl_map_explain(const char *call, pid_t pid, int fd, int err)
 {
@@ -666,10 +661,7 @@ static void ctl_map_explain(const char *call, pid_t pid, int fd, int err)
 		snprintf(what, sizeof(what), "%d", pid);
 	else
 		snprintf(what, sizeof(what), "pid %d, fd %d", pid, fd);
-	if (err == ENOSYS)
-		fprintf(stderr, "pagerange: %s: %s (map needs Linux 5.6 or later)\n",
-			call, strerror(err));
-	else if (err == ESRCH)
+	if (err == ESRCH)
 		fprintf(stderr, "pagerange: no process %d\n", pid);
 	else if (err == EBADF && fd >= 0)
 		fprintf(stderr, "pagerange: process %d has no fd %d\n", pid, fd);
@@ -801,7 +793,7 @@ static int ctl_digits(unsigned long long v)
 
 /*
  * A line saying which range, then one character a page, 64 a line in
- * groups of 8, each line headed by the index of its first page, then the
+ * groups of 16, each line headed by the index of its first page, then the
  * pages in each state.
  */
 static void ctl_map_human(const struct ctl_map *m)
@@ -816,7 +808,7 @@ static void ctl_map_human(const struct ctl_map *m)
 		return;
 	}
 	if (m->status == CTL_MAP_GONE) {
-		printf("%llu pages, gone (unmapped, or its owner exited): no page left\n",
+		printf("%llu pages, gone (unmapped, or the owner exited)\n",
 		       m->size);
 		return;
 	}
