@@ -31,6 +31,18 @@
  */
 #define RSS_SLACK_KB	512
 
+/*
+ * How much less than it was charged memory.current may grow by: each CPU
+ * keeps a stock of charges precharged to one cgroup, up to 64 pages (6.12;
+ * 32 on 6.1), which the first charge of another cgroup on that CPU gives
+ * back. So a cgroup's memory.current read before a charge can include a
+ * stock that is gone when it is read again.
+ */
+static long long stock_slack(void)
+{
+	return sysconf(_SC_NPROCESSORS_ONLN) * 64 * (long long)page_size;
+}
+
 /* What a child in a cgroup and the test share, in a MAP_SHARED page. */
 struct acct_child {
 	volatile int phase;	/* 1: ready, 2: ranges filled, 3: reported */
@@ -318,7 +330,7 @@ TEST_F_TIMEOUT(memcg, remote_writer_charges_the_owners_cgroup, 120)
 	prtest_diag("RssFile: owner +%lld KiB, writer +%lld KiB",
 		    rss1 - rss0, wrss1 - wrss0);
 
-	EXPECT_LE(len, o1 - o0);
+	EXPECT_LE(len - stock_slack(), o1 - o0);
 	EXPECT_GT(len / 8, w1 - w0);
 	EXPECT_GT(RSS_SLACK_KB, llabs(rss1 - rss0 - (len >> 10)));
 	EXPECT_GT(RSS_SLACK_KB, llabs(wrss1 - wrss0));
@@ -792,10 +804,10 @@ TEST_F_TIMEOUT(memcg, busy_range_does_not_starve_the_cgroups_reclaim, 180)
 }
 
 /*
- * An owner with 4 MiB of idle pages, each filled with its own pattern,
- * waits while the test makes its cgroup reclaim about half of them; then
- * it asks QUERY which pages are gone and uses them all again with the
- * report. It reports: [0] the bits the report set, [1] the pages QUERY
+ * An owner with 4 MiB of pages, each filled with its own pattern, stops
+ * every other tile of 16 and waits while the test makes its cgroup reclaim
+ * (which may take all of them, or some); then it asks QUERY which pages
+ * are gone and uses them all again with the report. It reports: [0] the bits the report set, [1] the pages QUERY
  * found free, [2] the pages where the two disagree or where the contents
  * disagree with the bit (zero where set, the page's pattern where clear),
  * [3] GET_INFO's pages_reclaimed.
@@ -824,8 +836,8 @@ static int acct_report_after_reclaim(struct acct_child *sh, void *arg)
 		prlib_fill(page, page_size, i);
 		ret = prlib_write(fd, i * page_size, page, page_size);
 	}
-	if (ret >= 0)
-		ret = prlib_stop_using(fd, 0, npages);
+	for (i = 0; ret >= 0 && i < npages; i += 32)
+		ret = prlib_stop_using(fd, i, i + 16);
 	if (ret < 0) {
 		sh->err = ret;
 		return 1;
@@ -858,8 +870,8 @@ static int acct_report_after_reclaim(struct acct_child *sh, void *arg)
 
 /*
  * The report against a cgroup's reclaim: exactly the pages the cgroup took
- * are marked, each reads as zero, and every page not marked kept its own
- * contents.
+ * are marked, each reads as zero, and every page not marked, in use or
+ * idle, kept its own contents.
  */
 TEST_F_TIMEOUT(memcg, report_marks_exactly_what_the_cgroups_reclaim_took, 120)
 {
@@ -879,7 +891,7 @@ TEST_F_TIMEOUT(memcg, report_marks_exactly_what_the_cgroups_reclaim_took, 120)
 	prtest_diag("the cgroup took %lld of %lld pages; the report marked %lld",
 		    self->sh[0].value[3], npages, self->sh[0].value[0]);
 	EXPECT_LT(0, self->sh[0].value[3]);
-	EXPECT_GT(npages, self->sh[0].value[3]);
+	EXPECT_GE(npages / 2, self->sh[0].value[3]);
 	EXPECT_EQ(self->sh[0].value[3], self->sh[0].value[0]);
 	EXPECT_EQ(self->sh[0].value[3], self->sh[0].value[1]);
 	EXPECT_EQ(0, self->sh[0].value[2]);
