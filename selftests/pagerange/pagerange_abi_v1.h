@@ -1,12 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
 /*
- * <linux/pagerange.h> as its first release had it, byte for byte below
- * this comment: what a program built then was compiled against.
+ * <linux/pagerange.h> as its first release had it, byte for byte from the
+ * next comment on: what a program built then was compiled against.
  * abi_v1_test.c includes it instead of the current header, under the same
  * include guard, to show that such a program runs unchanged against
  * today's driver. Never edit it; a later release that changes the ABI
  * adds a header of its own.
+ *
+ * The guard below is the one make headers_install gives the current header
+ * (it drops the _UAPI prefix): an installed copy must not follow this one.
  */
+#define _LINUX_PAGERANGE_H
 /*
  * pagerange: a read-only mapping whose pages the kernel allocates on first
  * use and, once idle, may take back under memory pressure.
