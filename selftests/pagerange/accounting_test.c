@@ -807,10 +807,10 @@ TEST_F_TIMEOUT(memcg, busy_range_does_not_starve_the_cgroups_reclaim, 180)
  * An owner with 4 MiB of pages, each filled with its own pattern, stops
  * every other tile of 16 and waits while the test makes its cgroup reclaim
  * (which may take all of them, or some); then it asks QUERY which pages
- * are gone and uses them all again with the report. It reports: [0] the bits the report set, [1] the pages QUERY
- * found free, [2] the pages where the two disagree or where the contents
- * disagree with the bit (zero where set, the page's pattern where clear),
- * [3] GET_INFO's pages_reclaimed.
+ * are gone and uses them all again with the report. It reports: [0] the
+ * bits the report set, [1] the pages QUERY found free, [2] the pages where
+ * the two disagree or where the contents disagree with the bit (zero where
+ * set, the page's pattern where clear), [3] GET_INFO's pages_reclaimed.
  */
 static int acct_report_after_reclaim(struct acct_child *sh, void *arg)
 {
