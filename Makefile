@@ -20,7 +20,8 @@
 #   make compile-test  build the module and the KUnit module with W=1
 #                   against the 7.2 debug kernel's tree
 #   make check-tools  run tools/pagerangectl-test in the guest: pagerangectl,
-#                   and the udev rule under Debian's udevadm
+#                   the udev rule under Debian's udevadm, and the tile
+#                   cache (tools/tilecache/tilecache-test)
 #   make lint       checkpatch, sparse and W=1, the UAPI header alone,
 #                   shellcheck and the man pages (tools/lint)
 #   make install    the module (against KDIR), the UAPI header, pagerangectl,
@@ -118,10 +119,11 @@ run: vm-modules tools/pagerangectl
 
 # ---- tools, lint, install, DKMS -----------------------------------------
 
-check-tools: vm-modules tools/pagerangectl tools/pagerangectl-test-ranges
+check-tools: vm-modules tools/pagerangectl tools/pagerangectl-test-ranges \
+		tools/tilecache/tilecache-test
 	udev=$$($(VM)/fetch-udev) && $(VM)/run --kernel $(KERNEL) \
 		--add tools/pagerangectl --add tools/pagerangectl-test \
-		--add tools/pagerangectl-test-ranges \
+		--add tools/pagerangectl-test-ranges --add tools/tilecache/tilecache-test \
 		--add "$$udev" --add udev/60-pagerange.rules -- /pagerangectl-test
 
 lint:
@@ -232,8 +234,17 @@ tools/pagerangectl-test-ranges: tools/pagerangectl-test-ranges.c $(LIB).c $(LIB)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -static \
 		-Iinclude/uapi -Itools/lib -o $@ $< $(LIB).c
 
+# The tile cache of Documentation/discardable-cache.md, and its test.
+TILECACHE := tools/tilecache/tilecache
+tools/tilecache/tilecache-test: tools/tilecache/tilecache-test.c $(TILECACHE).c \
+		$(TILECACHE).h $(LIB).c $(LIB).h $(UAPI)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -static \
+		-Iinclude/uapi -Itools/lib -Itools/tilecache -o $@ $< \
+		$(TILECACHE).c $(LIB).c
+
 clean:
-	rm -f tools/pagerangectl tools/pagerangectl-test-ranges
+	rm -f tools/pagerangectl tools/pagerangectl-test-ranges \
+		tools/tilecache/tilecache-test
 	rm -rf driver/*.o driver/*.ko driver/*.mod driver/*.mod.c driver/.*.cmd \
 		driver/modules.order driver/Module.symvers driver/.tmp_versions
 	if [ -f selftests/pagerange/Makefile ] && src=$$($(VM)/linux-source 2>/dev/null); then \

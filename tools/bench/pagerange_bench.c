@@ -8,6 +8,10 @@
  * allocator, which the benchmark loads (binder_linux.ko, -b) and drives
  * with binder_peer.c. They run last: Binder cannot be unloaded.
  *
+ * Figures D1 to D3 measure it as the memory of a discardable cache,
+ * against what such caches use without it; D2's client is the tile cache
+ * of tools/tilecache/.
+ *
  * Runs as root with the module loaded. Prints a table on stdout, then every
  * measurement as CSV between "--- csv begin" and "--- csv end", which
  * tools/bench/run takes apart. Progress goes to stderr.
@@ -17,6 +21,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <poll.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -24,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
@@ -34,6 +41,7 @@
 
 #include "binder_peer.h"
 #include "libpagerange.h"
+#include "tilecache.h"
 
 #define BENCH_THP		"/sys/kernel/mm/transparent_hugepage/enabled"
 #define BENCH_CGROUP		PAGERANGE_CGROUP_ROOT "/pagerange_bench"
@@ -55,14 +63,18 @@
 static int bench_reps = 11;
 /* Scales every loop count: 2 doubles the time of the whole run. */
 static double bench_scale = 1.0;
-/* Figures B1 to B4 are numbered 9 to 12 inside; they print as "B1".."B4". */
+/*
+ * Figures B1 to B4 are numbered 10 to 13 inside, D1 to D3 14 to 16; they
+ * print as "B1".."B4" and "D1".."D3".
+ */
 #define BENCH_FIG_B(n)		(9 + (n))
+#define BENCH_FIG_D(n)		(13 + (n))
 
 /*
  * Figures to run, as a bit mask: bit n for figure n (2 comes with 1), bits
- * 9 to 12 for B1 to B4 (B3 and B4 come together).
+ * 10 to 13 for B1 to B4 (B3 and B4 come together), 14 to 16 for D1 to D3.
  */
-static unsigned int bench_figures = 0x3ffe;
+static unsigned int bench_figures = 0x1fffe;
 /* Binder's module (-b), for figures B1 to B4; NULL: skip them. */
 static const char *bench_binder_ko;
 
@@ -187,7 +199,9 @@ static int bench_nr_rows;
 
 static const char *bench_fig_name(int figure, char *buf, size_t len)
 {
-	if (figure > BENCH_FIG_B(0))
+	if (figure > BENCH_FIG_D(0))
+		snprintf(buf, len, "D%d", figure - BENCH_FIG_D(0));
+	else if (figure > BENCH_FIG_B(0))
 		snprintf(buf, len, "B%d", figure - BENCH_FIG_B(0));
 	else
 		snprintf(buf, len, "%d", figure);
@@ -225,6 +239,13 @@ static void bench_goal(struct bench_row *r, double min, double max)
 	r->met = r->ratio >= min && r->ratio <= max;
 }
 
+/* The goal that the value itself, not its ratio, is @want. */
+static void bench_goal_value(struct bench_row *r, double want)
+{
+	snprintf(r->goal, sizeof(r->goal), "value=%.2f", want);
+	r->met = r->value == want;
+}
+
 static const char *bench_met_str(int met)
 {
 	return met < 0 ? "-" : met ? "met" : "not met";
@@ -233,7 +254,7 @@ static const char *bench_met_str(int met)
 static void bench_print_table(void)
 {
 	const struct bench_row *r;
-	char size[32], fig[8];
+	char size[32], fig[16];
 	int i, met = 0, missed = 0;
 
 	printf("\n%-3s %-26s %12s %12s %-9s %-22s %12s %8s %-12s %s\n",
@@ -264,7 +285,7 @@ static void bench_print_table(void)
 static void bench_print_csv(void)
 {
 	const struct bench_row *r;
-	char fig[8];
+	char fig[16];
 	int i;
 
 	printf("--- csv begin\n");
@@ -782,14 +803,28 @@ static void bench_fig_reclaim_spread(void)
 
 /* ---- figure 6: transactions between two processes --------------------- */
 
+/* How the sender of figure 6 puts a message into the owner's buffer. */
+enum bench_tx_mode {
+	BENCH_TX_WRITE_USE,	/* one WRITE with PAGERANGE_WRITE_USE */
+	BENCH_TX_TWO_CALLS,	/* USE_RANGE, then WRITE */
+	BENCH_TX_MEMFD,		/* pwrite() to a memfd */
+	BENCH_TX_EMPTY,		/* nothing: the exchange alone */
+	BENCH_TX_MODES
+};
+
 struct bench_tx {
 	int req[2];	/* receiver -> sender: "send the next one" */
 	int tok[2];	/* sender -> receiver: "it is in the buffer" */
 	pid_t sender;
 	int fd;		/* /dev/pagerange, or the memfd */
 	char *map;	/* the receiver's read-only view of the buffer */
-	bool memfd;
+	enum bench_tx_mode mode;
 };
+
+static bool bench_tx_range(const struct bench_tx *tx)
+{
+	return tx->mode == BENCH_TX_WRITE_USE || tx->mode == BENCH_TX_TWO_CALLS;
+}
 
 /* A sequence number over a pipe; the other process is gone if it fails. */
 static void bench_tx_xfer(int fd, uint64_t *seq, bool out)
@@ -798,14 +833,38 @@ static void bench_tx_xfer(int fd, uint64_t *seq, bool out)
 		errx(1, "pipe %s", out ? "write" : "read");
 }
 
+/* The sender's part of one transaction: 4 KiB from @msg into @page. */
+static void bench_tx_put(struct bench_tx *tx, const char *msg,
+			 unsigned long page)
+{
+	__u64 off = page * page_size;
+
+	switch (tx->mode) {
+	case BENCH_TX_WRITE_USE:
+		bench_check(prlib_write_use(tx->fd, off, msg, page_size),
+			    "WRITE_USE");
+		break;
+	case BENCH_TX_TWO_CALLS:
+		bench_check(prlib_use_range(tx->fd, page, page + 1),
+			    "USE_RANGE");
+		bench_check(prlib_write(tx->fd, off, msg, page_size), "WRITE");
+		break;
+	case BENCH_TX_MEMFD:
+		if (pwrite(tx->fd, msg, page_size, off) != (ssize_t)page_size)
+			err(1, "pwrite memfd");
+		break;
+	default:
+		break;
+	}
+}
+
 /*
- * The sender: on each request, make a page of the ring ready and copy a
- * 4 KiB message into it, stamped with its sequence number.
+ * The sender: on each request, copy a 4 KiB message stamped with its
+ * sequence number into a page of the ring.
  */
 static void bench_tx_sender(struct bench_tx *tx)
 {
 	char *msg = malloc(page_size);
-	unsigned long page;
 	uint64_t seq;
 
 	if (!msg)
@@ -815,38 +874,28 @@ static void bench_tx_sender(struct bench_tx *tx)
 		bench_tx_xfer(tx->req[0], &seq, false);
 		if (seq == UINT64_MAX)
 			_exit(0);
-		page = seq % BENCH_TX_RING;
 		memcpy(msg, &seq, sizeof(seq));
-		if (tx->memfd) {
-			if (pwrite(tx->fd, msg, page_size, page * page_size) !=
-			    (ssize_t)page_size)
-				err(1, "pwrite memfd");
-		} else {
-			bench_check(prlib_use_range(tx->fd, page, page + 1),
-				    "USE_RANGE");
-			bench_check(prlib_write(tx->fd, page * page_size, msg,
-						page_size), "WRITE");
-		}
+		bench_tx_put(tx, msg, seq % BENCH_TX_RING);
 		bench_tx_xfer(tx->tok[1], &seq, true);
 	}
 }
 
-static void bench_tx_start(struct bench_tx *tx, bool memfd)
+static void bench_tx_start(struct bench_tx *tx, enum bench_tx_mode mode)
 {
 	size_t len = BENCH_TX_RING * page_size;
 
-	tx->memfd = memfd;
+	tx->mode = mode;
 	if (pipe(tx->req) || pipe(tx->tok))
 		err(1, "pipe");
-	if (memfd) {
+	if (bench_tx_range(tx)) {
+		tx->fd = bench_open_range(BENCH_TX_RING, &tx->map);
+	} else {
 		tx->fd = memfd_create("pagerange-bench", MFD_CLOEXEC);
 		if (tx->fd < 0 || ftruncate(tx->fd, len))
 			err(1, "memfd");
 		tx->map = prlib_map(tx->fd, len);
 		if (tx->map == MAP_FAILED)
 			err(1, "mmap memfd");
-	} else {
-		tx->fd = bench_open_range(BENCH_TX_RING, &tx->map);
 	}
 	tx->sender = prlib_fork();
 	if (tx->sender < 0)
@@ -885,12 +934,15 @@ static double bench_tx_run(struct bench_tx *tx, uint64_t *seq,
 		bench_tx_xfer(tx->req[1], seq, true);
 		bench_tx_xfer(tx->tok[0], &got, false);
 		page = *seq % BENCH_TX_RING;
-		memcpy(copy, tx->map + page * page_size, page_size);
-		bench_clobber(copy);
-		if (!tx->memfd)
+		stamp = *seq;
+		if (tx->mode != BENCH_TX_EMPTY) {
+			memcpy(copy, tx->map + page * page_size, page_size);
+			bench_clobber(copy);
+			memcpy(&stamp, copy, sizeof(stamp));
+		}
+		if (bench_tx_range(tx))
 			bench_check(prlib_stop_using(tx->fd, page, page + 1),
 				    "STOP_USING_RANGE");
-		memcpy(&stamp, copy, sizeof(stamp));
 		if (got != *seq || stamp != *seq)
 			errx(1, "transaction %llu read %llu",
 			     (unsigned long long)*seq,
@@ -902,69 +954,86 @@ static double bench_tx_run(struct bench_tx *tx, uint64_t *seq,
 }
 
 /*
- * The sender's copy alone, 4 KiB into a page of each ring: the WRITE ioctl
- * against pwrite() to the memfd. ns per call.
+ * The calls of a transaction alone, in one process: the sender's and the
+ * owner's release (STOP_USING_RANGE) for a range, pwrite() for the memfd.
+ * ns per transaction.
  */
-static double bench_tx_copy_ns(struct bench_tx *tx, char *msg,
-			       unsigned long loops)
+static double bench_tx_calls_ns(struct bench_tx *tx, const char *msg,
+				unsigned long loops)
 {
+	unsigned long i, page;
 	double t0, t1;
-	unsigned long i;
 
-	if (!tx->memfd)
-		bench_check(prlib_use_range(tx->fd, 0, 1), "USE_RANGE");
 	t0 = bench_now_ns();
 	for (i = 0; i < loops; i++) {
-		if (!tx->memfd)
-			bench_check(prlib_write(tx->fd, 0, msg, page_size),
-				    "WRITE");
-		else if (pwrite(tx->fd, msg, page_size, 0) != (ssize_t)page_size)
-			err(1, "pwrite memfd");
+		page = i % BENCH_TX_RING;
+		bench_tx_put(tx, msg, page);
+		if (bench_tx_range(tx))
+			bench_check(prlib_stop_using(tx->fd, page, page + 1),
+				    "STOP_USING_RANGE");
 	}
 	t1 = bench_now_ns();
-	if (!tx->memfd)
-		bench_check(prlib_stop_using(tx->fd, 0, 1), "STOP_USING_RANGE");
 	return (t1 - t0) / loops;
 }
 
+static const char *const bench_tx_names[BENCH_TX_MODES] = {
+	[BENCH_TX_WRITE_USE] = "transactions",
+	[BENCH_TX_TWO_CALLS] = "two_calls",
+	[BENCH_TX_EMPTY] = "empty_exchange",
+};
+
+/*
+ * Transactions per second of a range's one-call WRITE, of the two-call
+ * form and of the exchange alone, each against the memfd, all four
+ * interleaved; then the calls of a transaction by themselves.
+ */
 static void bench_fig_tx(void)
 {
-	double pr[BENCH_MAX_REPS], mf[BENCH_MAX_REPS];
+	double tps[BENCH_TX_MODES][BENCH_MAX_REPS], m_mf;
 	unsigned long count = bench_loops(2000);
-	uint64_t pr_seq = 0, mf_seq = 0;
-	struct bench_tx tx_pr, tx_mf;
+	uint64_t seq[BENCH_TX_MODES] = { 0 };
+	struct bench_tx tx[BENCH_TX_MODES];
 	struct bench_row *r;
+	int i, m;
 	char *msg;
-	int i;
 
 	bench_progress("figure 6: transactions between two processes");
-	bench_tx_start(&tx_pr, false);
-	bench_tx_start(&tx_mf, true);
-	bench_tx_run(&tx_pr, &pr_seq, BENCH_TX_WARMUP);
-	bench_tx_run(&tx_mf, &mf_seq, BENCH_TX_WARMUP);
-	for (i = 0; i < bench_reps; i++) {
-		pr[i] = bench_tx_run(&tx_pr, &pr_seq, count);
-		mf[i] = bench_tx_run(&tx_mf, &mf_seq, count);
+	for (m = 0; m < BENCH_TX_MODES; m++) {
+		bench_tx_start(&tx[m], m);
+		bench_tx_run(&tx[m], &seq[m], BENCH_TX_WARMUP);
 	}
-	r = bench_add_row(6, "transactions", 4, "KiB",
-			  bench_median(pr, bench_reps), "tx/s", "memfd",
-			  bench_median(mf, bench_reps));
-	bench_goal(r, 1.0, INFINITY);
+	for (i = 0; i < bench_reps; i++)
+		for (m = 0; m < BENCH_TX_MODES; m++)
+			tps[m][i] = bench_tx_run(&tx[m], &seq[m], count);
+	m_mf = bench_median(tps[BENCH_TX_MEMFD], bench_reps);
+	for (m = 0; m < BENCH_TX_MODES; m++) {
+		if (m == BENCH_TX_MEMFD)
+			continue;
+		r = bench_add_row(6, bench_tx_names[m], 4, "KiB",
+				  bench_median(tps[m], bench_reps), "tx/s",
+				  "memfd", m_mf);
+		if (m == BENCH_TX_WRITE_USE)
+			bench_goal(r, 1.2, INFINITY);
+	}
 
-	/* Where a transaction's time goes: the sender's copy, by itself. */
+	/* Where a transaction's time goes: its calls, by themselves. */
 	msg = malloc(page_size);
 	if (!msg)
 		err(1, "malloc");
 	memset(msg, 0xa5, page_size);
 	for (i = 0; i < bench_reps; i++) {
-		pr[i] = bench_tx_copy_ns(&tx_pr, msg, count);
-		mf[i] = bench_tx_copy_ns(&tx_mf, msg, count);
+		tps[BENCH_TX_WRITE_USE][i] =
+			bench_tx_calls_ns(&tx[BENCH_TX_WRITE_USE], msg, count);
+		tps[BENCH_TX_MEMFD][i] =
+			bench_tx_calls_ns(&tx[BENCH_TX_MEMFD], msg, count);
 	}
-	bench_add_row(6, "write_call", 4, "KiB", bench_median(pr, bench_reps),
-		      "ns/call", "memfd_pwrite", bench_median(mf, bench_reps));
+	bench_add_row(6, "tx_calls", 4, "KiB",
+		      bench_median(tps[BENCH_TX_WRITE_USE], bench_reps),
+		      "ns/tx", "memfd_pwrite",
+		      bench_median(tps[BENCH_TX_MEMFD], bench_reps));
 	free(msg);
-	bench_tx_stop(&tx_pr);
-	bench_tx_stop(&tx_mf);
+	for (m = 0; m < BENCH_TX_MODES; m++)
+		bench_tx_stop(&tx[m]);
 }
 
 /* ---- figure 8: a memory cgroup's own reclaim ------------------------- */
@@ -972,12 +1041,15 @@ static void bench_fig_tx(void)
 static struct prlib_cgroup_root bench_cgroup_root;
 static bool bench_cgroup_made;
 
-/*
- * Make the benchmark's cgroup, with the memory controller, and move the
- * benchmark into it: the ranges it opens from then on are charged there.
- * Returns why not, or NULL.
- */
-static const char *bench_cgroup_enter(void)
+static void bench_cgroup_leave(void)
+{
+	prlib_cgroup_enter(PAGERANGE_CGROUP_ROOT, 0);
+	if (bench_cgroup_made)
+		rmdir(BENCH_CGROUP);
+	prlib_cgroup_fini(&bench_cgroup_root);
+}
+
+static const char *bench_cgroup_make(void)
 {
 	const char *why = prlib_cgroup_init(&bench_cgroup_root);
 
@@ -993,12 +1065,21 @@ static const char *bench_cgroup_enter(void)
 	return NULL;
 }
 
-static void bench_cgroup_leave(void)
+/*
+ * Make the benchmark's cgroup, with the memory controller, and move the
+ * benchmark into it: the ranges it opens from then on are charged there.
+ * Returns true; or false, having said why figure @fig is skipped and
+ * left the cgroup as it was.
+ */
+static bool bench_cgroup_enter(const char *fig)
 {
-	prlib_cgroup_enter(PAGERANGE_CGROUP_ROOT, 0);
-	if (bench_cgroup_made)
-		rmdir(BENCH_CGROUP);
-	prlib_cgroup_fini(&bench_cgroup_root);
+	const char *why = bench_cgroup_make();
+
+	if (!why)
+		return true;
+	bench_progress("figure %s skipped: %s", fig, why);
+	bench_cgroup_leave();
+	return false;
 }
 
 /*
@@ -1030,15 +1111,10 @@ static void bench_fig_memcg_reclaim(void)
 	double memcg[BENCH_MAX_REPS], drop[BENCH_MAX_REPS];
 	unsigned long pages = BENCH_RECLAIM_PAGES;
 	struct bench_reclaim res;
-	const char *why;
 	int i;
 
-	why = bench_cgroup_enter();
-	if (why) {
-		bench_progress("figure 8 skipped: %s", why);
-		bench_cgroup_leave();
+	if (!bench_cgroup_enter("8"))
 		return;
-	}
 	bench_progress("figure 8: memory.reclaim against drop_caches, %lu pages",
 		       pages);
 	for (i = 0; i < bench_reps; i++) {
@@ -1224,6 +1300,446 @@ static void bench_fig_busy_reclaim(void)
 	munmap(sh, sizeof(*sh));
 }
 
+/* ---- figures D1 to D3: a discardable cache ---------------------------- */
+
+/*
+ * What a cache of discardable memory pays: to lock and unlock a region
+ * (D1), to rebuild what memory pressure took (D2, with the tile cache of
+ * tools/tilecache/), and to hear of it (D3). Why each reference is the
+ * fair one: tools/bench/README.md.
+ */
+
+static const unsigned long bench_d1_sizes[] = { 1, 16, 256 };
+
+#define BENCH_D1_MAX		256UL
+/*
+ * Chromium's cookie: an unlocked page's first word, which reads as zero
+ * once the kernel has freed the page.
+ */
+#define BENCH_COOKIE		1L
+
+/* ns per lock and unlock of pages [0, @pages) of a range, @loops times. */
+static double bench_d1_range_ns(int fd, unsigned long pages,
+				unsigned long loops)
+{
+	__u64 lost[PRLIB_REPORT_WORDS(BENCH_D1_MAX)];
+	unsigned long i;
+	double t0, t1;
+
+	t0 = bench_now_ns();
+	for (i = 0; i < loops; i++) {
+		if (bench_check(prlib_use_range_report(fd, 0, pages, lost),
+				"USE_RANGE_REPORT"))
+			errx(1, "D1: the region lost pages");
+		bench_check(prlib_stop_using(fd, 0, pages), "STOP_USING_RANGE");
+	}
+	t1 = bench_now_ns();
+	return (t1 - t0) / loops;
+}
+
+/* Chromium's LockPage(): a relaxed compare-and-swap of a page's first word. */
+static bool bench_cookie_swap(long *word, long old, long new)
+{
+	return __atomic_compare_exchange_n(word, &old, new, false,
+					   __ATOMIC_RELAXED, __ATOMIC_RELAXED);
+}
+
+/*
+ * The same with Chromium's discardable memory on anonymous memory
+ * (base/memory/madv_free_discardable_memory_posix.cc). Unlock keeps each
+ * page's first word in @first, puts the cookie in its place, and gives the
+ * region to MADV_FREE; lock compare-and-swaps the word back, and a page
+ * whose cookie is gone loses the region.
+ */
+static double bench_d1_cookie_ns(char *region, long *first,
+				 unsigned long pages, unsigned long loops)
+{
+	unsigned long i, j;
+	double t0, t1;
+	long *word;
+
+	t0 = bench_now_ns();
+	for (i = 0; i < loops; i++) {
+		for (j = 0; j < pages; j++) {
+			word = (long *)(region + j * page_size);
+			if (!bench_cookie_swap(word, BENCH_COOKIE, first[j]))
+				errx(1, "D1: the region lost pages");
+		}
+		for (j = 0; j < pages; j++) {
+			word = (long *)(region + j * page_size);
+			first[j] = __atomic_load_n(word, __ATOMIC_RELAXED);
+			__atomic_store_n(word, BENCH_COOKIE, __ATOMIC_RELAXED);
+		}
+		if (madvise(region, pages * page_size, MADV_FREE))
+			err(1, "madvise(MADV_FREE)");
+	}
+	t1 = bench_now_ns();
+	return (t1 - t0) / loops;
+}
+
+/* A region of BENCH_D1_MAX pages, present and unlocked, both ways. */
+static char *bench_d1_setup(int *fd, char **map, long *first)
+{
+	size_t len = BENCH_D1_MAX * page_size;
+	char *region = bench_anon(len, MAP_POPULATE);
+	unsigned long j;
+
+	*fd = bench_open_range(BENCH_D1_MAX, map);
+	bench_check(prlib_use_range(*fd, 0, BENCH_D1_MAX), "USE_RANGE");
+	bench_check(prlib_stop_using(*fd, 0, BENCH_D1_MAX), "STOP_USING_RANGE");
+	for (j = 0; j < BENCH_D1_MAX; j++) {
+		first[j] = j;
+		*(long *)(region + j * page_size) = BENCH_COOKIE;
+	}
+	if (madvise(region, len, MADV_FREE))
+		err(1, "madvise(MADV_FREE)");
+	return region;
+}
+
+static void bench_fig_d1(void)
+{
+	double pr[BENCH_MAX_REPS], ck[BENCH_MAX_REPS];
+	long first[BENCH_D1_MAX];
+	unsigned long pages, loops;
+	struct bench_row *r;
+	char *map, *region;
+	size_t s;
+	int fd, i;
+
+	region = bench_d1_setup(&fd, &map, first);
+	for (s = 0; s < BENCH_ARRAY_SIZE(bench_d1_sizes); s++) {
+		pages = bench_d1_sizes[s];
+		loops = bench_loops(pages > 1 ? 20000 / pages + 20 : 10000);
+		bench_progress("figure D1: lock and unlock of %lu pages", pages);
+		for (i = 0; i < bench_reps; i++) {
+			pr[i] = bench_d1_range_ns(fd, pages, loops);
+			ck[i] = bench_d1_cookie_ns(region, first, pages, loops);
+		}
+		r = bench_add_row(BENCH_FIG_D(1), "lock_unlock", pages, "pages",
+				  bench_median(pr, bench_reps), "ns/cycle",
+				  "madv_free_cookie",
+				  bench_median(ck, bench_reps));
+		if (pages >= 16)
+			bench_goal(r, -INFINITY, 1.0);
+	}
+	munmap(region, BENCH_D1_MAX * page_size);
+	bench_close_range(fd, map, BENCH_D1_MAX);
+}
+
+static const unsigned long bench_d2_sizes[] = { 16, 256 };
+
+/* D2: the cache's pages, and the tile accesses that order its LRU. */
+#define BENCH_D2_PAGES		8192UL
+#define BENCH_D2_ACCESSES(n)	(4 * (n))
+/* D2: what each write to memory.reclaim asks for, in pages. */
+#define BENCH_D2_STEP		128UL
+/* D2: the locks between two reclaims, a sixteenth of the cache's pages. */
+#define BENCH_D2_BETWEEN(tiles)	((tiles) / 16 + 1)
+
+/* The tile cache's build callback: a stamp, then a byte of the key. */
+static void bench_d2_build(void *arg, uint64_t key, unsigned int page,
+			   void *buf)
+{
+	uint64_t stamp[2] = { key, page };
+
+	memset(buf, (int)key, page_size);
+	memcpy(buf, stamp, sizeof(stamp));
+	(void)arg;
+}
+
+/* Lock the tile of @key and check its stamps: the pages it built. */
+static long bench_d2_access(struct tilecache *tc, uint64_t key,
+			    unsigned long tile_pages)
+{
+	uint64_t stamp[2] = { key, 0 };
+	const char *tile;
+	unsigned long i;
+	long built;
+
+	built = bench_check(tilecache_lock(tc, key, (const void **)&tile),
+			    "tilecache_lock");
+	for (i = 0; i < tile_pages; i++) {
+		stamp[1] = i;
+		if (memcmp(tile + i * page_size, stamp, sizeof(stamp)))
+			errx(1, "D2: tile %llu page %lu was not rebuilt",
+			     (unsigned long long)key, i);
+	}
+	bench_check(tilecache_unlock(tc, tile), "tilecache_unlock");
+	return built;
+}
+
+/*
+ * Have the cgroup's own reclaim take some pages of the range behind @fd:
+ * one write of BENCH_D2_STEP pages to memory.reclaim, or more until one
+ * took something (a larger request overshoots, as each of reclaim's passes
+ * scans twice what the last one did). If it took any, the cache must hear
+ * of it, and handles it. Returns the range's pages_reclaimed.
+ */
+static long bench_d2_reclaim(struct tilecache *tc, long before)
+{
+	struct pagerange_info info;
+	struct pollfd pfd;
+	int ret, tries;
+
+	for (tries = 0; tries < 1000; tries++) {
+		ret = prlib_cgroup_write(BENCH_CGROUP, "memory.reclaim",
+					 BENCH_D2_STEP * page_size);
+		if (ret != -EAGAIN)
+			bench_check(ret, "write " BENCH_CGROUP "/memory.reclaim");
+		bench_check(prlib_get_info(tilecache_fd(tc), &info),
+			    "GET_INFO");
+		if ((long)info.pages_reclaimed > before)
+			break;
+	}
+	if ((long)info.pages_reclaimed == before)
+		errx(1, "D2: memory.reclaim took no page of the cache");
+	pfd = (struct pollfd){ .fd = tilecache_fd(tc), .events = POLLPRI };
+	if (poll(&pfd, 1, 0) != 1 || !(pfd.revents & POLLPRI))
+		errx(1, "D2: no POLLPRI after the shrinker took %llu pages",
+		     (unsigned long long)info.pages_reclaimed - before);
+	bench_check(tilecache_purged(tc), "tilecache_purged");
+	return info.pages_reclaimed;
+}
+
+/*
+ * One life of a cache of @tile_pages-page tiles with @protocol, under
+ * steady pressure: every tile built and accessed in a pseudo-random order;
+ * then, until the cgroup's reclaim has taken half as many pages as the
+ * cache has, rounds of one reclaim and a sixteenth of the cache's worth of
+ * locks; then every tile once more, so that each page lost is rebuilt.
+ * Returns the pages built after the first pass per page the shrinker took,
+ * which is *@lost.
+ */
+static double bench_d2_once(unsigned long tile_pages,
+			    enum tilecache_protocol protocol, long *lost)
+{
+	struct tilecache_config cfg = {
+		.nr_tiles = BENCH_D2_PAGES / tile_pages,
+		.tile_pages = tile_pages,
+		.protocol = protocol,
+		.build = bench_d2_build,
+	};
+	__u32 x = PAGERANGE_DEFAULT_SEED;
+	struct tilecache *tc;
+	unsigned long k;
+	long built = 0;
+
+	tc = tilecache_create(&cfg);
+	if (!tc)
+		err(1, "tilecache_create");
+	for (k = 0; k < cfg.nr_tiles; k++)
+		bench_d2_access(tc, k, tile_pages);
+	for (k = 0; k < BENCH_D2_ACCESSES(cfg.nr_tiles); k++)
+		bench_d2_access(tc, prlib_rand(&x) % cfg.nr_tiles, tile_pages);
+
+	*lost = 0;
+	while (*lost < (long)BENCH_D2_PAGES / 2) {
+		*lost = bench_d2_reclaim(tc, *lost);
+		for (k = 0; k < BENCH_D2_BETWEEN(cfg.nr_tiles); k++)
+			built += bench_d2_access(tc,
+						 prlib_rand(&x) % cfg.nr_tiles,
+						 tile_pages);
+	}
+	for (k = 0; k < cfg.nr_tiles; k++)
+		built += bench_d2_access(tc, k, tile_pages);
+	tilecache_destroy(tc);
+	return (double)built / *lost;
+}
+
+static void bench_fig_d2(void)
+{
+	double pp[BENCH_MAX_REPS], pr[BENCH_MAX_REPS];
+	long lost_pp, lost_pr;
+	unsigned long tile_pages;
+	struct bench_row *r;
+	size_t s;
+	int i;
+
+	if (!bench_cgroup_enter("D2"))
+		return;
+	for (s = 0; s < BENCH_ARRAY_SIZE(bench_d2_sizes); s++) {
+		tile_pages = bench_d2_sizes[s];
+		for (i = 0; i < bench_reps; i++) {
+			pp[i] = bench_d2_once(tile_pages, TILECACHE_PER_PAGE,
+					      &lost_pp);
+			pr[i] = bench_d2_once(tile_pages, TILECACHE_PER_REGION,
+					      &lost_pr);
+			bench_progress("D2: %lu-page tiles %d/%d: lost %ld/%ld, built %.2f/%.2f",
+				       tile_pages, i + 1, bench_reps, lost_pp,
+				       lost_pr, pp[i], pr[i]);
+		}
+		r = bench_add_row(BENCH_FIG_D(2), "rebuilt_per_lost", tile_pages,
+				  "pages", bench_median(pp, bench_reps),
+				  "pages/page", "per_region",
+				  bench_median(pr, bench_reps));
+		bench_goal_value(r, 1.0);
+	}
+	bench_cgroup_leave();
+}
+
+/* D3: the range's pages, one run of the shrinker's. */
+#define BENCH_D3_PAGES		32UL
+/* D3: samples of each kind in a repetition. */
+#define BENCH_D3_SAMPLES	32
+#define BENCH_D3_MAX		(BENCH_MAX_REPS * BENCH_D3_SAMPLES)
+
+/* The owner's thread blocked in epoll_wait(), and what it measured. */
+struct bench_d3 {
+	int fd;			/* the range */
+	int ref;		/* eventfd: the reference's wake-up */
+	int done;		/* eventfd: a sample is ready */
+	int cpu;
+	__u64 sent_ns;		/* the reference: when @ref was written */
+	__u64 sample_ns;
+	__u64 pages;		/* PURGED's count */
+};
+
+static __u64 bench_mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/*
+ * The waiter: on POLLPRI, the time since the shrinker's run (PURGED's
+ * last_ns); on the eventfd, the time since it was written. Stops when the
+ * eventfd is written 2.
+ */
+static void *bench_d3_waiter(void *arg)
+{
+	struct epoll_event ev = { .events = EPOLLPRI, .data.u32 = 0 };
+	struct bench_d3 *d = arg;
+	struct pagerange_purged p;
+	eventfd_t v = 0;
+	cpu_set_t cpus;
+	__u64 now;
+	int ep;
+
+	CPU_ZERO(&cpus);
+	CPU_SET(d->cpu, &cpus);
+	if (sched_setaffinity(0, sizeof(cpus), &cpus))
+		err(1, "sched_setaffinity");
+	ep = epoll_create1(EPOLL_CLOEXEC);
+	if (ep < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, d->fd, &ev))
+		err(1, "epoll");
+	ev = (struct epoll_event){ .events = EPOLLIN, .data.u32 = 1 };
+	if (epoll_ctl(ep, EPOLL_CTL_ADD, d->ref, &ev))
+		err(1, "epoll");
+	while (v < 2) {
+		if (epoll_wait(ep, &ev, 1, -1) != 1)
+			continue;
+		now = bench_mono_ns();
+		if (ev.data.u32) {
+			if (eventfd_read(d->ref, &v))
+				err(1, "eventfd read");
+			d->sample_ns = now - d->sent_ns;
+		} else {
+			bench_check(prlib_purged(d->fd, &p), "PURGED");
+			d->sample_ns = now - p.last_ns;
+			d->pages = p.pages;
+		}
+		if (eventfd_write(d->done, 1))
+			err(1, "eventfd write");
+	}
+	close(ep);
+	return NULL;
+}
+
+/*
+ * One sample, in ns: the shrinker's run over the range (drop_caches), or
+ * with @ref the reference's eventfd write, once the waiter has had time to
+ * block.
+ */
+static double bench_d3_sample(struct bench_d3 *d, bool ref)
+{
+	eventfd_t v;
+
+	if (!ref) {
+		bench_check(prlib_use_range(d->fd, 0, BENCH_D3_PAGES),
+			    "USE_RANGE");
+		bench_check(prlib_stop_using(d->fd, 0, BENCH_D3_PAGES),
+			    "STOP_USING_RANGE");
+	}
+	usleep(2000);
+	if (ref) {
+		d->sent_ns = bench_mono_ns();
+		if (eventfd_write(d->ref, 1))
+			err(1, "eventfd write");
+	} else {
+		bench_check(prlib_drop_caches(), "write " PAGERANGE_DROP_CACHES);
+	}
+	if (eventfd_read(d->done, &v))
+		err(1, "eventfd read");
+	if (!ref && d->pages != BENCH_D3_PAGES)
+		bench_progress("  D3: PURGED counted %llu pages",
+			       (unsigned long long)d->pages);
+	return d->sample_ns;
+}
+
+static double bench_percentile(double *v, int n, double pct)
+{
+	int k = (int)ceil(pct / 100 * n) - 1;
+
+	qsort(v, n, sizeof(*v), bench_cmp_double);
+	return v[k < 0 ? 0 : k];
+}
+
+/* Samples of the waiter on @cpu into @notify and @ref, alternately. */
+static int bench_d3_run(int cpu, double *notify, double *ref)
+{
+	struct bench_d3 d = { .cpu = cpu };
+	int i, k, n = 0;
+	pthread_t th;
+	char *map;
+
+	d.fd = bench_open_range(BENCH_D3_PAGES, &map);
+	d.ref = eventfd(0, EFD_CLOEXEC);
+	d.done = eventfd(0, EFD_CLOEXEC);
+	if (d.ref < 0 || d.done < 0)
+		err(1, "eventfd");
+	errno = pthread_create(&th, NULL, bench_d3_waiter, &d);
+	if (errno)
+		err(1, "pthread_create");
+	for (i = 0; i < bench_reps; i++) {
+		bench_progress("figure D3: waiter on CPU %d, %d of %d", cpu,
+			       i + 1, bench_reps);
+		for (k = 0; k < BENCH_D3_SAMPLES; k++, n++) {
+			notify[n] = bench_d3_sample(&d, false);
+			ref[n] = bench_d3_sample(&d, true);
+		}
+	}
+	if (eventfd_write(d.ref, 2))
+		err(1, "eventfd write");
+	pthread_join(th, NULL);
+	close(d.ref);
+	close(d.done);
+	bench_close_range(d.fd, map, BENCH_D3_PAGES);
+	return n;
+}
+
+static void bench_fig_d3(void)
+{
+	static const char *const names[2][2] = {
+		{ "notify_p50_same_cpu", "notify_p99_same_cpu" },
+		{ "notify_p50_other_cpu", "notify_p99_other_cpu" },
+	};
+	static double notify[BENCH_D3_MAX], ref[BENCH_D3_MAX];
+	static const double pct[2] = { 50, 99 };
+	int cpu, n, k;
+
+	for (cpu = get_nprocs() > 1; cpu >= 0; cpu--) {
+		n = bench_d3_run(cpu, notify, ref);
+		for (k = 0; k < 2; k++)
+			bench_add_row(BENCH_FIG_D(3), names[cpu][k],
+				      BENCH_D3_PAGES, "pages",
+				      bench_percentile(notify, n, pct[k]) / 1e3,
+				      "us", k ? "eventfd_p99" : "eventfd_p50",
+				      bench_percentile(ref, n, pct[k]) / 1e3);
+	}
+}
+
 /* ---- figures B1 to B4: against Binder's allocator --------------------- */
 
 /*
@@ -1286,6 +1802,7 @@ struct bench_peer_order {
  */
 struct bench_peer {
 	bool binder;		/* Binder transactions, or pagerange messages */
+	bool empty;		/* pagerange: no message, the wake-up alone */
 	pid_t pid;
 	int order[2];		/* benchmark -> peer: struct bench_peer_order */
 	int reply[2];		/* peer -> benchmark: a batch's time, in ns */
@@ -1319,8 +1836,9 @@ static void bench_peer_wait_credit(struct bench_peer *pe)
 
 /*
  * In the peer: message @pe->seq of @pages pages from @msg. A pagerange
- * sender makes its slot in use, copies the message in and wakes the owner
- * with an eventfd; Binder does all three in one BC_TRANSACTION.
+ * sender makes its slot in use and copies the message in with one WRITE,
+ * and wakes the owner with an eventfd; Binder does all of it in one
+ * BC_TRANSACTION. An empty sender only wakes the owner.
  */
 static void bench_peer_send(struct bench_peer *pe, char *msg,
 			    unsigned long pages)
@@ -1332,10 +1850,9 @@ static void bench_peer_send(struct bench_peer *pe, char *msg,
 	if (pe->binder) {
 		bench_check(binder_peer_send(&pe->bp, msg, len), "BC_TRANSACTION");
 	} else {
-		bench_check(prlib_use_range(pe->fd, first, first + pages),
-			    "USE_RANGE");
-		bench_check(prlib_write(pe->fd, first * page_size, msg, len),
-			    "WRITE");
+		if (!pe->empty)
+			bench_check(prlib_write_use(pe->fd, first * page_size,
+						    msg, len), "WRITE_USE");
 		if (eventfd_write(pe->ready, 1))
 			err(1, "eventfd write");
 	}
@@ -1386,12 +1903,21 @@ static void bench_peer_serve(struct bench_peer *pe)
 	_exit(1);
 }
 
-/* Start a peer; a pagerange one writes into a new range of @pages pages. */
-static void bench_peer_start(struct bench_peer *pe, bool binder,
+enum bench_peer_kind {
+	BENCH_PEER_BINDER,	/* one-way transactions */
+	BENCH_PEER_RANGE,	/* WRITE into a range, and an eventfd */
+	BENCH_PEER_EMPTY,	/* the eventfd alone */
+};
+
+/* Start a peer; a range peer writes into a new range of @pages pages. */
+static void bench_peer_start(struct bench_peer *pe, enum bench_peer_kind kind,
 			     unsigned long pages)
 {
+	bool binder = kind == BENCH_PEER_BINDER;
+
 	memset(pe, 0, sizeof(*pe));
 	pe->binder = binder;
+	pe->empty = kind == BENCH_PEER_EMPTY;
 	pe->fd = -1;
 	pe->ready = -1;
 	if (pipe2(pe->order, O_CLOEXEC) || pipe2(pe->reply, O_CLOEXEC))
@@ -1403,7 +1929,8 @@ static void bench_peer_start(struct bench_peer *pe, bool binder,
 		pe->ready = eventfd(0, EFD_CLOEXEC);
 		if (pe->ready < 0)
 			err(1, "eventfd");
-		pe->fd = bench_open_range(pages, &pe->map);
+		if (!pe->empty)
+			pe->fd = bench_open_range(pages, &pe->map);
 	}
 	pe->pid = prlib_fork();
 	if (pe->pid < 0)
@@ -1424,10 +1951,10 @@ static void bench_peer_stop(struct bench_peer *pe, unsigned long pages)
 	close(pe->order[1]);
 	close(pe->reply[0]);
 	close(pe->credit);
-	if (!pe->binder) {
+	if (!pe->binder)
 		close(pe->ready);
+	if (pe->fd >= 0)
 		bench_close_range(pe->fd, pe->map, pages);
-	}
 }
 
 static void bench_peer_order(struct bench_peer *pe, enum bench_peer_op op,
@@ -1666,11 +2193,19 @@ static void bench_fig_b2(struct bench_peer *pe, struct binder_peer *mgr)
 	bench_goal(r, 1.0, INFINITY);
 }
 
+/* B3: hand the peer a credit for a message consumed. */
+static void bench_b3_credit(struct bench_peer *pe)
+{
+	if (eventfd_write(pe->credit, 1))
+		err(1, "eventfd write");
+}
+
 /*
  * B3, the benchmark's end: @count messages of @pages pages from @pe, each
  * read through the mapping into @copy and given back: STOP_USING_RANGE of
- * its slot, or BC_FREE_BUFFER (sent with the next read). Each consumed
- * message hands the peer a credit. Transactions per second.
+ * its slot, or BC_FREE_BUFFER (sent with the next read); an empty peer's
+ * wake-ups only. Each consumed message hands the peer a credit.
+ * Transactions per second.
  */
 static double bench_b3_run(struct bench_peer *pe, struct binder_peer *mgr,
 			   unsigned long pages, unsigned long count, char *copy)
@@ -1696,6 +2231,11 @@ static double bench_b3_run(struct bench_peer *pe, struct binder_peer *mgr,
 				pe->pending = n;
 			}
 			pe->pending--;
+			if (pe->empty) {
+				bench_b3_credit(pe);
+				pe->seq++;
+				continue;
+			}
 			first = bench_slot(pe->seq, pages);
 			src = pe->map + first * page_size;
 			m.size = len;
@@ -1708,8 +2248,7 @@ static double bench_b3_run(struct bench_peer *pe, struct binder_peer *mgr,
 		else
 			bench_check(prlib_stop_using(pe->fd, first, first + pages),
 				    "STOP_USING_RANGE");
-		if (eventfd_write(pe->credit, 1))
-			err(1, "eventfd write");
+		bench_b3_credit(pe);
 		bench_peer_check(pe, copy, m.size, len);
 	}
 	if (pe->binder)
@@ -1729,11 +2268,15 @@ static long long bench_range_pages(void)
 	return line.present;
 }
 
-/* B3, and B4 after it: @rp writes into a range, @bp sends transactions. */
+/*
+ * B3, and B4 after it: @rp writes into a range, @bp sends transactions,
+ * @ep only wakes the benchmark, which bounds what any transport could
+ * reach on this exchange.
+ */
 static void bench_fig_b3(struct bench_peer *rp, struct bench_peer *bp,
-			 struct binder_peer *mgr)
+			 struct bench_peer *ep, struct binder_peer *mgr)
 {
-	double pr[BENCH_MAX_REPS], bd[BENCH_MAX_REPS];
+	double pr[BENCH_MAX_REPS], bd[BENCH_MAX_REPS], em[BENCH_MAX_REPS];
 	unsigned long pages, count;
 	size_t len = (BENCH_B3_MAX_PAGES + BENCH_B_SKEW) * page_size;
 	long long active, lru;
@@ -1752,17 +2295,27 @@ static void bench_fig_b3(struct bench_peer *rp, struct bench_peer *bp,
 		bench_check(prlib_drop_caches(), "write " PAGERANGE_DROP_CACHES);
 		bench_b3_run(rp, mgr, pages, 2 * BENCH_B3_WINDOW, copy);
 		bench_b3_run(bp, mgr, pages, 2 * BENCH_B3_WINDOW, copy);
+		bench_b3_run(ep, mgr, pages, 2 * BENCH_B3_WINDOW, copy);
 		for (i = 0; i < bench_reps; i++) {
 			pr[i] = bench_b3_run(rp, mgr, pages, count,
 					     bench_skew(copy, i));
 			bd[i] = bench_b3_run(bp, mgr, pages, count,
 					     bench_skew(copy, i));
+			if (pages == 1)
+				em[i] = bench_b3_run(ep, mgr, pages, count,
+						     copy);
 		}
 		r = bench_add_row(BENCH_FIG_B(3), "transactions",
 				  pages * page_size >> 10, "KiB",
 				  bench_median(pr, bench_reps), "tx/s",
 				  "binder_oneway", bench_median(bd, bench_reps));
-		bench_goal(r, 1.0, INFINITY);
+		bench_goal(r, pages == 1 ? 1.5 : 1.0, INFINITY);
+		if (pages == 1)
+			bench_add_row(BENCH_FIG_B(3), "empty_exchange",
+				      pages * page_size >> 10, "KiB",
+				      bench_median(em, bench_reps), "tx/s",
+				      "binder_oneway",
+				      bench_median(bd, bench_reps));
 		bench_binder_pages(&active, &lru);
 		bench_add_row(BENCH_FIG_B(4), "pages_held",
 			      pages * page_size >> 10, "KiB",
@@ -1817,7 +2370,7 @@ static void bench_binder_unload(bool loaded)
 static void bench_fig_binder(void)
 {
 	bool b3 = bench_figures & 1u << BENCH_FIG_B(3);
-	struct bench_peer rp, bp;
+	struct bench_peer rp, bp, ep;
 	struct binder_peer mgr;
 	const char *why;
 	bool loaded;
@@ -1833,10 +2386,12 @@ static void bench_fig_binder(void)
 	 * /dev/binder would flush it on exit (binder_flush()), which sends
 	 * the benchmark's looper back to user space with nothing to read.
 	 */
-	bench_peer_start(&bp, true, 0);
-	if (b3)
-		bench_peer_start(&rp, false,
+	bench_peer_start(&bp, BENCH_PEER_BINDER, 0);
+	if (b3) {
+		bench_peer_start(&rp, BENCH_PEER_RANGE,
 				 BENCH_B3_WINDOW * BENCH_B3_MAX_PAGES);
+		bench_peer_start(&ep, BENCH_PEER_EMPTY, 0);
+	}
 	bench_check(binder_peer_open(&mgr, BENCH_BINDER_MAP),
 		    "open " BINDER_PEER_DEV);
 	bench_check(binder_peer_become_manager(&mgr), "BINDER_SET_CONTEXT_MGR");
@@ -1846,11 +2401,13 @@ static void bench_fig_binder(void)
 	if (bench_figures & 1u << BENCH_FIG_B(2))
 		bench_fig_b2(&bp, &mgr);
 	if (b3)
-		bench_fig_b3(&rp, &bp, &mgr);
+		bench_fig_b3(&rp, &bp, &ep, &mgr);
 
 	bench_peer_stop(&bp, 0);
-	if (b3)
+	if (b3) {
 		bench_peer_stop(&rp, BENCH_B3_WINDOW * BENCH_B3_MAX_PAGES);
+		bench_peer_stop(&ep, 0);
+	}
 	binder_peer_close(&mgr);
 	bench_binder_unload(loaded);
 }
@@ -1918,11 +2475,13 @@ static void bench_restore(void)
 		prlib_write_file(BENCH_THP, bench_old_thp);
 }
 
-/* "5" is figure 5, "B2" figure B2; its bit in bench_figures. */
+/* "5" is figure 5, "B2" figure B2, "D1" figure D1; its bit in bench_figures. */
 static unsigned int bench_fig_bit(const char *tok)
 {
 	if (tok[0] == 'B' || tok[0] == 'b')
 		return 1u << (BENCH_FIG_B(atoi(tok + 1)) & 31);
+	if (tok[0] == 'D' || tok[0] == 'd')
+		return 1u << (BENCH_FIG_D(atoi(tok + 1)) & 31);
 	return 1u << (atoi(tok) & 31);
 }
 
@@ -1932,7 +2491,7 @@ static void bench_usage(void)
 		"usage: pagerange-bench [-r REPS] [-s SCALE] [-f LIST] [-b MODULE]\n"
 		"  -r REPS   repetitions of each measurement, 1..%d (default 11)\n"
 		"  -s SCALE  multiply every loop count by SCALE (default 1)\n"
-		"  -f LIST   only these figures, e.g. -f 1,5,7,B2 (2 comes with 1,\n"
+		"  -f LIST   only these figures, e.g. -f 1,5,7,B2,D1 (2 comes with 1,\n"
 		"            B3 and B4 together)\n"
 		"  -b MODULE Binder's module (binder_linux.ko), for figures B1 to B4\n",
 		BENCH_MAX_REPS);
@@ -1994,6 +2553,12 @@ int main(int argc, char **argv)
 		bench_fig_memcg_reclaim();
 	if (bench_figures & 1u << 9)
 		bench_fig_busy_reclaim();
+	if (bench_figures & 1u << BENCH_FIG_D(1))
+		bench_fig_d1();
+	if (bench_figures & 1u << BENCH_FIG_D(2))
+		bench_fig_d2();
+	if (bench_figures & 1u << BENCH_FIG_D(3))
+		bench_fig_d3();
 	/* Last: Binder stays loaded once they have loaded it. */
 	if (bench_figures & 15u << BENCH_FIG_B(1))
 		bench_fig_binder();

@@ -14,9 +14,9 @@ has(name) = system("[ -s '" . f(name) . "' ] && echo 1 || echo 0") + 0
 # An empty panel that says why.
 none(why) = sprintf('set key off; set label 2 "%s" at graph 0.5, graph 0.5 center; plot [1:2] [0:1] NaN notitle; unset label 2; set key on', why)
 
-set terminal png size 1500,1800 font 'DejaVuSans,9' noenhanced
+set terminal png size 1500,2250 font 'DejaVuSans,9' noenhanced
 set output out
-set multiplot layout 4,2 title "pagerange benchmark: each figure against a reference measured in the same run (medians)" font ',13'
+set multiplot layout 5,2 title "pagerange benchmark: each figure against a reference measured in the same run (medians)" font ',13'
 set grid
 set key top right box opaque
 set style data linespoints
@@ -117,7 +117,7 @@ set y2range [0:*]
 set y2tics
 set key top right
 if (has('fB3_transactions_binder_oneway')) {
-plot f('fB3_transactions_binder_oneway') using 1:2 lw 2 pt 7 title 'pagerange: USE_RANGE + WRITE + eventfd', \
+plot f('fB3_transactions_binder_oneway') using 1:2 lw 2 pt 7 title 'pagerange: WRITE (PAGERANGE_WRITE_USE) + eventfd', \
      f('fB3_transactions_binder_oneway') using 1:3 lw 2 pt 5 title 'Binder: one-way transactions', \
      f('fB4_pages_held_binder_pages') using 1:2 axes x1y2 with points pt 6 ps 2 title 'B4: pages the range holds', \
      f('fB4_pages_held_binder_pages') using 1:3 axes x1y2 with points pt 4 ps 2 title "B4: pages Binder's buffer holds"
@@ -126,6 +126,43 @@ plot f('fB3_transactions_binder_oneway') using 1:2 lw 2 pt 7 title 'pagerange: U
 }
 unset y2tics
 unset y2label
+
+# --- D1: a discardable region's lock and unlock
+set title '#D1: lock + unlock of a discardable region, present pages'
+set logscale xy
+set xrange [0.7:400]
+set xlabel 'pages in the region'
+set ylabel 'us per lock + unlock (log)'
+set yrange [*:*]
+set key top left
+if (has('fD1_lock_unlock_madv_free_cookie')) {
+plot f('fD1_lock_unlock_madv_free_cookie') using 1:($2/1e3) lw 2 pt 7 title 'USE_RANGE_REPORT + STOP_USING_RANGE', \
+     f('fD1_lock_unlock_madv_free_cookie') using 1:($3/1e3) lw 2 pt 5 title 'cookies + MADV_FREE (Chromium)'
+} else {
+	eval none('no figure D1 in this run')
+}
+unset logscale
+set xrange [*:*]
+
+# --- D2: pages rebuilt per page lost
+set title '#D2: pages a tile cache rebuilds per page memory.reclaim took'
+set xlabel 'pages per tile'
+set ylabel 'pages rebuilt per page lost'
+set yrange [0:*]
+set style data histogram
+set style histogram clustered gap 1
+set style fill solid 0.6 border -1
+set boxwidth 0.9
+set offsets 0, 0, graph 0.25, 0
+set key top left
+if (has('fD2_rebuilt_per_lost_per_region')) {
+plot f('fD2_rebuilt_per_lost_per_region') using 2:xtic(1) lc rgb '#4477aa' title 'per page (USE_RANGE_REPORT)', \
+     '' using 3 lc rgb '#cc6677' title 'per region (ashmem, MADV_FREE cookies)'
+} else {
+	eval none('no figure D2 in this run')
+}
+set style data linespoints
+set offsets 0, 0, 0, 0
 
 # --- the goals as text
 unset logscale
