@@ -238,8 +238,8 @@ static bool pagerange_should_fail_alloc(void)
  * less per page, up to a point: x86 invalidates a range of up to 33 pages
  * (tlb_single_page_flush_ceiling) entry by entry and flushes the mm's whole
  * TLB beyond that, which would also cost the owner the entries of the pages
- * it is using. 32 keeps the flush to the pages taken; the README's
- * Performance section has the measurements. It also bounds how long the
+ * it is using. 32 keeps the flush to the pages taken; figure 5 of
+ * tools/bench/README.md has the measurements. It also bounds how long the
  * mmap read lock is held.
  */
 #define PAGERANGE_RECLAIM_BATCH	32UL
@@ -416,7 +416,13 @@ static struct pagerange_page *pagerange_entry_on_node(struct pagerange_page *pp,
 {
 	struct pagerange_page *local;
 
-	if (page_to_nid(virt_to_page(pp)) == nid)
+	/*
+	 * A plain read of the slab page's flags, as list_lru_add_obj()'s own:
+	 * SLUB sets and clears other bits of the word (SL_partial) with atomic
+	 * bitops while it moves the slab between lists, and the node bits
+	 * never change while the slab exists.
+	 */
+	if (data_race(page_to_nid(virt_to_page(pp))) == nid)
 		return pp;
 	local = kmem_cache_alloc_node(pagerange_page_cache,
 				      GFP_NOWAIT | __GFP_THISNODE |
