@@ -37,7 +37,7 @@ static long ranges_set(int fd, void *map, const char *spec, bool gone)
 	for (i = 0; i < n && ret >= 0; i++)
 		if (spec[i] == 'R')
 			ret = prlib_stop_using(fd, i, i + 1);
-	if (ret >= 0 && gone && munmap(map, n * page_size))
+	if (ret >= 0 && gone && munmap(map, n * prlib_page_size))
 		ret = -errno;
 	return ret;
 }
@@ -59,13 +59,13 @@ static int ranges_make(const char *arg)
 	}
 	fd = prlib_open();
 	if (fd < 0) {
-		fprintf(stderr, "ranges: open(%s): %s\n", PAGERANGE_DEV,
+		fprintf(stderr, "ranges: open(%s): %s\n", PRLIB_DEV,
 			strerror(errno));
 		return -1;
 	}
 	if (!strcmp(arg, "-"))
 		return fd;
-	map = prlib_map(fd, n * page_size);
+	map = prlib_map(fd, n * prlib_page_size);
 	ret = map == MAP_FAILED ? -errno : ranges_set(fd, map, spec, gone);
 	if (ret < 0) {
 		fprintf(stderr, "ranges: '%s': %s\n", arg, strerror(-ret));

@@ -29,7 +29,7 @@
 #include "libpagerange.h"
 
 #define PAGERANGE_MODULE	"/sys/module/pagerange"
-#define PAGERANGE_DEBUGFS_DIR	PAGERANGE_DEBUGFS "/pagerange"
+#define PAGERANGE_DEBUGFS_DIR	PRLIB_DEBUGFS "/pagerange"
 
 #define CTL_EXIT_OK	0
 #define CTL_EXIT_ERROR	1
@@ -48,7 +48,7 @@ static void ctl_syserr(const char *call, const char *what)
 /* Any trace of the driver; debugfs may be hidden from non-root callers. */
 static bool ctl_loaded(void)
 {
-	return !access(PAGERANGE_DEV, F_OK) ||
+	return !access(PRLIB_DEV, F_OK) ||
 	       !access(PAGERANGE_MODULE, F_OK) ||
 	       !access(PAGERANGE_DEBUGFS_DIR, F_OK);
 }
@@ -60,15 +60,15 @@ static bool ctl_loaded(void)
  */
 static void ctl_explain(const char *call, const char *path, int err)
 {
-	bool debugfs = !strncmp(path, PAGERANGE_DEBUGFS "/",
-				strlen(PAGERANGE_DEBUGFS) + 1);
+	bool debugfs = !strncmp(path, PRLIB_DEBUGFS "/",
+				strlen(PRLIB_DEBUGFS) + 1);
 
 	if ((err == ENOENT || err == EACCES || err == EPERM) &&
 	    !ctl_loaded())
 		fprintf(stderr, "pagerange: module not loaded (modprobe pagerange)\n");
 	else if (err == ENOENT && debugfs && !prlib_debugfs_mounted())
 		fprintf(stderr, "pagerange: debugfs not mounted (mount -t debugfs none %s)\n",
-			PAGERANGE_DEBUGFS);
+			PRLIB_DEBUGFS);
 	else if (err == EACCES || err == EPERM)
 		fprintf(stderr, "pagerange: %s(%s): %s (run as root)\n",
 			call, path, strerror(err));
@@ -367,9 +367,9 @@ static void ctl_stats_json(const struct ctl_table *stats,
 static void ctl_stats_human(const struct ctl_table *stats,
 			    const struct ctl_table *ranges)
 {
-	printf("global (%s)\n", PAGERANGE_STATS);
+	printf("global (%s)\n", PRLIB_STATS);
 	ctl_table_print(stats, "  ");
-	printf("\nranges (%s)\n", PAGERANGE_RANGES);
+	printf("\nranges (%s)\n", PRLIB_RANGES);
 	if (ranges->nrows)
 		ctl_table_print(ranges, "  ");
 	else
@@ -463,9 +463,9 @@ static int ctl_cmd_stats(int argc, char **argv)
 	if (optind != argc)
 		return ctl_usage(CTL_EXIT_USAGE);
 
-	if (ctl_read_debugfs(PAGERANGE_STATS, &stats, false))
+	if (ctl_read_debugfs(PRLIB_STATS, &stats, false))
 		return ret;
-	if (!ctl_read_debugfs(PAGERANGE_RANGES, &ranges, true)) {
+	if (!ctl_read_debugfs(PRLIB_RANGES, &ranges, true)) {
 		if (json)
 			ctl_stats_json(&stats, &ranges);
 		else
@@ -525,9 +525,9 @@ static int ctl_watch_sample(unsigned long n, unsigned long count,
 	struct ctl_table stats, ranges;
 	struct ctl_sample now;
 
-	if (ctl_read_debugfs(PAGERANGE_STATS, &stats, false))
+	if (ctl_read_debugfs(PRLIB_STATS, &stats, false))
 		return -1;
-	if (ctl_read_debugfs(PAGERANGE_RANGES, &ranges, true)) {
+	if (ctl_read_debugfs(PRLIB_RANGES, &ranges, true)) {
 		ctl_table_free(&stats);
 		return -1;
 	}
@@ -749,7 +749,7 @@ static int ctl_map_read(int pidfd, dev_t rdev, struct ctl_map *m)
 	}
 	if (fstat(fd, &st) || !S_ISCHR(st.st_mode) || st.st_rdev != rdev) {
 		fprintf(stderr, "pagerange: fd %d of process %d is not %s\n",
-			m->fd, m->pid, PAGERANGE_DEV);
+			m->fd, m->pid, PRLIB_DEV);
 		close(fd);
 		return -1;
 	}
@@ -866,8 +866,8 @@ static int ctl_map(pid_t pid, int fd, bool raw)
 	struct stat dev;
 	bool first = true;
 
-	if (stat(PAGERANGE_DEV, &dev)) {
-		ctl_explain("stat", PAGERANGE_DEV, errno);
+	if (stat(PRLIB_DEV, &dev)) {
+		ctl_explain("stat", PRLIB_DEV, errno);
 		return CTL_EXIT_ERROR;
 	}
 	pidfd = ctl_pidfd_open(pid);
@@ -970,7 +970,7 @@ static void ctl_demo_check(bool ok, const char *what, unsigned int *failed)
  */
 static int ctl_cmd_demo(int argc)
 {
-	const size_t len = CTL_DEMO_PAGES * page_size, span = 4 * page_size;
+	const size_t len = CTL_DEMO_PAGES * prlib_page_size, span = 4 * prlib_page_size;
 	struct prlib_sender sender = { 0 };
 	struct prlib_stats before;
 	unsigned int failed = 0;
@@ -983,12 +983,12 @@ static int ctl_cmd_demo(int argc)
 	prlib_stats_read(&before);
 	fd = prlib_open();
 	if (fd < 0) {
-		ctl_explain("open", PAGERANGE_DEV, errno);
+		ctl_explain("open", PRLIB_DEV, errno);
 		return CTL_EXIT_ERROR;
 	}
 	map = prlib_map(fd, len);
 	if (map == MAP_FAILED || prlib_sender_start(&sender, fd)) {
-		ctl_syserr(map == MAP_FAILED ? "mmap" : "fork", PAGERANGE_DEV);
+		ctl_syserr(map == MAP_FAILED ? "mmap" : "fork", PRLIB_DEV);
 		close(fd);
 		return CTL_EXIT_ERROR;
 	}
@@ -1014,14 +1014,14 @@ static int ctl_cmd_demo(int argc)
 	ctl_demo_step(fd, "4. Memory is short: drop_caches runs every shrinker, pagerange's\n"
 		      "   too. It zaps the idle pages' PTEs and frees them.");
 	ctl_demo_check(!ret, "drop_caches could be written (it needs root)", &failed);
-	ctl_demo_check(prlib_check(map, 2 * page_size, 1) < 0,
+	ctl_demo_check(prlib_check(map, 2 * prlib_page_size, 1) < 0,
 		       "pages 0-1, in use, kept the message's first half", &failed);
 
-	r = prlib_sender_do(&sender, PRLIB_ORDER_WRITE, 2 * page_size, span, 2);
+	r = prlib_sender_do(&sender, PRLIB_ORDER_WRITE, 2 * prlib_page_size, span, 2);
 	ctl_demo_step(fd, "\n5. The sender's next message goes to pages 2-5: USE_RANGE gives back\n"
 		      "   the 2 pages that were reclaimed and 2 more, all zeroed, before WRITE.");
 	ctl_demo_check(!r.err && r.used == 4, "4 pages had to be allocated", &failed);
-	ctl_demo_check(prlib_check(map + 2 * page_size, span, 2) < 0,
+	ctl_demo_check(prlib_check(map + 2 * prlib_page_size, span, 2) < 0,
 		       "the owner reads the new message", &failed);
 
 	prlib_sender_stop(&sender);

@@ -31,13 +31,13 @@ FIXTURE(abi_v1) {
 FIXTURE_SETUP(abi_v1)
 {
 	prtest_setup_mapped(_metadata, &self->before, &self->fd, &self->map,
-			    NPAGES * page_size);
+			    NPAGES * prlib_page_size);
 }
 
 FIXTURE_TEARDOWN(abi_v1)
 {
 	prtest_teardown_mapped(_metadata, &self->before, self->fd, self->map,
-			       NPAGES * page_size);
+			       NPAGES * prlib_page_size);
 }
 
 /* USE_RANGE or STOP_USING_RANGE as v1 calls them: result, or -errno. */
@@ -80,16 +80,16 @@ TEST_F(abi_v1, every_command_keeps_its_meaning)
 
 	EXPECT_EQ(4, v1_span(self->fd, PAGERANGE_IOC_USE_RANGE, 0, 4, 0));
 	EXPECT_EQ(0, v1_span(self->fd, PAGERANGE_IOC_USE_RANGE, 1, 3, 0));
-	EXPECT_EQ(0, v1_io(self->fd, PAGERANGE_IOC_WRITE, page_size - 4,
+	EXPECT_EQ(0, v1_io(self->fd, PAGERANGE_IOC_WRITE, prlib_page_size - 4,
 			   sizeof(msg), msg, 0));
-	EXPECT_EQ(0, memcmp(self->map + page_size - 4, msg, sizeof(msg)));
+	EXPECT_EQ(0, memcmp(self->map + prlib_page_size - 4, msg, sizeof(msg)));
 	memset(buf, 0, sizeof(buf));
-	EXPECT_EQ(0, v1_io(self->fd, PAGERANGE_IOC_READ, page_size - 4,
+	EXPECT_EQ(0, v1_io(self->fd, PAGERANGE_IOC_READ, prlib_page_size - 4,
 			   sizeof(buf), buf, 0));
 	EXPECT_STREQ(msg, buf);
-	EXPECT_EQ(0, v1_io(self->fd, PAGERANGE_IOC_ZERO, page_size - 4, 4,
+	EXPECT_EQ(0, v1_io(self->fd, PAGERANGE_IOC_ZERO, prlib_page_size - 4, 4,
 			   NULL, 0));
-	EXPECT_EQ(0, self->map[page_size - 1]);
+	EXPECT_EQ(0, self->map[prlib_page_size - 1]);
 
 	EXPECT_EQ(2, v1_span(self->fd, PAGERANGE_IOC_STOP_USING_RANGE, 2, 6, 0));
 	v1_info(_metadata, self->fd, &info);
@@ -102,10 +102,10 @@ TEST_F(abi_v1, every_command_keeps_its_meaning)
 
 	/* Reclaimed pages come back zeroed, and the result counts them. */
 	ASSERT_EQ(0, prlib_drop_caches());
-	EXPECT_EQ(SIGBUS, prtest_probe(self->map + 2 * page_size, NULL));
+	EXPECT_EQ(SIGBUS, prtest_probe(self->map + 2 * prlib_page_size, NULL));
 	EXPECT_EQ(2, v1_span(self->fd, PAGERANGE_IOC_USE_RANGE, 0, 4, 0));
-	EXPECT_EQ(-1, prlib_find_not(self->map + 2 * page_size,
-				     2 * page_size, 0));
+	EXPECT_EQ(-1, prlib_find_not(self->map + 2 * prlib_page_size,
+				     2 * prlib_page_size, 0));
 	v1_info(_metadata, self->fd, &info);
 	EXPECT_EQ(2, info.pages_reclaimed);
 	EXPECT_EQ(6, info.pages_allocated);
@@ -132,7 +132,7 @@ TEST_F(abi_v1, every_error_keeps_its_errno)
 	EXPECT_EQ(-EINVAL, v1_span(self->fd, PAGERANGE_IOC_USE_RANGE, 0, 1, 1));
 	EXPECT_EQ(-EINVAL, v1_io(self->fd, PAGERANGE_IOC_READ, 0, 1, &byte, 1));
 
-	ASSERT_EQ(0, munmap(self->map, NPAGES * page_size));
+	ASSERT_EQ(0, munmap(self->map, NPAGES * prlib_page_size));
 	self->map = MAP_FAILED;
 	EXPECT_EQ(-ESRCH, v1_span(self->fd, PAGERANGE_IOC_USE_RANGE, 0, 1, 0));
 	EXPECT_EQ(-ESRCH, v1_io(self->fd, PAGERANGE_IOC_READ, 0, 1, &byte, 0));

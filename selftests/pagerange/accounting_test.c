@@ -18,7 +18,7 @@
  */
 #include "pagerange_test.h"
 
-#define CG_BASE		PAGERANGE_CGROUP_ROOT "/pagerange_accounting_test"
+#define CG_BASE		PRLIB_CGROUP_ROOT "/pagerange_accounting_test"
 #define MAX_CGROUPS	3
 #define MAX_CHILDREN	3
 #define MAX_RANGES	8
@@ -40,7 +40,7 @@
  */
 static long long stock_slack(void)
 {
-	return sysconf(_SC_NPROCESSORS_ONLN) * 64 * (long long)page_size;
+	return sysconf(_SC_NPROCESSORS_ONLN) * 64 * (long long)prlib_page_size;
 }
 
 /* What a child in a cgroup and the test share, in a MAP_SHARED page. */
@@ -99,7 +99,7 @@ FIXTURE_TEARDOWN(memcg)
 	for (i = 0; i < MAX_CHILDREN; i++)
 		prlib_kill_child(&self->pid[i]);
 	if (self->moved)
-		EXPECT_EQ(0, prlib_cgroup_enter(PAGERANGE_CGROUP_ROOT, 0));
+		EXPECT_EQ(0, prlib_cgroup_enter(PRLIB_CGROUP_ROOT, 0));
 	for (i = self->nr_cg - 1; i >= 0; i--)
 		if (self->cg[i][0])
 			EXPECT_EQ(0, rmdir(self->cg[i]) ? -errno : 0);
@@ -141,7 +141,7 @@ static void acct_wait(volatile int *what, int value)
  */
 static int acct_fill(struct acct_child *sh, int nr)
 {
-	__u64 npages = RANGE_BYTES / page_size;
+	__u64 npages = RANGE_BYTES / prlib_page_size;
 	struct pagerange_info info;
 	volatile char stack[16384];
 	int fd[MAX_RANGES], r;
@@ -259,7 +259,7 @@ TEST_F_TIMEOUT(memcg, full_cgroup_reclaims_its_own_stopped_pages, 180)
  */
 TEST_F_TIMEOUT(memcg, pressure_in_one_cgroup_takes_none_of_its_siblings_pages, 180)
 {
-	const long long npages = RANGE_BYTES / page_size;
+	const long long npages = RANGE_BYTES / prlib_page_size;
 	const char *a, *b;
 
 	if (self->why)
@@ -290,7 +290,7 @@ TEST_F_TIMEOUT(memcg, pressure_in_one_cgroup_takes_none_of_its_siblings_pages, 1
  */
 TEST_F_TIMEOUT(memcg, remote_writer_charges_the_owners_cgroup, 120)
 {
-	const long long len = RANGE_BYTES / 2, npages = len / page_size;
+	const long long len = RANGE_BYTES / 2, npages = len / prlib_page_size;
 	long long o0, w0, o1, w1, rss0, rss1, wrss0, wrss1;
 	struct prlib_sender s = { 0 };
 	struct prlib_reply r;
@@ -340,7 +340,7 @@ TEST_F_TIMEOUT(memcg, remote_writer_charges_the_owners_cgroup, 120)
 	self->pid[0] = 0;
 	EXPECT_EQ(0, munmap(map, RANGE_BYTES));
 	EXPECT_EQ(0, close(fd));
-	ASSERT_EQ(0, prlib_cgroup_enter(PAGERANGE_CGROUP_ROOT, 0));
+	ASSERT_EQ(0, prlib_cgroup_enter(PRLIB_CGROUP_ROOT, 0));
 	self->moved = false;
 }
 
@@ -353,7 +353,7 @@ TEST_F_TIMEOUT(memcg, remote_writer_charges_the_owners_cgroup, 120)
  */
 TEST_F_TIMEOUT(memcg, removed_cgroup_leaves_a_working_range, 120)
 {
-	const __u64 npages = RANGE_BYTES / page_size;
+	const __u64 npages = RANGE_BYTES / prlib_page_size;
 	struct pagerange_info info;
 	long long parent;
 	unsigned char *map;
@@ -367,7 +367,7 @@ TEST_F_TIMEOUT(memcg, removed_cgroup_leaves_a_working_range, 120)
 	self->moved = true;
 	fd = prlib_open();
 	ASSERT_LE(0, fd);
-	map = prlib_map(fd, npages * page_size);
+	map = prlib_map(fd, npages * prlib_page_size);
 	ASSERT_NE(MAP_FAILED, map);
 	prtest_use_and_fill(_metadata, fd, 0, 2, 6);
 	prtest_use_and_fill(_metadata, fd, 2, 4, 7);
@@ -376,10 +376,10 @@ TEST_F_TIMEOUT(memcg, removed_cgroup_leaves_a_working_range, 120)
 	/* Enough for the parent's charge to show past per-CPU batching. */
 	prtest_use_and_fill(_metadata, fd, 16, npages, 10);
 	ASSERT_EQ(4, prlib_stop_using(fd, 4, 8));
-	EXPECT_LE(12 * (long long)page_size,
+	EXPECT_LE(12 * (long long)prlib_page_size,
 		  prlib_cgroup_read(cg, "memory.current"));
 
-	ASSERT_EQ(0, prlib_cgroup_enter(PAGERANGE_CGROUP_ROOT, 0));
+	ASSERT_EQ(0, prlib_cgroup_enter(PRLIB_CGROUP_ROOT, 0));
 	self->moved = false;
 	ASSERT_EQ(0, rmdir(cg));
 	self->cg[self->nr_cg - 1][0] = '\0';
@@ -390,15 +390,15 @@ TEST_F_TIMEOUT(memcg, removed_cgroup_leaves_a_working_range, 120)
 	ASSERT_EQ(0, prlib_get_info(fd, &info));
 	EXPECT_EQ(6, info.pages_reclaimed);
 	EXPECT_EQ(npages - 8, info.pages_in_use);
-	EXPECT_EQ(-1, prlib_check(map + 2 * page_size, 2 * page_size, 7));
-	EXPECT_EQ(-1, prlib_check(map + 8 * page_size, 4 * page_size, 9));
+	EXPECT_EQ(-1, prlib_check(map + 2 * prlib_page_size, 2 * prlib_page_size, 7));
+	EXPECT_EQ(-1, prlib_check(map + 8 * prlib_page_size, 4 * prlib_page_size, 9));
 	/*
 	 * The pages used in the removed cgroup and still in use are charged
 	 * to its parent now; the two used since, to the cgroup the test is
 	 * in. Closing the range takes them off the parent.
 	 */
 	parent = prlib_cgroup_read(CG_BASE, "memory.current");
-	EXPECT_EQ(0, munmap(map, npages * page_size));
+	EXPECT_EQ(0, munmap(map, npages * prlib_page_size));
 	EXPECT_EQ(0, close(fd));
 	EXPECT_LE(RANGE_BYTES / 2,
 		  parent - prlib_cgroup_read(CG_BASE, "memory.current"));
@@ -462,7 +462,7 @@ static int acct_use_and_hand_over(struct acct_child *sh, void *arg)
 	int fd = prlib_open();
 	long ret;
 
-	if (fd < 0 || prlib_map(fd, h->npages * page_size) == MAP_FAILED) {
+	if (fd < 0 || prlib_map(fd, h->npages * prlib_page_size) == MAP_FAILED) {
 		sh->err = -errno;
 		return 1;
 	}
@@ -482,7 +482,7 @@ static int acct_use_and_hand_over(struct acct_child *sh, void *arg)
  */
 TEST_F_TIMEOUT(memcg, dead_owner_gives_its_cgroup_the_charge_back, 120)
 {
-	struct acct_handover h = { .npages = (8 << 20) / page_size };
+	struct acct_handover h = { .npages = (8 << 20) / prlib_page_size };
 	long long base, held, after;
 	struct pagerange_info info;
 	int sv[2], fd;
@@ -529,7 +529,7 @@ static int acct_open_then_use(struct acct_child *sh, void *arg)
 	long ret;
 
 	m->fd = prlib_open();
-	if (m->fd < 0 || prlib_map(m->fd, m->npages * page_size) == MAP_FAILED) {
+	if (m->fd < 0 || prlib_map(m->fd, m->npages * prlib_page_size) == MAP_FAILED) {
 		sh->err = -errno;
 		return 1;
 	}
@@ -578,7 +578,7 @@ static long long acct_ask_reclaimed(FIXTURE_DATA(memcg) *self, int i)
 TEST_F_TIMEOUT(memcg, owner_that_moved_charges_and_is_reclaimed_in_its_new_cgroup,
 	       120)
 {
-	struct acct_mover m = { .npages = RANGE_BYTES / page_size };
+	struct acct_mover m = { .npages = RANGE_BYTES / prlib_page_size };
 	long long p0, q0, p1, q1;
 	const char *p, *q;
 
@@ -622,7 +622,7 @@ TEST_F_TIMEOUT(memcg, owner_that_moved_charges_and_is_reclaimed_in_its_new_cgrou
  */
 static int acct_grow_over_idle(struct acct_child *sh, void *arg)
 {
-	const __u64 half = RANGE_BYTES / page_size;
+	const __u64 half = RANGE_BYTES / prlib_page_size;
 	int fa = prlib_open(), fb = prlib_open();
 	long ret;
 
@@ -739,11 +739,11 @@ static int acct_busy_neighbour(struct acct_child *sh, void *arg)
 	unsigned char *map;
 	int pass;
 
-	if (fa < 0 || fb < 0 || prlib_map(fb, SERVER_IDLE * page_size) == MAP_FAILED) {
+	if (fa < 0 || fb < 0 || prlib_map(fb, SERVER_IDLE * prlib_page_size) == MAP_FAILED) {
 		sh->err = -errno;
 		return 1;
 	}
-	map = prlib_map(fa, a_pages * page_size);
+	map = prlib_map(fa, a_pages * prlib_page_size);
 	if (map == MAP_FAILED) {
 		sh->err = -errno;
 		return 1;
@@ -814,8 +814,8 @@ TEST_F_TIMEOUT(memcg, busy_range_does_not_starve_the_cgroups_reclaim, 180)
  */
 static int acct_report_after_reclaim(struct acct_child *sh, void *arg)
 {
-	__u64 npages = RANGE_BYTES / page_size, i;
-	unsigned char *map, *vec, *page = malloc(page_size);
+	__u64 npages = RANGE_BYTES / prlib_page_size, i;
+	unsigned char *map, *vec, *page = malloc(prlib_page_size);
 	__u64 bitmap[PRLIB_REPORT_WORDS(RANGE_BYTES / 4096)];
 	struct pagerange_info info;
 	long ret;
@@ -833,8 +833,8 @@ static int acct_report_after_reclaim(struct acct_child *sh, void *arg)
 	}
 	ret = prlib_use_range(fd, 0, npages);
 	for (i = 0; ret >= 0 && i < npages; i++) {
-		prlib_fill(page, page_size, i);
-		ret = prlib_write(fd, i * page_size, page, page_size);
+		prlib_fill(page, prlib_page_size, i);
+		ret = prlib_write(fd, i * prlib_page_size, page, prlib_page_size);
 	}
 	for (i = 0; ret >= 0 && i < npages; i += 32)
 		ret = prlib_stop_using(fd, i, i + 16);
@@ -860,8 +860,8 @@ static int acct_report_after_reclaim(struct acct_child *sh, void *arg)
 		sh->value[0] += bit;
 		sh->value[1] += gone;
 		if (bit != gone ||
-		    (bit ? prlib_find_not(map + i * page_size, page_size, 0) :
-			   prlib_check(map + i * page_size, page_size, i)) >= 0)
+		    (bit ? prlib_find_not(map + i * prlib_page_size, prlib_page_size, 0) :
+			   prlib_check(map + i * prlib_page_size, prlib_page_size, i)) >= 0)
 			sh->value[2]++;
 	}
 	sh->value[3] = info.pages_reclaimed;
@@ -875,7 +875,7 @@ static int acct_report_after_reclaim(struct acct_child *sh, void *arg)
  */
 TEST_F_TIMEOUT(memcg, report_marks_exactly_what_the_cgroups_reclaim_took, 120)
 {
-	const long long npages = RANGE_BYTES / page_size;
+	const long long npages = RANGE_BYTES / prlib_page_size;
 	const char *cg;
 
 	if (self->why)
@@ -957,7 +957,7 @@ static void expect_rss(struct __test_metadata *_metadata,
 
 TEST_F(rss, pages_count_in_the_owners_rss_while_mapped)
 {
-	const __u64 npages = RANGE_BYTES / page_size;
+	const __u64 npages = RANGE_BYTES / prlib_page_size;
 	const long long kb = RANGE_BYTES >> 10;
 
 	ASSERT_EQ(npages, prlib_use_range(self->fd, 0, npages));
@@ -978,17 +978,17 @@ TEST_F(rss, pages_count_in_the_owners_rss_while_mapped)
 
 TEST_F(rss, failed_use_range_leaves_the_rss_alone)
 {
-	const __u64 npages = RANGE_BYTES / page_size;
-	long long saved = prlib_read_ll(PAGERANGE_MAX_PAGES_PARAM);
+	const __u64 npages = RANGE_BYTES / prlib_page_size;
+	long long saved = prlib_read_ll(PRLIB_MAX_PAGES_PARAM);
 
 	ASSERT_LE(0, saved);
 	ASSERT_EQ(8, prlib_use_range(self->fd, 0, 8));
 	/* Room for a few more pages, not for the span. */
-	ASSERT_EQ(0, prlib_write_ll(PAGERANGE_MAX_PAGES_PARAM,
+	ASSERT_EQ(0, prlib_write_ll(PRLIB_MAX_PAGES_PARAM,
 				    prlib_stat("pages_allocated") + 16));
 	EXPECT_EQ(-ENOMEM, prlib_use_range(self->fd, 0, npages));
-	EXPECT_EQ(0, prlib_write_ll(PAGERANGE_MAX_PAGES_PARAM, saved));
-	expect_rss(_metadata, self, 8 * page_size >> 10);
+	EXPECT_EQ(0, prlib_write_ll(PRLIB_MAX_PAGES_PARAM, saved));
+	expect_rss(_metadata, self, 8 * prlib_page_size >> 10);
 }
 
 PAGERANGE_TEST_MAIN

@@ -59,7 +59,7 @@ FIXTURE_SETUP(compat)
 		SKIP(return, "%s", self->why);
 	}
 	prtest_setup_mapped(_metadata, &self->before, &self->fd, &self->map,
-			    4 * page_size);
+			    4 * prlib_page_size);
 }
 
 FIXTURE_TEARDOWN(compat)
@@ -70,7 +70,7 @@ FIXTURE_TEARDOWN(compat)
 	}
 	if (self->fd >= 0)
 		prtest_teardown_mapped(_metadata, &self->before, self->fd,
-				       self->map, 4 * page_size);
+				       self->map, 4 * prlib_page_size);
 }
 
 TEST_F(compat, every_command_of_a_32bit_caller_goes_through_compat_ptr_ioctl)

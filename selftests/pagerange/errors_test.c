@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Every error of mmap and of the ioctls, in the order README.md checks them,
- * and that a call which fails changes nothing.
+ * Every error of mmap and of the ioctls, in the order pagerange(4), ERRORS,
+ * gives them, and that a call which fails changes nothing.
  */
 #include "pagerange_test.h"
 
@@ -38,19 +38,19 @@ static int child_map(void *arg)
 {
 	struct child_map *m = arg;
 
-	return -prlib_try_map(m->fd, NPAGES * page_size, m->prot,
+	return -prlib_try_map(m->fd, NPAGES * prlib_page_size, m->prot,
 			      MAP_SHARED, 0);
 }
 
 /* A mapping of the fd can still be made, so a failed mmap left no trace. */
 static void expect_mappable(struct __test_metadata *_metadata, int fd)
 {
-	unsigned char *map = prlib_map(fd, NPAGES * page_size);
+	unsigned char *map = prlib_map(fd, NPAGES * prlib_page_size);
 
 	ASSERT_NE(MAP_FAILED, map);
 	EXPECT_EQ(1, prlib_use_range(fd, 0, 1));
 	EXPECT_EQ(0, map[0]);
-	EXPECT_EQ(0, munmap(map, NPAGES * page_size));
+	EXPECT_EQ(0, munmap(map, NPAGES * prlib_page_size));
 }
 
 TEST_F(unmapped, mmap_from_another_process_fails_einval)
@@ -73,17 +73,17 @@ TEST_F(unmapped, mmap_checks_the_process_before_write_permission)
 
 TEST_F(unmapped, mmap_shared_writable_fails_eperm)
 {
-	EXPECT_EQ(-EPERM, prlib_try_map(self->fd, NPAGES * page_size,
+	EXPECT_EQ(-EPERM, prlib_try_map(self->fd, NPAGES * prlib_page_size,
 					PROT_READ | PROT_WRITE,
 					MAP_SHARED, 0));
-	EXPECT_EQ(-EPERM, prlib_try_map(self->fd, NPAGES * page_size,
+	EXPECT_EQ(-EPERM, prlib_try_map(self->fd, NPAGES * prlib_page_size,
 					PROT_WRITE, MAP_SHARED, 0));
 	expect_mappable(_metadata, self->fd);
 }
 
 TEST_F(unmapped, mmap_private_writable_fails_eperm)
 {
-	EXPECT_EQ(-EPERM, prlib_try_map(self->fd, NPAGES * page_size,
+	EXPECT_EQ(-EPERM, prlib_try_map(self->fd, NPAGES * prlib_page_size,
 					PROT_READ | PROT_WRITE,
 					MAP_PRIVATE, 0));
 	expect_mappable(_metadata, self->fd);
@@ -91,16 +91,16 @@ TEST_F(unmapped, mmap_private_writable_fails_eperm)
 
 TEST_F(unmapped, mmap_at_nonzero_offset_fails_einval)
 {
-	EXPECT_EQ(-EINVAL, prlib_try_map(self->fd, NPAGES * page_size,
-					 PROT_READ, MAP_SHARED, page_size));
+	EXPECT_EQ(-EINVAL, prlib_try_map(self->fd, NPAGES * prlib_page_size,
+					 PROT_READ, MAP_SHARED, prlib_page_size));
 	expect_mappable(_metadata, self->fd);
 }
 
 TEST_F(unmapped, mmap_checks_write_permission_before_the_offset)
 {
-	EXPECT_EQ(-EPERM, prlib_try_map(self->fd, NPAGES * page_size,
+	EXPECT_EQ(-EPERM, prlib_try_map(self->fd, NPAGES * prlib_page_size,
 					PROT_READ | PROT_WRITE,
-					MAP_SHARED, page_size));
+					MAP_SHARED, prlib_page_size));
 }
 
 TEST_F(unmapped, mmap_above_max_size_fails_einval)
@@ -109,7 +109,7 @@ TEST_F(unmapped, mmap_above_max_size_fails_einval)
 	unsigned char *map;
 
 	ASSERT_LT(0, max);
-	EXPECT_EQ(-EINVAL, prlib_try_map(self->fd, max + page_size,
+	EXPECT_EQ(-EINVAL, prlib_try_map(self->fd, max + prlib_page_size,
 					 PROT_READ, MAP_SHARED, 0));
 	/* Exactly max_size is allowed. */
 	map = prlib_map(self->fd, max);
@@ -128,15 +128,15 @@ TEST_F(unmapped, max_size_refuses_what_is_not_a_page_multiple_up_to_256_mib)
 	self->saved_max_size = prlib_max_size();
 	ASSERT_LT(0, self->saved_max_size);
 	EXPECT_EQ(-EINVAL, prlib_set_max_size(0));
-	EXPECT_EQ(-EINVAL, prlib_set_max_size(page_size + 1));
-	EXPECT_EQ(-EINVAL, prlib_set_max_size(top + page_size));
+	EXPECT_EQ(-EINVAL, prlib_set_max_size(prlib_page_size + 1));
+	EXPECT_EQ(-EINVAL, prlib_set_max_size(top + prlib_page_size));
 	EXPECT_EQ(-EINVAL, prlib_set_max_size(-1));
-	EXPECT_EQ(-EINVAL, prlib_write_file(PAGERANGE_MAX_SIZE, "4M"));
+	EXPECT_EQ(-EINVAL, prlib_write_file(PRLIB_MAX_SIZE, "4M"));
 	EXPECT_EQ(self->saved_max_size, prlib_max_size());
 	EXPECT_EQ(0, prlib_set_max_size(top));
 	EXPECT_EQ(top, prlib_max_size());
-	EXPECT_EQ(0, prlib_set_max_size(page_size));
-	EXPECT_EQ(page_size, prlib_max_size());
+	EXPECT_EQ(0, prlib_set_max_size(prlib_page_size));
+	EXPECT_EQ(prlib_page_size, prlib_max_size());
 }
 
 TEST_F(unmapped, max_size_change_applies_to_later_mmaps)
@@ -148,45 +148,45 @@ TEST_F(unmapped, max_size_change_applies_to_later_mmaps)
 	ASSERT_LT(0, self->saved_max_size);
 	old_fd = prlib_open();
 	ASSERT_LE(0, old_fd);
-	old_map = prlib_map(old_fd, NPAGES * page_size);
+	old_map = prlib_map(old_fd, NPAGES * prlib_page_size);
 	ASSERT_NE(MAP_FAILED, old_map);
 
-	ASSERT_EQ(0, prlib_set_max_size(2 * page_size));
-	EXPECT_EQ(2 * page_size, prlib_max_size());
-	EXPECT_EQ(-EINVAL, prlib_try_map(self->fd, 3 * page_size,
+	ASSERT_EQ(0, prlib_set_max_size(2 * prlib_page_size));
+	EXPECT_EQ(2 * prlib_page_size, prlib_max_size());
+	EXPECT_EQ(-EINVAL, prlib_try_map(self->fd, 3 * prlib_page_size,
 					 PROT_READ, MAP_SHARED, 0));
-	map = prlib_map(self->fd, 2 * page_size);
+	map = prlib_map(self->fd, 2 * prlib_page_size);
 	ASSERT_NE(MAP_FAILED, map);
 	/* A mapping made before the change keeps its size. */
 	EXPECT_EQ(NPAGES, prlib_use_range(old_fd, 0, NPAGES));
 
-	EXPECT_EQ(0, munmap(map, 2 * page_size));
-	EXPECT_EQ(0, munmap(old_map, NPAGES * page_size));
+	EXPECT_EQ(0, munmap(map, 2 * prlib_page_size));
+	EXPECT_EQ(0, munmap(old_map, NPAGES * prlib_page_size));
 	EXPECT_EQ(0, close(old_fd));
 }
 
 TEST_F(unmapped, mmap_twice_fails_ebusy)
 {
-	unsigned char *map = prlib_map(self->fd, NPAGES * page_size);
+	unsigned char *map = prlib_map(self->fd, NPAGES * prlib_page_size);
 
 	ASSERT_NE(MAP_FAILED, map);
-	EXPECT_EQ(-EBUSY, prlib_try_map(self->fd, NPAGES * page_size,
+	EXPECT_EQ(-EBUSY, prlib_try_map(self->fd, NPAGES * prlib_page_size,
 					PROT_READ, MAP_SHARED, 0));
-	EXPECT_EQ(-EBUSY, prlib_try_map(self->fd, page_size, PROT_READ,
+	EXPECT_EQ(-EBUSY, prlib_try_map(self->fd, prlib_page_size, PROT_READ,
 					MAP_SHARED, 0));
 	/* The first mapping is unaffected. */
 	EXPECT_EQ(1, prlib_use_range(self->fd, 0, 1));
 	EXPECT_EQ(0, prtest_probe(map, NULL));
-	EXPECT_EQ(0, munmap(map, NPAGES * page_size));
+	EXPECT_EQ(0, munmap(map, NPAGES * prlib_page_size));
 }
 
 TEST_F(unmapped, mmap_after_munmap_fails_ebusy)
 {
-	unsigned char *map = prlib_map(self->fd, NPAGES * page_size);
+	unsigned char *map = prlib_map(self->fd, NPAGES * prlib_page_size);
 
 	ASSERT_NE(MAP_FAILED, map);
-	ASSERT_EQ(0, munmap(map, NPAGES * page_size));
-	EXPECT_EQ(-EBUSY, prlib_try_map(self->fd, NPAGES * page_size,
+	ASSERT_EQ(0, munmap(map, NPAGES * prlib_page_size));
+	EXPECT_EQ(-EBUSY, prlib_try_map(self->fd, NPAGES * prlib_page_size,
 					PROT_READ, MAP_SHARED, 0));
 	EXPECT_EQ(-ESRCH, prlib_use_range(self->fd, 0, 1));
 }
@@ -194,15 +194,15 @@ TEST_F(unmapped, mmap_after_munmap_fails_ebusy)
 TEST_F(unmapped, mmap_checks_offset_and_size_before_busy)
 {
 	long long max = prlib_max_size();
-	unsigned char *map = prlib_map(self->fd, NPAGES * page_size);
+	unsigned char *map = prlib_map(self->fd, NPAGES * prlib_page_size);
 
 	ASSERT_LT(0, max);
 	ASSERT_NE(MAP_FAILED, map);
-	EXPECT_EQ(-EINVAL, prlib_try_map(self->fd, page_size, PROT_READ,
-					 MAP_SHARED, page_size));
-	EXPECT_EQ(-EINVAL, prlib_try_map(self->fd, max + page_size,
+	EXPECT_EQ(-EINVAL, prlib_try_map(self->fd, prlib_page_size, PROT_READ,
+					 MAP_SHARED, prlib_page_size));
+	EXPECT_EQ(-EINVAL, prlib_try_map(self->fd, max + prlib_page_size,
 					 PROT_READ, MAP_SHARED, 0));
-	EXPECT_EQ(0, munmap(map, NPAGES * page_size));
+	EXPECT_EQ(0, munmap(map, NPAGES * prlib_page_size));
 }
 
 /* ---- ioctls on a range that is not mapped yet ---- */
@@ -256,14 +256,14 @@ FIXTURE(mapped) {
 
 FIXTURE_SETUP(mapped)
 {
-	unsigned char *buf = malloc(2 * page_size);
+	unsigned char *buf = malloc(2 * prlib_page_size);
 
 	ASSERT_NE(NULL, buf);
 	prtest_setup_mapped(_metadata, &self->before, &self->fd, &self->map,
-			    NPAGES * page_size);
+			    NPAGES * prlib_page_size);
 	ASSERT_EQ(3, prlib_use_range(self->fd, 0, 3));
-	prlib_fill(buf, 2 * page_size, PATTERN_SEED);
-	ASSERT_EQ(0, prlib_write(self->fd, 0, buf, 2 * page_size));
+	prlib_fill(buf, 2 * prlib_page_size, PATTERN_SEED);
+	ASSERT_EQ(0, prlib_write(self->fd, 0, buf, 2 * prlib_page_size));
 	ASSERT_EQ(1, prlib_stop_using(self->fd, 2, 3));
 	free(buf);
 }
@@ -279,18 +279,18 @@ FIXTURE_TEARDOWN(mapped)
 		EXPECT_EQ(2, info.pages_in_use);
 		EXPECT_EQ(1, info.pages_reclaimable);
 		EXPECT_EQ(3, info.pages_allocated);
-		EXPECT_EQ(-1, prlib_check(self->map, 2 * page_size,
+		EXPECT_EQ(-1, prlib_check(self->map, 2 * prlib_page_size,
 					  PATTERN_SEED));
 	}
 	prtest_teardown_mapped(_metadata, &self->before, self->fd, self->map,
-			       NPAGES * page_size);
+			       NPAGES * prlib_page_size);
 }
 
 TEST_F(mapped, ioctls_after_munmap_fail_esrch)
 {
 	char byte = 0;
 
-	ASSERT_EQ(0, munmap(self->map, NPAGES * page_size));
+	ASSERT_EQ(0, munmap(self->map, NPAGES * prlib_page_size));
 	self->map = MAP_FAILED;
 	prtest_expect_esrch(_metadata, self->fd);
 	/* ESRCH comes before the bounds and the empty span... */
@@ -318,7 +318,7 @@ TEST_F(mapped, ioctls_after_the_owner_exits_fail_esrch)
 	EXPECT_EQ(0, info.pages_present);
 	EXPECT_EQ(3, info.pages_allocated);
 	/* We are not the opener, so it cannot be mapped here either. */
-	EXPECT_EQ(-EINVAL, prlib_try_map(fd, NPAGES * page_size, PROT_READ,
+	EXPECT_EQ(-EINVAL, prlib_try_map(fd, NPAGES * prlib_page_size, PROT_READ,
 					 MAP_SHARED, 0));
 	EXPECT_EQ(0, close(fd));
 }
@@ -353,7 +353,7 @@ TEST_F(mapped, offset_plus_len_overflow_fails_einval)
 
 TEST_F(mapped, io_past_the_end_fails_einval)
 {
-	size_t size = NPAGES * page_size;
+	size_t size = NPAGES * prlib_page_size;
 	unsigned char buf[2];
 
 	EXPECT_EQ(-EINVAL, prlib_read(self->fd, size - 1, buf, 2));
@@ -398,12 +398,12 @@ TEST_F(mapped, empty_spans_succeed_and_change_nothing)
 	EXPECT_EQ(0, prlib_stop_using(self->fd, 2, 2));
 	/* len == 0 is done before the pages or the buffer are looked at. */
 	EXPECT_EQ(0, prlib_write(self->fd, 0, prlib_ptr(1), 0));
-	EXPECT_EQ(0, prlib_read(self->fd, 5 * page_size,
+	EXPECT_EQ(0, prlib_read(self->fd, 5 * prlib_page_size,
 				prlib_ptr(1), 0));
 	EXPECT_EQ(0, prlib_zero(self->fd, 0, 0));
-	EXPECT_EQ(0, prlib_zero(self->fd, NPAGES * page_size, 0));
+	EXPECT_EQ(0, prlib_zero(self->fd, NPAGES * prlib_page_size, 0));
 	/* Page 5 is still free. */
-	EXPECT_EQ(SIGBUS, prtest_probe(self->map + 5 * page_size, NULL));
+	EXPECT_EQ(SIGBUS, prtest_probe(self->map + 5 * prlib_page_size, NULL));
 }
 
 TEST_F(mapped, empty_span_past_the_end_still_fails_einval)
@@ -411,7 +411,7 @@ TEST_F(mapped, empty_span_past_the_end_still_fails_einval)
 	EXPECT_EQ(-EINVAL, prlib_use_range(self->fd, NPAGES + 1,
 					   NPAGES + 1));
 	EXPECT_EQ(-EINVAL, prlib_stop_using(self->fd, ~0ULL, ~0ULL));
-	EXPECT_EQ(-EINVAL, prlib_zero(self->fd, NPAGES * page_size + 1, 0));
+	EXPECT_EQ(-EINVAL, prlib_zero(self->fd, NPAGES * prlib_page_size + 1, 0));
 }
 
 TEST_F(mapped, unknown_command_fails_enotty)
@@ -459,15 +459,15 @@ TEST_F(unmapped, unknown_command_fails_enotty_before_mmap)
 
 TEST_F(mapped, bad_argument_pointer_fails_efault)
 {
-	void *gone = mmap(NULL, page_size, PROT_READ | PROT_WRITE,
+	void *gone = mmap(NULL, prlib_page_size, PROT_READ | PROT_WRITE,
 			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	void *ro = mmap(NULL, page_size, PROT_READ,
+	void *ro = mmap(NULL, prlib_page_size, PROT_READ,
 			MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	size_t i;
 
 	ASSERT_NE(MAP_FAILED, gone);
 	ASSERT_NE(MAP_FAILED, ro);
-	ASSERT_EQ(0, munmap(gone, page_size));
+	ASSERT_EQ(0, munmap(gone, prlib_page_size));
 	for (i = 0; i < ARRAY_SIZE(prlib_ioc_cmds); i++) {
 		TH_LOG("command %#lx", prlib_ioc_cmds[i]);
 		EXPECT_EQ(-EFAULT, prlib_ioctl(self->fd, prlib_ioc_cmds[i],
@@ -477,45 +477,45 @@ TEST_F(mapped, bad_argument_pointer_fails_efault)
 	}
 	/* GET_INFO writes its argument: read-only memory will not do. */
 	EXPECT_EQ(-EFAULT, prlib_ioctl(self->fd, PAGERANGE_IOC_GET_INFO, ro));
-	EXPECT_EQ(0, munmap(ro, page_size));
+	EXPECT_EQ(0, munmap(ro, prlib_page_size));
 }
 
 TEST_F(mapped, read_only_span_argument_fails_efault_and_changes_nothing)
 {
-	struct pagerange_range *ro = mmap(NULL, page_size,
+	struct pagerange_range *ro = mmap(NULL, prlib_page_size,
 					  PROT_READ | PROT_WRITE,
 					  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 	ASSERT_NE(MAP_FAILED, ro);
 	/* Free pages to allocate and in-use pages to stop: both would change. */
 	ro[0] = (struct pagerange_range){ .start = 0, .end = NPAGES };
-	ASSERT_EQ(0, mprotect(ro, page_size, PROT_READ));
+	ASSERT_EQ(0, mprotect(ro, prlib_page_size, PROT_READ));
 	/* result cannot be written back: the call must fail before acting. */
 	EXPECT_EQ(-EFAULT, prlib_ioctl(self->fd, PAGERANGE_IOC_USE_RANGE,
 				       ro));
 	EXPECT_EQ(-EFAULT, prlib_ioctl(self->fd,
 				       PAGERANGE_IOC_STOP_USING_RANGE, ro));
-	EXPECT_EQ(0, munmap(ro, page_size));
+	EXPECT_EQ(0, munmap(ro, prlib_page_size));
 	/* The fixture's teardown checks that the range is as set up. */
 }
 
 TEST_F(mapped, bad_buffer_fails_efault)
 {
 	unsigned char buf[16];
-	void *gone = mmap(NULL, page_size, PROT_READ | PROT_WRITE,
+	void *gone = mmap(NULL, prlib_page_size, PROT_READ | PROT_WRITE,
 			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	void *ro = mmap(NULL, page_size, PROT_READ,
+	void *ro = mmap(NULL, prlib_page_size, PROT_READ,
 			MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 	ASSERT_NE(MAP_FAILED, gone);
 	ASSERT_NE(MAP_FAILED, ro);
-	ASSERT_EQ(0, munmap(gone, page_size));
+	ASSERT_EQ(0, munmap(gone, prlib_page_size));
 	EXPECT_EQ(-EFAULT, prlib_read(self->fd, 0, prlib_ptr(1), 16));
 	EXPECT_EQ(-EFAULT, prlib_read(self->fd, 0, gone, 16));
 	EXPECT_EQ(-EFAULT, prlib_read(self->fd, 0, ro, 16));
 	EXPECT_EQ(-EFAULT, prlib_write(self->fd, 0, gone, 16));
 	EXPECT_EQ(-EFAULT, prlib_write(self->fd, 0, prlib_ptr(1), 16));
-	EXPECT_EQ(0, munmap(ro, page_size));
+	EXPECT_EQ(0, munmap(ro, prlib_page_size));
 	/* Some bytes may have been copied; put the pattern back for teardown. */
 	prlib_fill(buf, sizeof(buf), PATTERN_SEED);
 	ASSERT_EQ(0, prlib_write(self->fd, 0, buf, sizeof(buf)));
@@ -525,37 +525,37 @@ TEST_F(mapped, io_on_a_free_page_fails_enoent)
 {
 	unsigned char buf[8] = { 1 };
 
-	EXPECT_EQ(-ENOENT, prlib_write(self->fd, 5 * page_size, buf, 8));
-	EXPECT_EQ(-ENOENT, prlib_read(self->fd, 5 * page_size, buf, 8));
-	EXPECT_EQ(-ENOENT, prlib_zero(self->fd, 5 * page_size, 8));
-	EXPECT_EQ(-ENOENT, prlib_write(self->fd, NPAGES * page_size - 1,
+	EXPECT_EQ(-ENOENT, prlib_write(self->fd, 5 * prlib_page_size, buf, 8));
+	EXPECT_EQ(-ENOENT, prlib_read(self->fd, 5 * prlib_page_size, buf, 8));
+	EXPECT_EQ(-ENOENT, prlib_zero(self->fd, 5 * prlib_page_size, 8));
+	EXPECT_EQ(-ENOENT, prlib_write(self->fd, NPAGES * prlib_page_size - 1,
 				       buf, 1));
-	EXPECT_EQ(SIGBUS, prtest_probe(self->map + 5 * page_size, NULL));
+	EXPECT_EQ(SIGBUS, prtest_probe(self->map + 5 * prlib_page_size, NULL));
 }
 
 TEST_F(mapped, io_on_a_reclaimable_page_fails_enoent)
 {
 	unsigned char buf[8] = { 1 };
 
-	EXPECT_EQ(-ENOENT, prlib_write(self->fd, 2 * page_size, buf, 8));
-	EXPECT_EQ(-ENOENT, prlib_read(self->fd, 2 * page_size, buf, 8));
-	EXPECT_EQ(-ENOENT, prlib_zero(self->fd, 2 * page_size, 8));
+	EXPECT_EQ(-ENOENT, prlib_write(self->fd, 2 * prlib_page_size, buf, 8));
+	EXPECT_EQ(-ENOENT, prlib_read(self->fd, 2 * prlib_page_size, buf, 8));
+	EXPECT_EQ(-ENOENT, prlib_zero(self->fd, 2 * prlib_page_size, 8));
 	/* The page kept its (zero) contents and is still mapped. */
-	EXPECT_EQ(-1, prlib_find_not(self->map + 2 * page_size,
-				     page_size, 0));
+	EXPECT_EQ(-1, prlib_find_not(self->map + 2 * prlib_page_size,
+				     prlib_page_size, 0));
 }
 
 TEST_F(mapped, io_spanning_a_page_not_in_use_copies_nothing)
 {
-	size_t len = 4 * page_size;
+	size_t len = 4 * prlib_page_size;
 	unsigned char *buf = malloc(len);
 
 	ASSERT_NE(NULL, buf);
 	memset(buf, 0xee, len);
 	/* From the middle of page 1 (in use) into page 2 (reclaimable). */
-	EXPECT_EQ(-ENOENT, prlib_write(self->fd, page_size + 8, buf,
-				       page_size));
-	EXPECT_EQ(-ENOENT, prlib_zero(self->fd, page_size + 8, page_size));
+	EXPECT_EQ(-ENOENT, prlib_write(self->fd, prlib_page_size + 8, buf,
+				       prlib_page_size));
+	EXPECT_EQ(-ENOENT, prlib_zero(self->fd, prlib_page_size + 8, prlib_page_size));
 	/* From page 0 over pages 1 and 2 to page 3 (free). */
 	EXPECT_EQ(-ENOENT, prlib_write(self->fd, 0, buf, len));
 	EXPECT_EQ(-ENOENT, prlib_zero(self->fd, 0, len));
@@ -566,9 +566,9 @@ TEST_F(mapped, io_spanning_a_page_not_in_use_copies_nothing)
 
 TEST_F(mapped, enoent_comes_before_a_bad_buffer)
 {
-	EXPECT_EQ(-ENOENT, prlib_write(self->fd, 5 * page_size,
+	EXPECT_EQ(-ENOENT, prlib_write(self->fd, 5 * prlib_page_size,
 				       prlib_ptr(1), 8));
-	EXPECT_EQ(-ENOENT, prlib_read(self->fd, 2 * page_size,
+	EXPECT_EQ(-ENOENT, prlib_read(self->fd, 2 * prlib_page_size,
 				      prlib_ptr(1), 8));
 }
 

@@ -20,9 +20,9 @@
 #include <limits.h>
 #include <sched.h>
 
-#define FAIL_PAGE_ALLOC	PAGERANGE_DEBUGFS "/fail_page_alloc"
-#define FAILSLAB	PAGERANGE_DEBUGFS "/failslab"
-#define FAIL_ALLOC	PAGERANGE_DEBUGFS "/pagerange/fail_alloc"
+#define FAIL_PAGE_ALLOC	PRLIB_DEBUGFS "/fail_page_alloc"
+#define FAILSLAB	PRLIB_DEBUGFS "/failslab"
+#define FAIL_ALLOC	PRLIB_DEBUGFS "/pagerange/fail_alloc"
 #define MAKE_IT_FAIL	"/proc/thread-self/make-it-fail"
 #define FAIL_NTH	"/proc/thread-self/fail-nth"
 
@@ -330,13 +330,13 @@ static void mixed_check(struct __test_metadata *_metadata, int fd,
 	EXPECT_EQ(0, memcmp(info, &now, sizeof(now)));
 
 	for (s = mixed; s < mixed + ARRAY_SIZE(mixed); s++) {
-		const unsigned char *p = map + s->first * page_size;
-		size_t len = (s->end - s->first) * page_size;
+		const unsigned char *p = map + s->first * prlib_page_size;
+		size_t len = (s->end - s->first) * prlib_page_size;
 
 		if (s->state == SPAN_FREE) {
 			for (i = s->first; i < s->end; i++)
 				EXPECT_EQ(SIGBUS,
-					  prtest_probe(map + i * page_size,
+					  prtest_probe(map + i * prlib_page_size,
 						       NULL)) {
 					TH_LOG("page %llu is mapped",
 					       (unsigned long long)i);
@@ -349,7 +349,7 @@ static void mixed_check(struct __test_metadata *_metadata, int fd,
 			       (unsigned long long)s->end - 1);
 		}
 		EXPECT_EQ(s->state == SPAN_IN_USE ? 0 : -ENOENT,
-			  prlib_read(fd, s->first * page_size, &byte, 1));
+			  prlib_read(fd, s->first * prlib_page_size, &byte, 1));
 	}
 
 	prlib_stats_read(&now_stats);
@@ -370,8 +370,8 @@ static void mixed_use_all(struct __test_metadata *_metadata, int fd,
 
 	ASSERT_EQ(MIXED_MISSING, prlib_use_range(fd, 0, NPAGES));
 	for (s = mixed; s < mixed + ARRAY_SIZE(mixed); s++) {
-		const unsigned char *p = map + s->first * page_size;
-		size_t len = (s->end - s->first) * page_size;
+		const unsigned char *p = map + s->first * prlib_page_size;
+		size_t len = (s->end - s->first) * prlib_page_size;
 
 		/* Free pages come back zeroed, the others as they were. */
 		EXPECT_EQ(-1, s->state == SPAN_FREE ?
@@ -433,7 +433,7 @@ static bool fault_fixture_setup(struct __test_metadata *_metadata,
 		return false;
 	}
 	fault_quiet_others(_metadata, t, dir);
-	t->size = NPAGES * page_size;
+	t->size = NPAGES * prlib_page_size;
 	prtest_setup_mapped(_metadata, &t->before, &t->fd, &t->map,
 			    t->size);
 	return true;
@@ -482,7 +482,7 @@ static void expect_unmapped(struct __test_metadata *_metadata, int fd)
 static void expect_mapping_works(struct __test_metadata *_metadata, int fd,
 				 unsigned char *map, size_t size)
 {
-	__u64 npages = size / page_size;
+	__u64 npages = size / prlib_page_size;
 	unsigned char byte = 0x5a;
 
 	ASSERT_EQ(1, prlib_use_range(fd, 0, 1));
@@ -542,7 +542,7 @@ TEST_F(fail_page_alloc, use_range_fails_enomem_and_leaves_the_range_as_it_was)
  */
 TEST_F(fail_page_alloc, use_range_fails_cleanly_when_a_page_table_cannot_be_allocated)
 {
-	size_t pmd_size = page_size * (page_size / sizeof(__u64));
+	size_t pmd_size = prlib_page_size * (prlib_page_size / sizeof(__u64));
 	struct pagerange_info before, now;
 	long long allocated, pte_kb;
 	int j, failures = 0, after_inserts = 0;
@@ -561,11 +561,11 @@ TEST_F(fail_page_alloc, use_range_fails_cleanly_when_a_page_table_cannot_be_allo
 
 	/* Four pages across a PMD boundary: two PTE tables, both missing. */
 	b = (pmd_size - (uintptr_t)self->t.other_map % pmd_size) % pmd_size;
-	b /= page_size;
+	b /= prlib_page_size;
 	if (b < 2)
-		b += pmd_size / page_size;
+		b += pmd_size / prlib_page_size;
 	first = b - 2;
-	span = self->t.other_map + first * page_size;
+	span = self->t.other_map + first * prlib_page_size;
 	ASSERT_EQ(0, prlib_get_info(self->t.other_fd, &before));
 	allocated = prlib_stat("pages_allocated");
 	pte_kb = prlib_status_kb(0, "VmPTE");
@@ -602,7 +602,7 @@ TEST_F(fail_page_alloc, use_range_fails_cleanly_when_a_page_table_cannot_be_allo
 	EXPECT_LE(1, after_inserts);
 	ASSERT_EQ(4, ret);
 	EXPECT_EQ(4, prtest_count_readable(span, 4));
-	EXPECT_EQ(-1, prlib_find_not(span, 4 * page_size, 0));
+	EXPECT_EQ(-1, prlib_find_not(span, 4 * prlib_page_size, 0));
 }
 
 /*
@@ -616,7 +616,7 @@ TEST_F(fail_page_alloc, mmap_of_a_large_range_fails_cleanly)
 
 	if (self->t.absent)
 		SKIP(return, "%s", self->t.why);
-	self->t.other_size = 4096 * page_size;
+	self->t.other_size = 4096 * prlib_page_size;
 	self->t.saved_max_size = prlib_max_size();
 	ASSERT_LT(0, self->t.saved_max_size);
 	ASSERT_EQ(0, prlib_set_max_size(self->t.other_size));
@@ -816,7 +816,7 @@ TEST_F(failslab, use_range_fails_cleanly_at_every_allocation)
 	nth = fail_nth_open();
 	if (nth < 0)
 		SKIP(return, "%s: %s", FAIL_NTH, strerror(errno));
-	self->t.other_size = span * page_size;
+	self->t.other_size = span * prlib_page_size;
 	if (prlib_max_size() < (long long)self->t.other_size)
 		SKIP(return, "max_size is below %zu", self->t.other_size);
 	CPU_ZERO(&one);
@@ -918,7 +918,7 @@ TEST_F(fail_alloc, use_range_fails_at_any_page_and_frees_the_pages_already_alloc
 	prlib_stats_read(&stats);
 
 	for (k = 0; k < MIXED_MISSING; k++) {
-		fault_arm(_metadata, &self->t.fault, 1, k * page_size + 1);
+		fault_arm(_metadata, &self->t.fault, 1, k * prlib_page_size + 1);
 		EXPECT_EQ(-ENOMEM, use_range_injected(_metadata, &self->t.fault,
 						      self->t.fd, 0, NPAGES));
 		/* The failure was injected, after k allocations. */
@@ -941,7 +941,7 @@ TEST_F(fail_alloc, nothing_leaks_after_injected_failures)
 		SKIP(return, "%s", self->t.why);
 	for (round = 0; round < rounds; round++) {
 		fault_arm(_metadata, &self->t.fault, 1,
-			  (round % span) * page_size + 1);
+			  (round % span) * prlib_page_size + 1);
 		ASSERT_EQ(-ENOMEM, use_range_injected(_metadata, &self->t.fault,
 						      self->t.fd, 0, span));
 		EXPECT_EQ(self->t.before.pages_allocated,

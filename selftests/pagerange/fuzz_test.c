@@ -175,18 +175,18 @@ static int fuzz_arena(FIXTURE_DATA(fuzz) *self)
 	int mfd = memfd_create("pagerange-fuzz-arena", MFD_CLOEXEC);
 	unsigned char *a;
 
-	if (mfd < 0 || ftruncate(mfd, 2 * page_size))
+	if (mfd < 0 || ftruncate(mfd, 2 * prlib_page_size))
 		return -1;
-	a = mmap(NULL, 3 * page_size, PROT_NONE,
+	a = mmap(NULL, 3 * prlib_page_size, PROT_NONE,
 		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (a == MAP_FAILED)
 		return -1;
-	if (mmap(a, page_size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
+	if (mmap(a, prlib_page_size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
 		 mfd, 0) == MAP_FAILED ||
-	    mmap(a + page_size, page_size, PROT_READ, MAP_SHARED | MAP_FIXED,
-		 mfd, page_size) == MAP_FAILED)
+	    mmap(a + prlib_page_size, prlib_page_size, PROT_READ, MAP_SHARED | MAP_FIXED,
+		 mfd, prlib_page_size) == MAP_FAILED)
 		return -1;
-	self->arena_rw = mmap(NULL, 2 * page_size, PROT_READ | PROT_WRITE,
+	self->arena_rw = mmap(NULL, 2 * prlib_page_size, PROT_READ | PROT_WRITE,
 			      MAP_SHARED, mfd, 0);
 	close(mfd);
 	if (self->arena_rw == MAP_FAILED)
@@ -205,7 +205,7 @@ static void fuzz_retire(struct __test_metadata *_metadata,
 		return;
 	ASSERT_GT(FUZZ_MAX_GONE, self->nr_gone);
 	ASSERT_EQ(0, munmap(self->mapped.map,
-			    self->mapped.npages * page_size));
+			    self->mapped.npages * prlib_page_size));
 	g = &self->gone[self->nr_gone++];
 	*g = self->mapped;
 	g->kind = FUZZ_GONE;
@@ -228,7 +228,7 @@ static void fuzz_new_mapping(struct __test_metadata *_metadata,
 	m->npages = npages;
 	m->fd = prlib_open();
 	ASSERT_LE(0, m->fd);
-	m->map = prlib_map(m->fd, npages * page_size);
+	m->map = prlib_map(m->fd, npages * prlib_page_size);
 	ASSERT_NE(MAP_FAILED, m->map);
 }
 
@@ -267,7 +267,7 @@ FIXTURE_SETUP(fuzz)
 	ASSERT_EQ(0, pipe2(self->pipe_fds, O_CLOEXEC));
 	self->memfd = memfd_create("pagerange-fuzz", MFD_CLOEXEC);
 	ASSERT_LE(0, self->memfd);
-	ASSERT_EQ(0, ftruncate(self->memfd, page_size));
+	ASSERT_EQ(0, ftruncate(self->memfd, prlib_page_size));
 	self->foreign[0].fd = open("/dev/null", O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, self->foreign[0].fd);
 	self->foreign[0].name = "/dev/null";
@@ -282,14 +282,14 @@ FIXTURE_SETUP(fuzz)
 
 	ASSERT_EQ(0, fuzz_arena(self));
 	/* Room for any in-bounds length from any offset of the buffer. */
-	self->good_size = (FUZZ_MAX_PAGES + 1) * page_size;
+	self->good_size = (FUZZ_MAX_PAGES + 1) * prlib_page_size;
 	self->good = malloc(self->good_size);
 	ASSERT_NE(NULL, self->good);
 	prlib_fill(self->good, self->good_size, self->seed);
-	self->edge = mmap(NULL, 2 * page_size, PROT_READ | PROT_WRITE,
+	self->edge = mmap(NULL, 2 * prlib_page_size, PROT_READ | PROT_WRITE,
 			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, self->edge);
-	ASSERT_EQ(0, mprotect(self->edge + page_size, page_size, PROT_NONE));
+	ASSERT_EQ(0, mprotect(self->edge + prlib_page_size, prlib_page_size, PROT_NONE));
 }
 
 FIXTURE_TEARDOWN(fuzz)
@@ -298,7 +298,7 @@ FIXTURE_TEARDOWN(fuzz)
 
 	if (self->mapped.kind == FUZZ_MAPPED)
 		EXPECT_EQ(0, munmap(self->mapped.map,
-				    self->mapped.npages * page_size));
+				    self->mapped.npages * prlib_page_size));
 	if (self->mapped.fd >= 0)
 		EXPECT_EQ(0, close(self->mapped.fd));
 	for (i = 0; i < self->nr_gone; i++)
@@ -359,7 +359,7 @@ static __u64 fuzz_value(__u32 *s, __u64 npages, __u64 unit)
 	case 7:
 		return fuzz_rand64(s);
 	case 8:
-		return fuzz_rand64(s) & ~(__u64)(page_size - 1);
+		return fuzz_rand64(s) & ~(__u64)(prlib_page_size - 1);
 	case 9:
 		return (~0ULL - size) + small;	/* overflows with the other field */
 	case 10:
@@ -457,16 +457,16 @@ static void fuzz_place_arg(__u32 *s, FIXTURE_DATA(fuzz) *self,
 		c->arg = self->arena + off;
 		break;
 	case ARG_READ_ONLY:
-		off = page_size + 8 * fuzz_below(s, 64);
+		off = prlib_page_size + 8 * fuzz_below(s, 64);
 		c->arg = self->arena + off;
 		break;
 	case ARG_RESULT_READ_ONLY:
 		/* pagerange_range.result (bytes 24-31) in the read-only page. */
-		off = page_size - 8 - fuzz_below(s, 17);
+		off = prlib_page_size - 8 - fuzz_below(s, 17);
 		c->arg = self->arena + off;
 		break;
 	case ARG_HALF_MAPPED:
-		off = 2 * page_size - 1 - fuzz_below(s, size - 1);
+		off = 2 * prlib_page_size - 1 - fuzz_below(s, size - 1);
 		c->arg = self->arena + off;
 		break;
 	case ARG_NULL:
@@ -480,7 +480,7 @@ static void fuzz_place_arg(__u32 *s, FIXTURE_DATA(fuzz) *self,
 				       (fuzz_rand64(s) & 0x7fffffffffffULL));
 		return;
 	default:
-		c->arg = prlib_ptr(FUZZ_LOW_ADDR + fuzz_below(s, page_size));
+		c->arg = prlib_ptr(FUZZ_LOW_ADDR + fuzz_below(s, prlib_page_size));
 		return;
 	}
 	c->arg_rw = self->arena_rw + off;
@@ -495,8 +495,8 @@ static void fuzz_store_arg(FIXTURE_DATA(fuzz) *self, struct fuzz_call *c,
 	if (!c->arg_rw)
 		return;
 	off = c->arg_rw - self->arena_rw;
-	memcpy(c->arg_rw, &c->u, size < 2 * page_size - off ?
-				 size : 2 * page_size - off);
+	memcpy(c->arg_rw, &c->u, size < 2 * prlib_page_size - off ?
+				 size : 2 * prlib_page_size - off);
 }
 
 static __u64 fuzz_pick_buf(__u32 *s, FIXTURE_DATA(fuzz) *self,
@@ -509,27 +509,27 @@ static __u64 fuzz_pick_buf(__u32 *s, FIXTURE_DATA(fuzz) *self,
 	c->buf_cap = 0;
 	switch (c->buf_kind) {
 	case BUF_GOOD:
-		c->buf = self->good + 8 * fuzz_below(s, page_size / 8);
+		c->buf = self->good + 8 * fuzz_below(s, prlib_page_size / 8);
 		break;
 	case BUF_UNALIGNED:
-		c->buf = self->good + 1 + fuzz_below(s, page_size - 1);
+		c->buf = self->good + 1 + fuzz_below(s, prlib_page_size - 1);
 		break;
 	case BUF_READ_ONLY:
-		off = fuzz_below(s, page_size);
-		c->buf = self->arena + page_size + off;
-		c->buf_cap = page_size - off;
+		off = fuzz_below(s, prlib_page_size);
+		c->buf = self->arena + prlib_page_size + off;
+		c->buf_cap = prlib_page_size - off;
 		return prlib_u64(c->buf);
 	case BUF_EDGE:
-		off = fuzz_below(s, page_size + 1);
-		c->buf = self->edge + page_size - off;
+		off = fuzz_below(s, prlib_page_size + 1);
+		c->buf = self->edge + prlib_page_size - off;
 		c->buf_cap = off;
 		return prlib_u64(c->buf);
 	case BUF_MAPPING:
 		if (rg->kind != FUZZ_MAPPED)
 			return FUZZ_LOW_ADDR;
-		off = fuzz_below(s, rg->npages * page_size);
+		off = fuzz_below(s, rg->npages * prlib_page_size);
 		c->buf = rg->map + off;
-		c->buf_cap = rg->npages * page_size - off;
+		c->buf_cap = rg->npages * prlib_page_size - off;
 		return prlib_u64(c->buf);
 	case BUF_NULL:
 		return 0;
@@ -538,7 +538,7 @@ static __u64 fuzz_pick_buf(__u32 *s, FIXTURE_DATA(fuzz) *self,
 	case BUF_NONCANONICAL:
 		return FUZZ_NONCANONICAL | (fuzz_rand64(s) & 0x7fffffffffffULL);
 	default:
-		return FUZZ_LOW_ADDR + fuzz_below(s, page_size);
+		return FUZZ_LOW_ADDR + fuzz_below(s, prlib_page_size);
 	}
 	c->buf_cap = self->good + self->good_size - c->buf;
 	/* A few new bytes, so that WRITE does not copy the same data forever. */
@@ -648,13 +648,13 @@ static void fuzz_generate(__u32 *s, FIXTURE_DATA(fuzz) *self,
 		size = sizeof(c->u.io);
 		if (fuzz_below(s, 2)) {
 			/* A plausible byte span, mostly short. */
-			c->u.io.offset = fuzz_below(s, np * page_size + 1);
+			c->u.io.offset = fuzz_below(s, np * prlib_page_size + 1);
 			c->u.io.len = fuzz_below(s, 4) ?
-				fuzz_below(s, 2 * page_size + 1) :
-				fuzz_below(s, np * page_size + 1);
+				fuzz_below(s, 2 * prlib_page_size + 1) :
+				fuzz_below(s, np * prlib_page_size + 1);
 		} else {
-			c->u.io.offset = fuzz_value(s, np, page_size);
-			c->u.io.len = fuzz_value(s, np, page_size);
+			c->u.io.offset = fuzz_value(s, np, prlib_page_size);
+			c->u.io.len = fuzz_value(s, np, prlib_page_size);
 		}
 		c->u.io.flags = fuzz_flags(s);
 		if (c->cmd == PAGERANGE_IOC_WRITE && !fuzz_below(s, 4))
@@ -741,7 +741,8 @@ static int fuzz_buf_err(struct fuzz_range *rg, struct fuzz_call *c,
 			return -EFAULT;
 		}
 		off = c->buf - rg->map;
-		for (i = off / page_size; i < (off + len + page_size - 1) / page_size; i++) {
+		for (i = off / prlib_page_size;
+		     i < (off + len + prlib_page_size - 1) / prlib_page_size; i++) {
 			if (rg->page[i] == FUZZ_FREE)
 				return -EFAULT;
 			if (rg->page[i] == FUZZ_RECLAIMABLE)
@@ -903,12 +904,12 @@ static struct fuzz_expect fuzz_predict(struct fuzz_range *rg,
 		e.err = -ENXIO;
 	else if (rg->kind == FUZZ_GONE)
 		e.err = -ESRCH;
-	else if (end_byte > rg->npages * page_size)
+	else if (end_byte > rg->npages * prlib_page_size)
 		e.err = -EINVAL;
 	if (e.err || !c->u.io.len)
 		return e;
-	first = c->u.io.offset / page_size;
-	end = (end_byte + page_size - 1) / page_size;
+	first = c->u.io.offset / prlib_page_size;
+	end = (end_byte + prlib_page_size - 1) / prlib_page_size;
 	if (c->u.io.flags & PAGERANGE_WRITE_USE) {
 		/* The span is in use before the copy reads the buffer. */
 		e.uses = true;

@@ -22,7 +22,7 @@ TEST(device_node_is_mode_0600_and_owned_by_root)
 {
 	struct stat st;
 
-	ASSERT_EQ(0, stat(PAGERANGE_DEV, &st));
+	ASSERT_EQ(0, stat(PRLIB_DEV, &st));
 	EXPECT_TRUE(S_ISCHR(st.st_mode));
 	EXPECT_EQ(0600, st.st_mode & 07777);
 	EXPECT_EQ(0, st.st_uid);
@@ -112,7 +112,7 @@ FIXTURE_SETUP(passed)
 FIXTURE_TEARDOWN(passed)
 {
 	if (self->map != MAP_FAILED)
-		EXPECT_EQ(0, munmap(self->map, NPAGES * page_size));
+		EXPECT_EQ(0, munmap(self->map, NPAGES * prlib_page_size));
 	if (self->fd >= 0)
 		EXPECT_EQ(0, close(self->fd));
 	/* An owner's mm dropped last by a writer is torn down by a worker. */
@@ -125,7 +125,7 @@ static void passed_open_and_map(struct __test_metadata *_metadata,
 {
 	self->fd = prlib_open();
 	ASSERT_LE(0, self->fd);
-	self->map = prlib_map(self->fd, NPAGES * page_size);
+	self->map = prlib_map(self->fd, NPAGES * prlib_page_size);
 	ASSERT_NE(MAP_FAILED, self->map);
 }
 
@@ -136,7 +136,7 @@ static void passed_open_and_map(struct __test_metadata *_metadata,
 static int receiver_drives_the_range(int fd)
 {
 	unsigned char buf[3 * 4096], back[sizeof(buf)];
-	size_t len = 3 * page_size;
+	size_t len = 3 * prlib_page_size;
 	struct pagerange_info info;
 
 	if (len > sizeof(buf))
@@ -156,10 +156,10 @@ static int receiver_drives_the_range(int fd)
 	    info.pages_in_use != 3 || info.pages_present != 4)
 		return 15;
 	/* Not the opener's mm: no mapping, whatever the mapping asked for. */
-	if (prlib_try_map(fd, NPAGES * page_size, PROT_READ,
+	if (prlib_try_map(fd, NPAGES * prlib_page_size, PROT_READ,
 			  MAP_SHARED, 0) != -EINVAL)
 		return 16;
-	if (prlib_try_map(fd, page_size, PROT_READ, MAP_PRIVATE, 0) !=
+	if (prlib_try_map(fd, prlib_page_size, PROT_READ, MAP_PRIVATE, 0) !=
 	    -EINVAL)
 		return 17;
 	return 0;
@@ -169,7 +169,7 @@ TEST_F(passed, receiver_may_use_write_read_zero_stop_and_get_info)
 {
 	unsigned char buf[3 * 4096];
 
-	ASSERT_GE(sizeof(buf), 3 * page_size);
+	ASSERT_GE(sizeof(buf), 3 * prlib_page_size);
 	receiver_start(_metadata, &self->rcv, receiver_drives_the_range);
 	passed_open_and_map(_metadata, self);
 	ASSERT_EQ(0, receiver_finish(&self->rcv, self->fd));
@@ -177,16 +177,16 @@ TEST_F(passed, receiver_may_use_write_read_zero_stop_and_get_info)
 	/* The owner sees what the receiver wrote, and what it zeroed. */
 	prlib_fill(buf, sizeof(buf), SEED);
 	EXPECT_EQ(-1, prlib_find_not(self->map, 150, 0));
-	EXPECT_EQ(0, memcmp(self->map + 150, buf + 50, 3 * page_size - 50));
-	EXPECT_EQ(-1, prlib_find_not(self->map + 100 + 3 * page_size,
-				     page_size - 100, 0));
+	EXPECT_EQ(0, memcmp(self->map + 150, buf + 50, 3 * prlib_page_size - 50));
+	EXPECT_EQ(-1, prlib_find_not(self->map + 100 + 3 * prlib_page_size,
+				     prlib_page_size - 100, 0));
 	/* Page 3 is reclaimable: the receiver stopped using it. */
 	EXPECT_EQ(3, prlib_stop_using(self->fd, 0, 4));
 }
 
 static int receiver_maps(int fd)
 {
-	return -prlib_try_map(fd, NPAGES * page_size, PROT_READ,
+	return -prlib_try_map(fd, NPAGES * prlib_page_size, PROT_READ,
 			      MAP_SHARED, 0);
 }
 
@@ -197,7 +197,7 @@ TEST_F(passed, receiver_mmap_fails_einval_and_the_owner_still_maps)
 	ASSERT_LE(0, self->fd);
 	/* Not mapped by anyone yet: the mm is checked first. */
 	EXPECT_EQ(EINVAL, receiver_finish(&self->rcv, self->fd));
-	self->map = prlib_map(self->fd, NPAGES * page_size);
+	self->map = prlib_map(self->fd, NPAGES * prlib_page_size);
 	ASSERT_NE(MAP_FAILED, self->map);
 	EXPECT_EQ(1, prlib_use_range(self->fd, 0, 1));
 	EXPECT_EQ(0, self->map[0]);
@@ -207,7 +207,7 @@ TEST_F(passed, receiver_mmap_after_the_owner_unmapped_fails_einval_not_ebusy)
 {
 	receiver_start(_metadata, &self->rcv, receiver_maps);
 	passed_open_and_map(_metadata, self);
-	ASSERT_EQ(0, munmap(self->map, NPAGES * page_size));
+	ASSERT_EQ(0, munmap(self->map, NPAGES * prlib_page_size));
 	self->map = MAP_FAILED;
 	EXPECT_EQ(EINVAL, receiver_finish(&self->rcv, self->fd));
 }
@@ -293,7 +293,7 @@ TEST_F(passed, receiver_fd_keeps_the_range_after_the_owner_closes_its_own)
 	close(done[0]);
 	EXPECT_EQ(0, prtest_probe(self->map, NULL));
 	EXPECT_EQ(0x77, self->map[0]);
-	ASSERT_EQ(0, munmap(self->map, NPAGES * page_size));
+	ASSERT_EQ(0, munmap(self->map, NPAGES * prlib_page_size));
 	self->map = MAP_FAILED;
 	ASSERT_EQ(1, write(go[1], "g", 1));
 	close(go[1]);
@@ -310,7 +310,7 @@ TEST_F(passed, receiver_fd_keeps_the_range_after_the_owner_closes_its_own)
  */
 static int writer_until_esrch(int fd, volatile int *progress)
 {
-	size_t len = NPAGES * page_size;
+	size_t len = NPAGES * prlib_page_size;
 	unsigned char *buf = malloc(len);
 	long ok = 0, ret;
 	__u32 x = SEED;
@@ -324,8 +324,8 @@ static int writer_until_esrch(int fd, volatile int *progress)
 
 		ret = prlib_use_range(fd, first, NPAGES);
 		if (ret >= 0)
-			ret = prlib_write(fd, first * page_size, buf,
-					  len - first * page_size);
+			ret = prlib_write(fd, first * prlib_page_size, buf,
+					  len - first * prlib_page_size);
 		/* Make some pages reclaimable, for the next USE_RANGE. */
 		if (!ret)
 			ret = prlib_stop_using(fd, first, NPAGES);
@@ -348,7 +348,7 @@ static void owner_serve(int sock, int go)
 	fd = prlib_open();
 	if (fd < 0)
 		_exit(1);
-	if (prlib_map(fd, NPAGES * page_size) == MAP_FAILED)
+	if (prlib_map(fd, NPAGES * prlib_page_size) == MAP_FAILED)
 		_exit(2);
 	if (prlib_send_fd(sock, fd))
 		_exit(3);
@@ -360,7 +360,7 @@ static void owner_serve(int sock, int go)
 
 TEST_F_TIMEOUT(passed, owner_exit_during_remote_writes_gives_esrch_without_hang, 120)
 {
-	volatile int *progress = mmap(NULL, page_size, PROT_READ | PROT_WRITE,
+	volatile int *progress = mmap(NULL, prlib_page_size, PROT_READ | PROT_WRITE,
 				      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	int round, wait, sv[2], go[2], fd;
 	pid_t owner, writer;
@@ -399,7 +399,7 @@ TEST_F_TIMEOUT(passed, owner_exit_during_remote_writes_gives_esrch_without_hang,
 		/* The range is over for everyone, and still reports its pages. */
 		prtest_close_orphan(_metadata, fd, NPAGES);
 	}
-	munmap((void *)progress, page_size);
+	munmap((void *)progress, prlib_page_size);
 }
 
 PAGERANGE_TEST_MAIN

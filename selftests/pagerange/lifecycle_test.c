@@ -16,7 +16,7 @@ FIXTURE(range) {
 
 FIXTURE_SETUP(range)
 {
-	self->size = NPAGES * page_size;
+	self->size = NPAGES * prlib_page_size;
 	prtest_setup_mapped(_metadata, &self->before, &self->fd, &self->map,
 			    self->size);
 }
@@ -165,14 +165,14 @@ TEST_F(range, owner_reads_through_the_mapping_what_it_wrote)
 	prlib_fill(buf, sizeof(buf), 1);
 	ASSERT_EQ(2, prlib_use_range(self->fd, 0, 2));
 	/* Straddle the boundary between page 0 and page 1. */
-	ASSERT_EQ(0, prlib_write(self->fd, page_size - 100, buf, sizeof(buf)));
-	EXPECT_EQ(0, memcmp(self->map + page_size - 100, buf, sizeof(buf)));
-	ASSERT_EQ(0, prlib_read(self->fd, page_size - 100, back, sizeof(back)));
+	ASSERT_EQ(0, prlib_write(self->fd, prlib_page_size - 100, buf, sizeof(buf)));
+	EXPECT_EQ(0, memcmp(self->map + prlib_page_size - 100, buf, sizeof(buf)));
+	ASSERT_EQ(0, prlib_read(self->fd, prlib_page_size - 100, back, sizeof(back)));
 	EXPECT_EQ(0, memcmp(back, buf, sizeof(buf)));
 	/* The bytes around it are untouched. */
-	EXPECT_EQ(-1, prlib_find_not(self->map, page_size - 100, 0));
-	EXPECT_EQ(-1, prlib_find_not(self->map + page_size + 200,
-				     page_size - 200, 0));
+	EXPECT_EQ(-1, prlib_find_not(self->map, prlib_page_size - 100, 0));
+	EXPECT_EQ(-1, prlib_find_not(self->map + prlib_page_size + 200,
+				     prlib_page_size - 200, 0));
 }
 
 TEST_F(range, munmap_ends_the_range_and_gives_back_its_pages_at_once)
@@ -208,21 +208,21 @@ TEST_F(range, dup_fd_shares_the_same_range)
 
 	ASSERT_LE(0, fd2);
 	ASSERT_EQ(1, prlib_use_range(fd2, 7, 8));
-	ASSERT_EQ(0, prlib_write(fd2, 7 * page_size, &byte, 1));
-	EXPECT_EQ(0x42, self->map[7 * page_size]);
+	ASSERT_EQ(0, prlib_write(fd2, 7 * prlib_page_size, &byte, 1));
+	EXPECT_EQ(0x42, self->map[7 * prlib_page_size]);
 	expect_info(_metadata, self->fd, NPAGES, 1, 0, 0, 1);
 	/* It is the same file, so it is already mapped. */
-	EXPECT_EQ(-EBUSY, prlib_try_map(fd2, page_size, PROT_READ,
+	EXPECT_EQ(-EBUSY, prlib_try_map(fd2, prlib_page_size, PROT_READ,
 					MAP_SHARED, 0));
 	EXPECT_EQ(0, close(fd2));
 	/* Closing a duplicate leaves the range alone. */
-	EXPECT_EQ(0x42, self->map[7 * page_size]);
+	EXPECT_EQ(0x42, self->map[7 * prlib_page_size]);
 	EXPECT_EQ(0, prlib_use_range(self->fd, 7, 8));
 }
 
 TEST_F(range, each_open_creates_an_independent_range)
 {
-	size_t size2 = 4 * page_size;
+	size_t size2 = 4 * prlib_page_size;
 	unsigned char *map2;
 	int fd2;
 
@@ -275,22 +275,22 @@ FIXTURE_SETUP(sizes)
 		long long max = prlib_max_size();
 
 		ASSERT_LT(0, max);
-		ASSERT_EQ(0, max % page_size);
-		self->npages = max / page_size;
+		ASSERT_EQ(0, max % prlib_page_size);
+		self->npages = max / prlib_page_size;
 	}
 	prtest_setup_mapped(_metadata, &self->before, &self->fd, &self->map,
-			    self->npages * page_size);
+			    self->npages * prlib_page_size);
 }
 
 FIXTURE_TEARDOWN(sizes)
 {
 	prtest_teardown_mapped(_metadata, &self->before, self->fd, self->map,
-			       self->npages * page_size);
+			       self->npages * prlib_page_size);
 }
 
 TEST_F(sizes, whole_mapping_can_be_used_written_and_stopped)
 {
-	size_t size = self->npages * page_size;
+	size_t size = self->npages * prlib_page_size;
 	unsigned char *buf = malloc(size);
 	struct pagerange_info info;
 

@@ -14,7 +14,7 @@
 #define NPAGES		64
 #define CAP		8	/* pages the tests may add under the cap */
 
-#define CGROUP_NAME	PAGERANGE_CGROUP_ROOT "/pagerange_limits_test"
+#define CGROUP_NAME	PRLIB_CGROUP_ROOT "/pagerange_limits_test"
 #define MEMCG_MAX	(16 << 20)
 #define MEMCG_RANGE	(64 << 20)	/* more than the cgroup may hold */
 #define MEMCG_STEP	256		/* pages per USE_RANGE */
@@ -34,9 +34,9 @@ FIXTURE_SETUP(cap)
 {
 	self->fd = -1;
 	self->map = MAP_FAILED;
-	self->saved = prlib_read_ll(PAGERANGE_MAX_PAGES_PARAM);
+	self->saved = prlib_read_ll(PRLIB_MAX_PAGES_PARAM);
 	if (self->saved < 0) {
-		self->why = PAGERANGE_MAX_PAGES_PARAM " is missing";
+		self->why = PRLIB_MAX_PAGES_PARAM " is missing";
 		/*
 		 * A failure ends the test here; the 6.1 harness runs the test
 		 * body after a SKIP().
@@ -44,7 +44,7 @@ FIXTURE_SETUP(cap)
 		PRTEST_NEED(false, return, "%s", self->why);
 	}
 	prtest_setup_mapped(_metadata, &self->before, &self->fd, &self->map,
-			    NPAGES * page_size);
+			    NPAGES * prlib_page_size);
 }
 
 FIXTURE_TEARDOWN(cap)
@@ -52,9 +52,9 @@ FIXTURE_TEARDOWN(cap)
 	if (self->why)
 		return;
 	/* Whatever happened, the cap goes back to what it was. */
-	EXPECT_EQ(0, prlib_write_ll(PAGERANGE_MAX_PAGES_PARAM, self->saved));
+	EXPECT_EQ(0, prlib_write_ll(PRLIB_MAX_PAGES_PARAM, self->saved));
 	prtest_teardown_mapped(_metadata, &self->before, self->fd,
-			       self->map, NPAGES * page_size);
+			       self->map, NPAGES * prlib_page_size);
 }
 
 /* Set the cap to the pages that exist now plus @room: the new cap. */
@@ -62,8 +62,8 @@ static long long cap_at(struct __test_metadata *_metadata, long long room)
 {
 	long long cap = prlib_stat("pages_allocated") + room;
 
-	EXPECT_EQ(0, prlib_write_ll(PAGERANGE_MAX_PAGES_PARAM, cap));
-	EXPECT_EQ(cap, prlib_read_ll(PAGERANGE_MAX_PAGES_PARAM));
+	EXPECT_EQ(0, prlib_write_ll(PRLIB_MAX_PAGES_PARAM, cap));
+	EXPECT_EQ(cap, prlib_read_ll(PRLIB_MAX_PAGES_PARAM));
 	return cap;
 }
 
@@ -97,8 +97,8 @@ TEST_F(cap, use_range_beyond_max_pages_fails_enomem_and_changes_nothing)
 	/* A span of in-use pages and one missing: still nothing changes. */
 	expect_enomem_changes_nothing(_metadata, self->fd, CAP / 2, CAP + 4);
 	/* Nothing half-allocated was mapped, the pages in use kept their data. */
-	EXPECT_EQ(SIGBUS, prtest_probe(self->map + CAP * page_size, NULL));
-	EXPECT_EQ(-1, prlib_check(self->map, CAP * page_size, 1));
+	EXPECT_EQ(SIGBUS, prtest_probe(self->map + CAP * prlib_page_size, NULL));
+	EXPECT_EQ(-1, prlib_check(self->map, CAP * prlib_page_size, 1));
 	/* Pages already present need no room. */
 	EXPECT_EQ(0, prlib_use_range(self->fd, 0, CAP));
 }
@@ -127,12 +127,12 @@ TEST_F(cap, reclaim_and_close_make_room_under_max_pages)
 	prtest_reclaim_info(_metadata, self->fd, &info);
 	fd2 = prlib_open();
 	ASSERT_LE(0, fd2);
-	map2 = prlib_map(fd2, 2 * page_size);
+	map2 = prlib_map(fd2, 2 * prlib_page_size);
 	ASSERT_NE(MAP_FAILED, map2);
 	EXPECT_EQ(2, prlib_use_range(fd2, 0, 2));
 	EXPECT_EQ(2, prlib_use_range(self->fd, CAP, CAP + 2));
 	EXPECT_EQ(-ENOMEM, prlib_use_range(self->fd, CAP + 2, CAP + 3));
-	EXPECT_EQ(0, munmap(map2, 2 * page_size));
+	EXPECT_EQ(0, munmap(map2, 2 * prlib_page_size));
 	EXPECT_EQ(0, close(fd2));
 	EXPECT_EQ(2, prlib_use_range(self->fd, CAP + 2, CAP + 4));
 }
@@ -146,7 +146,7 @@ TEST_F(cap, max_pages_below_the_pages_held_keeps_them_and_refuses_new_ones)
 	cap_at(_metadata, -CAP / 2);
 	/* Present pages, even reclaimable ones, are used again without room. */
 	EXPECT_EQ(0, prlib_use_range(self->fd, 0, CAP));
-	EXPECT_EQ(-1, prlib_check(self->map, CAP * page_size, 2));
+	EXPECT_EQ(-1, prlib_check(self->map, CAP * prlib_page_size, 2));
 	expect_enomem_changes_nothing(_metadata, self->fd, CAP, CAP + 1);
 }
 
@@ -156,7 +156,7 @@ TEST_F(cap, max_pages_zero_means_no_limit)
 		SKIP(return, "%s", self->why);
 	cap_at(_metadata, 1);
 	EXPECT_EQ(-ENOMEM, prlib_use_range(self->fd, 0, 2));
-	ASSERT_EQ(0, prlib_write_ll(PAGERANGE_MAX_PAGES_PARAM, 0));
+	ASSERT_EQ(0, prlib_write_ll(PRLIB_MAX_PAGES_PARAM, 0));
 	EXPECT_EQ(NPAGES, prlib_use_range(self->fd, 0, NPAGES));
 }
 
@@ -205,11 +205,11 @@ FIXTURE_SETUP(memcg)
 	prtest_stats_begin(_metadata, &self->before);
 	self->saved_max_size = prlib_max_size();
 	ASSERT_LT(0, self->saved_max_size);
-	self->sh = mmap(NULL, page_size, PROT_READ | PROT_WRITE,
+	self->sh = mmap(NULL, prlib_page_size, PROT_READ | PROT_WRITE,
 			MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, self->sh);
 	/* Charged to this cgroup, not the child's: it is touched here. */
-	memset(self->sh, 0, page_size);
+	memset(self->sh, 0, prlib_page_size);
 	self->why = memcg_prepare(self);
 	if (self->why)
 		SKIP(return, "%s", self->why);
@@ -224,7 +224,7 @@ FIXTURE_TEARDOWN(memcg)
 	if (self->created)
 		EXPECT_EQ(0, rmdir(CGROUP_NAME));
 	prlib_cgroup_fini(&self->root);
-	munmap(self->sh, page_size);
+	munmap(self->sh, prlib_page_size);
 	prlib_stats_settle(&self->before, 5000);
 	prtest_expect_stats(_metadata, &self->before);
 }
@@ -245,7 +245,7 @@ static void memcg_wait(volatile int *what, int value)
  */
 static int memcg_child(struct memcg_shared *sh)
 {
-	__u64 npages = MEMCG_RANGE / page_size, i;
+	__u64 npages = MEMCG_RANGE / prlib_page_size, i;
 	struct pagerange_info before, after;
 	volatile char stack[16384];
 	long ret;
@@ -315,14 +315,14 @@ TEST_F_TIMEOUT(memcg, use_range_beyond_memory_max_fails_enomem_without_oom, 120)
 	current = prlib_read_ll(CGROUP_NAME "/memory.current");
 	prtest_diag("memory.max %d KiB: %lld pages in use (%lld KiB) at ENOMEM",
 		    MEMCG_MAX >> 10, self->sh->in_use,
-		    self->sh->in_use * (long long)page_size >> 10);
+		    self->sh->in_use * (long long)prlib_page_size >> 10);
 	prtest_diag("memory.current %lld KiB (%lld KiB before)",
 		    current >> 10, base >> 10);
 	EXPECT_EQ(-ENOMEM, self->sh->failed_err);
 	EXPECT_TRUE(self->sh->unchanged);
 	/* The pages in use were charged to the cgroup. */
-	EXPECT_LE(self->sh->in_use * (long long)page_size, current - base);
-	EXPECT_LE(MEMCG_MAX / 4 * 3, self->sh->in_use * (long long)page_size);
+	EXPECT_LE(self->sh->in_use * (long long)prlib_page_size, current - base);
+	EXPECT_LE(MEMCG_MAX / 4 * 3, self->sh->in_use * (long long)prlib_page_size);
 
 	/* Outside the cgroup, pages are still there to be had. */
 	fd = prlib_open();
@@ -383,7 +383,7 @@ FIXTURE_TEARDOWN(kill)
 /* The child: map the largest range and ask for every page of it. */
 static int kill_child(void)
 {
-	__u64 npages = LARGEST_RANGE / page_size;
+	__u64 npages = LARGEST_RANGE / prlib_page_size;
 	int fd;
 
 	fd = prlib_open();
@@ -409,7 +409,7 @@ TEST_F_TIMEOUT(kill, sigkill_stops_a_use_range_of_the_largest_range, 120)
 
 	if (self->why)
 		SKIP(return, "%s", self->why);
-	npages = LARGEST_RANGE / page_size;
+	npages = LARGEST_RANGE / prlib_page_size;
 	pid = prlib_fork();
 	ASSERT_LE(0, pid);
 	if (!pid)

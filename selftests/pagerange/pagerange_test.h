@@ -186,13 +186,13 @@ static inline void prtest_use_and_fill(struct __test_metadata *_metadata,
 				       int fd, __u64 first, __u64 end,
 				       __u32 seed)
 {
-	size_t len = (end - first) * page_size;
+	size_t len = (end - first) * prlib_page_size;
 	unsigned char *buf = malloc(len);
 
 	ASSERT_NE(NULL, buf);
 	ASSERT_LE(0, prlib_use_range(fd, first, end));
 	prlib_fill(buf, len, seed);
-	ASSERT_EQ(0, prlib_write(fd, first * page_size, buf, len));
+	ASSERT_EQ(0, prlib_write(fd, first * prlib_page_size, buf, len));
 	free(buf);
 }
 
@@ -243,7 +243,7 @@ static inline size_t prtest_count_readable(const void *addr, size_t npages)
 	size_t i, n = 0;
 
 	for (i = 0; i < npages; i++)
-		if (!prtest_probe((const char *)addr + i * page_size, NULL))
+		if (!prtest_probe((const char *)addr + i * prlib_page_size, NULL))
 			n++;
 	return n;
 }
@@ -368,15 +368,15 @@ static inline void prtest_require_device(void)
 		return;
 	}
 	if (prtest_in_vm())
-		ksft_exit_fail_msg("%s: %s, in the test VM\n", PAGERANGE_DEV,
+		ksft_exit_fail_msg("%s: %s, in the test VM\n", PRLIB_DEV,
 				   strerror(errno));
 	if (errno == ENOENT || errno == ENODEV || errno == ENXIO)
 		ksft_exit_skip("%s: %s (is pagerange.ko loaded?)\n",
-			       PAGERANGE_DEV, strerror(errno));
+			       PRLIB_DEV, strerror(errno));
 	if (errno == EACCES || errno == EPERM)
 		ksft_exit_skip("%s: %s (the tests need root)\n",
-			       PAGERANGE_DEV, strerror(errno));
-	ksft_exit_fail_msg("%s: %s\n", PAGERANGE_DEV, strerror(errno));
+			       PRLIB_DEV, strerror(errno));
+	ksft_exit_fail_msg("%s: %s\n", PRLIB_DEV, strerror(errno));
 }
 
 /* The 6.1 harness needs to know in which order constructors ran. */

@@ -34,7 +34,7 @@ FIXTURE(paths) {
 
 FIXTURE_SETUP(paths)
 {
-	self->size = NPAGES * page_size;
+	self->size = NPAGES * prlib_page_size;
 	prtest_setup_mapped(_metadata, &self->before, &self->fd, &self->map,
 			    self->size);
 }
@@ -69,7 +69,7 @@ static void *stalled_write_run(void *arg)
 {
 	struct stalled_write *w = arg;
 
-	w->ret = prlib_write(w->fd, 0, w->st.page, page_size);
+	w->ret = prlib_write(w->fd, 0, w->st.page, prlib_page_size);
 	return NULL;
 }
 
@@ -124,7 +124,7 @@ TEST_F_TIMEOUT(paths, write_stalled_in_its_copy_outlives_stop_reclaim_munmap_and
 static void expect_page_unchanged(struct __test_metadata *_metadata,
 				  FIXTURE_DATA(paths) *self)
 {
-	EXPECT_EQ(-1, prlib_check(self->map, NPAGES * page_size, 5));
+	EXPECT_EQ(-1, prlib_check(self->map, NPAGES * prlib_page_size, 5));
 }
 
 /*
@@ -134,7 +134,7 @@ static void expect_page_unchanged(struct __test_metadata *_metadata,
 TEST_F(paths, io_uring_cannot_register_the_mapping_as_a_fixed_buffer)
 {
 	struct io_uring_params p = { 0 };
-	struct iovec iov = { .iov_base = self->map, .iov_len = page_size };
+	struct iovec iov = { .iov_base = self->map, .iov_len = prlib_page_size };
 	int ring, ret;
 
 	ring = syscall(__NR_io_uring_setup, 4, &p);
@@ -183,7 +183,7 @@ static int traced_owner(int sync)
 	fd = prlib_open();
 	if (fd < 0)
 		return 1;
-	map = prlib_map(fd, page_size);
+	map = prlib_map(fd, prlib_page_size);
 	if (map == MAP_FAILED || prlib_use_range(fd, 0, 1) != 1)
 		return 2;
 	if (prlib_write(fd, 0, "\x5a\x5a\x5a\x5a\x5a\x5a\x5a\x5a", 8))

@@ -48,7 +48,7 @@ FIXTURE_SETUP(pressure)
 		self->fds[r] = -1;
 		self->maps[r] = MAP_FAILED;
 	}
-	self->pages = RANGE_SIZE / page_size;
+	self->pages = RANGE_SIZE / prlib_page_size;
 	self->max_size = prlib_max_size();
 	ASSERT_LT(0, self->max_size);
 	if (self->max_size < (long long)RANGE_SIZE)
@@ -106,7 +106,7 @@ static bool stamped(const unsigned char *page, int r, size_t i)
 	stamp(want, r, i);
 	return !memcmp(page, want, sizeof(want)) &&
 	       prlib_find_not(page + sizeof(want),
-			      page_size - sizeof(want), 0x5a) < 0;
+			      prlib_page_size - sizeof(want), 0x5a) < 0;
 }
 
 /* Fill a range with stamped pages, all reclaimable but the first few. */
@@ -121,7 +121,7 @@ static void fill_range(struct __test_metadata *_metadata,
 	ASSERT_NE(MAP_FAILED, self->maps[r]);
 	memset(buf, 0x5a, RANGE_SIZE);
 	for (i = 0; i < self->pages; i++)
-		stamp(buf + i * page_size, r, i);
+		stamp(buf + i * prlib_page_size, r, i);
 	ASSERT_EQ(self->pages, prlib_use_range(self->fds[r], 0,
 					       self->pages));
 	ASSERT_EQ(0, prlib_write(self->fds[r], 0, buf, RANGE_SIZE));
@@ -151,7 +151,7 @@ hog_run(struct hog_report *rep, long long reclaimed, long long enough)
 		size_t len = rep->size - off < HOG_CHUNK ?
 			     rep->size - off : HOG_CHUNK;
 
-		for (i = 0; i < len; i += page_size)
+		for (i = 0; i < len; i += prlib_page_size)
 			p[off + i] = 1;
 		rep->touched = off + len;
 		rep->reclaimed = prlib_stat("pages_reclaimed") - reclaimed;
@@ -190,16 +190,16 @@ static long long check_range(struct __test_metadata *_metadata,
 	size_t i, zero = 0, bad = 0;
 
 	for (i = 0; i < IN_USE_PAGES; i++)
-		EXPECT_TRUE(stamped(map + i * page_size, r, i));
+		EXPECT_TRUE(stamped(map + i * prlib_page_size, r, i));
 	EXPECT_EQ(0, prlib_get_info(self->fds[r], &info));
 	EXPECT_EQ(IN_USE_PAGES, info.pages_in_use);
 	EXPECT_EQ(self->pages, info.pages_present + info.pages_reclaimed);
 	EXPECT_EQ(info.pages_reclaimed,
 		  prlib_use_range(self->fds[r], 0, self->pages));
 	for (i = 0; i < self->pages; i++) {
-		const unsigned char *page = map + i * page_size;
+		const unsigned char *page = map + i * prlib_page_size;
 
-		if (prlib_find_not(page, page_size, 0) < 0)
+		if (prlib_find_not(page, prlib_page_size, 0) < 0)
 			zero++;
 		else if (!stamped(page, r, i))
 			bad++;
@@ -236,7 +236,7 @@ TEST_F_TIMEOUT(pressure, memory_hog_makes_the_shrinker_free_pages_without_drop_c
 	ASSERT_LE(0, reclaimed);
 
 	/* More than is available, less than what our pages make available. */
-	self->hog->size = available + reclaimable * page_size / 2;
+	self->hog->size = available + reclaimable * prlib_page_size / 2;
 	ASSERT_LT(self->hog->size, total);
 	pid = prlib_fork();
 	ASSERT_LE(0, pid);
@@ -247,7 +247,7 @@ TEST_F_TIMEOUT(pressure, memory_hog_makes_the_shrinker_free_pages_without_drop_c
 	prtest_diag("pressure: MemTotal %llu MiB, MemAvailable %llu MiB",
 		    MIB(total), MIB(available));
 	prtest_diag("pressure: %lld pages (%llu MiB) reclaimable",
-		    reclaimable, MIB(reclaimable * page_size));
+		    reclaimable, MIB(reclaimable * prlib_page_size));
 	prtest_diag("pressure: the hog touched %llu MiB of %llu MiB; shrinker scans %lld",
 		    MIB(self->hog->touched), MIB(self->hog->size),
 		    prlib_stat("shrinker_scans") - scans);
@@ -259,7 +259,7 @@ TEST_F_TIMEOUT(pressure, memory_hog_makes_the_shrinker_free_pages_without_drop_c
 			    vmstat_counter("allocstall_movable") - stalls);
 	reclaimed = prlib_stat("pages_reclaimed") - reclaimed;
 	prtest_diag("pressure: pages reclaimed under real pressure: %lld (%llu MiB)",
-		    reclaimed, MIB(reclaimed * page_size));
+		    reclaimed, MIB(reclaimed * prlib_page_size));
 
 	/*
 	 * Nobody was OOM-killed (the hog would have been first: it exited

@@ -20,7 +20,7 @@ FIXTURE(reclaim) {
 
 FIXTURE_SETUP(reclaim)
 {
-	self->size = NPAGES * page_size;
+	self->size = NPAGES * prlib_page_size;
 	prtest_setup_mapped(_metadata, &self->before, &self->fd, &self->map,
 			    self->size);
 }
@@ -33,7 +33,7 @@ FIXTURE_TEARDOWN(reclaim)
 
 static unsigned char *page(FIXTURE_DATA(reclaim) *self, __u64 index)
 {
-	return self->map + index * page_size;
+	return self->map + index * prlib_page_size;
 }
 
 /* Make pages [first, end) in use, fill them from @seed, and write them. */
@@ -41,13 +41,13 @@ static void fill(struct __test_metadata *_metadata,
 		 FIXTURE_DATA(reclaim) *self, __u64 first, __u64 end,
 		 __u32 seed)
 {
-	size_t len = (end - first) * page_size;
+	size_t len = (end - first) * prlib_page_size;
 	unsigned char *buf = malloc(len);
 
 	ASSERT_NE(NULL, buf);
 	ASSERT_LE(0, prlib_use_range(self->fd, first, end));
 	prlib_fill(buf, len, seed);
-	ASSERT_EQ(0, prlib_write(self->fd, first * page_size, buf, len));
+	ASSERT_EQ(0, prlib_write(self->fd, first * prlib_page_size, buf, len));
 	free(buf);
 }
 
@@ -64,10 +64,10 @@ TEST_F(reclaim, stop_using_range_keeps_data_until_reclaim)
 {
 	fill_and_release(_metadata, self, 0, 4, 1);
 	/* Still mapped, still readable, still the same bytes. */
-	EXPECT_EQ(-1, prlib_check(self->map, 4 * page_size, 1));
+	EXPECT_EQ(-1, prlib_check(self->map, 4 * prlib_page_size, 1));
 	ASSERT_EQ(0, prlib_drop_caches());
 	EXPECT_EQ(SIGBUS, prtest_probe(page(self, 0), NULL));
-	EXPECT_EQ(SIGBUS, prtest_probe(page(self, 3) + page_size - 1, NULL));
+	EXPECT_EQ(SIGBUS, prtest_probe(page(self, 3) + prlib_page_size - 1, NULL));
 	EXPECT_EQ(0, prtest_count_readable(self->map, NPAGES));
 }
 
@@ -152,8 +152,8 @@ TEST_F(reclaim, reclaim_takes_only_the_reclaimable_pages_in_between)
 		}
 		/* The in-use neighbours kept their mapping and data. */
 		ASSERT_EQ(0, prtest_probe(page(self, i), NULL));
-		EXPECT_EQ(0, memcmp(expect + i * page_size, page(self, i),
-				    page_size));
+		EXPECT_EQ(0, memcmp(expect + i * prlib_page_size, page(self, i),
+				    prlib_page_size));
 	}
 	free(expect);
 }
@@ -166,9 +166,9 @@ TEST_F(reclaim, reclaimed_page_comes_back_zeroed)
 	ASSERT_EQ(0, prlib_drop_caches());
 	/* Four pages had to be allocated again. */
 	ASSERT_EQ(4, prlib_use_range(self->fd, 0, 4));
-	EXPECT_EQ(-1, prlib_find_not(self->map, 4 * page_size, 0));
+	EXPECT_EQ(-1, prlib_find_not(self->map, 4 * prlib_page_size, 0));
 	memset(buf, 0xff, sizeof(buf));
-	ASSERT_EQ(0, prlib_read(self->fd, 3 * page_size, buf, sizeof(buf)));
+	ASSERT_EQ(0, prlib_read(self->fd, 3 * prlib_page_size, buf, sizeof(buf)));
 	EXPECT_EQ(-1, prlib_find_not(buf, sizeof(buf), 0));
 }
 
@@ -193,7 +193,7 @@ TEST_F(reclaim, page_used_again_before_reclaim_keeps_data)
 	/* Nothing had to be allocated: the data survived. */
 	ASSERT_EQ(0, prlib_use_range(self->fd, 0, 4));
 	ASSERT_EQ(0, prlib_drop_caches());
-	EXPECT_EQ(-1, prlib_check(self->map, 4 * page_size, 11));
+	EXPECT_EQ(-1, prlib_check(self->map, 4 * prlib_page_size, 11));
 	ASSERT_EQ(0, prlib_get_info(self->fd, &info));
 	EXPECT_EQ(0, info.pages_reclaimed);
 	EXPECT_EQ(4, info.pages_allocated);
@@ -210,8 +210,8 @@ TEST_F(reclaim, stop_using_result_counts_the_pages_moved)
 	EXPECT_EQ(0, prlib_stop_using(self->fd, 0, NPAGES));
 	/* USE_RANGE over all of it allocates the free ones only. */
 	EXPECT_EQ(8, prlib_use_range(self->fd, 0, NPAGES));
-	EXPECT_EQ(-1, prlib_check(page(self, 4), 4 * page_size, 13));
-	EXPECT_EQ(-1, prlib_check(page(self, 8), 4 * page_size, 14));
+	EXPECT_EQ(-1, prlib_check(page(self, 4), 4 * prlib_page_size, 13));
+	EXPECT_EQ(-1, prlib_check(page(self, 8), 4 * prlib_page_size, 14));
 }
 
 TEST_F(reclaim, io_on_a_reclaimed_page_fails_enoent_until_it_is_used_again)
@@ -257,7 +257,7 @@ TEST_F_TIMEOUT(reclaim, many_ranges_are_reclaimed_by_one_drop_caches, 180)
 
 	ASSERT_LT(0, max);
 	size = max < MANY_MAX_BYTES ? max : MANY_MAX_BYTES;
-	npages = size / page_size;
+	npages = size / prlib_page_size;
 	buf = malloc(size);
 	ASSERT_NE(NULL, buf);
 	TH_LOG("%d ranges of %llu pages", MANY_RANGES,
@@ -273,7 +273,7 @@ TEST_F_TIMEOUT(reclaim, many_ranges_are_reclaimed_by_one_drop_caches, 180)
 		ASSERT_EQ(0, prlib_write(fds[i], 0, buf, size));
 		/* One byte a page, through the mapping. */
 		for (p = 0; p < npages; p++)
-			ASSERT_EQ(buf[p * page_size], maps[i][p * page_size]);
+			ASSERT_EQ(buf[p * prlib_page_size], maps[i][p * prlib_page_size]);
 		ASSERT_EQ(npages, prlib_stop_using(fds[i], 0, npages));
 	}
 	EXPECT_EQ(self->before.pages_reclaimable + MANY_RANGES * npages,
@@ -318,7 +318,7 @@ static void *busy_writer_run(void *arg)
 {
 	struct busy_writer *w = arg;
 
-	w->ret = prlib_write(w->fd, w->offset, w->st.page, page_size);
+	w->ret = prlib_write(w->fd, w->offset, w->st.page, prlib_page_size);
 	return NULL;
 }
 
@@ -334,7 +334,7 @@ static void busy_open(struct __test_metadata *_metadata, int cpu,
 	ASSERT_EQ(0, sched_setaffinity(0, sizeof(one), &one));
 	*fd = prlib_open();
 	ASSERT_LE(0, *fd);
-	*map = prlib_map(*fd, npages * page_size);
+	*map = prlib_map(*fd, npages * prlib_page_size);
 	ASSERT_NE(MAP_FAILED, *map);
 	ASSERT_EQ(0, sched_setaffinity(0, sizeof(saved), &saved));
 }
@@ -374,7 +374,7 @@ TEST_F_TIMEOUT(reclaim, busy_range_does_not_starve_reclaim_of_the_ranges_behind_
 	ASSERT_EQ(BUSY_PAGES, prlib_stop_using(fd[1], 0, BUSY_PAGES));
 
 	w.fd = fd[0];
-	w.offset = BUSY_PAGES * page_size;
+	w.offset = BUSY_PAGES * prlib_page_size;
 	ASSERT_EQ(0, pthread_create(&writer, NULL, busy_writer_run, &w));
 	ASSERT_EQ(0, prlib_stall_wait(&w.st, STALL_SECONDS));
 
@@ -390,7 +390,7 @@ TEST_F_TIMEOUT(reclaim, busy_range_does_not_starve_reclaim_of_the_ranges_behind_
 	ASSERT_EQ(0, prlib_stall_release(&w.st, 0x77));
 	ASSERT_EQ(0, pthread_join(writer, NULL));
 	EXPECT_EQ(0, w.ret);
-	EXPECT_EQ(-1, prlib_find_not(map[0] + w.offset, page_size, 0x77));
+	EXPECT_EQ(-1, prlib_find_not(map[0] + w.offset, prlib_page_size, 0x77));
 
 	/* The copy is over: a's reclaimable pages go too. */
 	ASSERT_EQ(0, prlib_drop_caches());
@@ -399,8 +399,8 @@ TEST_F_TIMEOUT(reclaim, busy_range_does_not_starve_reclaim_of_the_ranges_behind_
 	EXPECT_EQ(1, info.pages_in_use);
 
 	prlib_stall_fini(&w.st);
-	EXPECT_EQ(0, munmap(map[0], (BUSY_PAGES + 1) * page_size));
-	EXPECT_EQ(0, munmap(map[1], BUSY_PAGES * page_size));
+	EXPECT_EQ(0, munmap(map[0], (BUSY_PAGES + 1) * prlib_page_size));
+	EXPECT_EQ(0, munmap(map[1], BUSY_PAGES * prlib_page_size));
 	EXPECT_EQ(0, close(fd[0]));
 	EXPECT_EQ(0, close(fd[1]));
 }
@@ -471,8 +471,8 @@ TEST_F_TIMEOUT(reclaim, allocating_range_does_not_starve_reclaim_of_any_idle_pag
 	EXPECT_EQ(0, sv.no_room);
 	prtest_diag("the server ran %lu rounds and allocated %lu pages",
 		    sv.rounds, sv.allocated);
-	EXPECT_EQ(0, munmap(map[0], a_pages * page_size));
-	EXPECT_EQ(0, munmap(map[1], BUSY_PAGES * page_size));
+	EXPECT_EQ(0, munmap(map[0], a_pages * prlib_page_size));
+	EXPECT_EQ(0, munmap(map[1], BUSY_PAGES * prlib_page_size));
 	EXPECT_EQ(0, close(fd[0]));
 	EXPECT_EQ(0, close(fd[1]));
 }

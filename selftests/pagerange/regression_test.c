@@ -99,7 +99,7 @@ static bool wait_for_progress(volatile long *progress, long target)
 /* A page shared with children, for counters they publish. */
 static volatile long *shared_page(struct __test_metadata *_metadata)
 {
-	volatile long *p = mmap(NULL, page_size, PROT_READ | PROT_WRITE,
+	volatile long *p = mmap(NULL, prlib_page_size, PROT_READ | PROT_WRITE,
 				MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 
 	EXPECT_NE(MAP_FAILED, p);
@@ -128,7 +128,7 @@ FIXTURE_TEARDOWN(regression)
 	EXPECT_EQ(0, prlib_drop_caches());
 	prlib_stats_settle(&self->before, 5000);
 	prtest_expect_stats(_metadata, &self->before);
-	munmap((void *)self->shared, page_size);
+	munmap((void *)self->shared, prlib_page_size);
 }
 
 /* ---- shrinker versus munmap ---- */
@@ -147,7 +147,7 @@ TEST_F_TIMEOUT(regression, shrinker_racing_munmap_never_frees_a_mapped_page, 180
 		for (i = 0; i < MUNMAP_BATCH; i++) {
 			fd[i] = prlib_open();
 			ASSERT_LE(0, fd[i]);
-			map[i] = prlib_map(fd[i], NPAGES * page_size);
+			map[i] = prlib_map(fd[i], NPAGES * prlib_page_size);
 			ASSERT_NE(MAP_FAILED, map[i]);
 			prtest_use_and_fill(_metadata, fd[i], 0, NPAGES,
 					    round * 100 + i);
@@ -157,15 +157,15 @@ TEST_F_TIMEOUT(regression, shrinker_racing_munmap_never_frees_a_mapped_page, 180
 		for (i = 0; i < MUNMAP_BATCH; i++) {
 			/* In-use pages keep their data while the shrinker runs. */
 			EXPECT_EQ(-1, prlib_check(map[i],
-						  NPAGES / 2 * page_size,
+						  NPAGES / 2 * prlib_page_size,
 						  round * 100 + i));
-			ASSERT_EQ(0, munmap(map[i], NPAGES * page_size));
+			ASSERT_EQ(0, munmap(map[i], NPAGES * prlib_page_size));
 		}
 		for (i = 0; i < MUNMAP_BATCH; i++) {
 			/* Nothing is left mapped at the old address. */
 			EXPECT_EQ(SIGSEGV, prtest_probe(map[i], NULL));
 			EXPECT_EQ(SIGSEGV, prtest_probe(map[i] +
-					(NPAGES - 1) * page_size, NULL));
+					(NPAGES - 1) * prlib_page_size, NULL));
 			prtest_expect_esrch(_metadata, fd[i]);
 			EXPECT_EQ(0, close(fd[i]));
 		}
@@ -188,19 +188,19 @@ static int exit_with_pages(void *arg)
 	fd = prlib_open();
 	if (fd < 0)
 		return 1;
-	map = prlib_map(fd, NPAGES * page_size);
+	map = prlib_map(fd, NPAGES * prlib_page_size);
 	if (map == MAP_FAILED)
 		return 2;
-	buf = malloc(NPAGES * page_size);
+	buf = malloc(NPAGES * prlib_page_size);
 	if (!buf)
 		return 3;
-	prlib_fill(buf, NPAGES * page_size, seed);
+	prlib_fill(buf, NPAGES * prlib_page_size, seed);
 	if (prlib_use_range(fd, 0, NPAGES - 4) != NPAGES - 4 ||
-	    prlib_write(fd, 0, buf, (NPAGES - 4) * page_size))
+	    prlib_write(fd, 0, buf, (NPAGES - 4) * prlib_page_size))
 		return 4;
 	if (prlib_stop_using(fd, NPAGES / 2, NPAGES) != NPAGES / 2 - 4)
 		return 5;
-	if (prlib_check(map, NPAGES / 2 * page_size, seed) >= 0)
+	if (prlib_check(map, NPAGES / 2 * prlib_page_size, seed) >= 0)
 		return 6;
 	/* No munmap, no close: exit tears it all down. */
 	return 0;
@@ -251,7 +251,7 @@ static pid_t owner_start(__u64 npages, int *fd, int *go)
 		close(pipefd[1]);
 		owned = prlib_open();
 		if (owned < 0 ||
-		    prlib_map(owned, npages * page_size) == MAP_FAILED ||
+		    prlib_map(owned, npages * prlib_page_size) == MAP_FAILED ||
 		    prlib_send_fd(sv[1], owned))
 			_exit(1);
 		if (read(pipefd[0], &c, 1) != 1)
@@ -273,19 +273,19 @@ static pid_t owner_start(__u64 npages, int *fd, int *go)
  */
 static int write_until_esrch(int fd, __u64 npages, volatile long *progress)
 {
-	unsigned char *buf = malloc(page_size);
+	unsigned char *buf = malloc(prlib_page_size);
 	__u64 i;
 	long ret;
 
 	if (!buf)
 		return 2;
-	memset(buf, 0xaa, page_size);
+	memset(buf, 0xaa, prlib_page_size);
 	alarm(CHILD_TIMEOUT);
 	for (i = 0;; i = (i + 1) % npages) {
 		ret = prlib_use_range(fd, i, i + 1);
 		if (ret >= 0)
-			ret = prlib_write(fd, i * page_size, buf,
-					  page_size);
+			ret = prlib_write(fd, i * prlib_page_size, buf,
+					  prlib_page_size);
 		/* Once every page is there, free them again for more inserts. */
 		if (!ret && i == npages - 1 &&
 		    prlib_stop_using(fd, 0, npages) >= 0)
@@ -347,7 +347,7 @@ static unsigned char *map_anon_at(void *addr, size_t len)
 
 TEST_F_TIMEOUT(regression, use_range_racing_munmap_never_maps_into_a_new_mapping, 240)
 {
-	size_t size = WRITER_PAGES * page_size;
+	size_t size = WRITER_PAGES * prlib_page_size;
 	unsigned char *map, *anon;
 	int round, fd;
 	pid_t writer;
@@ -435,7 +435,7 @@ static void *first_stopper_run(void *arg)
 TEST_F_TIMEOUT(regression, use_range_racing_reclaim_of_its_span_publishes_each_page_at_its_slot,
 	       240)
 {
-	const size_t len = (SLOT_PAGES - 1) * page_size;
+	const size_t len = (SLOT_PAGES - 1) * prlib_page_size;
 	struct first_stopper st = { .use_us = 1000 };
 	long used, loops, allocated = 0;
 	unsigned char *map, *buf;
@@ -447,7 +447,7 @@ TEST_F_TIMEOUT(regression, use_range_racing_reclaim_of_its_span_publishes_each_p
 	ASSERT_NE(NULL, buf);
 	fd = prlib_open();
 	ASSERT_LE(0, fd);
-	map = prlib_map(fd, SLOT_PAGES * page_size);
+	map = prlib_map(fd, SLOT_PAGES * prlib_page_size);
 	ASSERT_NE(MAP_FAILED, map);
 	st.fd = fd;
 	dropper_start(_metadata, &d);
@@ -466,9 +466,9 @@ TEST_F_TIMEOUT(regression, use_range_racing_reclaim_of_its_span_publishes_each_p
 		ASSERT_LE(0, used) TH_LOG("round %d", round);
 		allocated += used;
 		prlib_fill(buf, len, round);
-		ASSERT_EQ(0, prlib_write(fd, page_size, buf, len))
+		ASSERT_EQ(0, prlib_write(fd, prlib_page_size, buf, len))
 			TH_LOG("round %d", round);
-		ASSERT_EQ(-1, prlib_check(map + page_size, len, round))
+		ASSERT_EQ(-1, prlib_check(map + prlib_page_size, len, round))
 			TH_LOG("round %d", round);
 		ASSERT_EQ(SLOT_PAGES - 1, prlib_stop_using(fd, 1, SLOT_PAGES))
 			TH_LOG("round %d", round);
@@ -483,7 +483,7 @@ TEST_F_TIMEOUT(regression, use_range_racing_reclaim_of_its_span_publishes_each_p
 	/* It raced: pages came back reclaimed, page 0 among them. */
 	EXPECT_LE((SLOT_PAGES - 1) * SLOT_ROUNDS, allocated);
 	EXPECT_LT(0, st.stopped);
-	EXPECT_EQ(0, munmap(map, SLOT_PAGES * page_size));
+	EXPECT_EQ(0, munmap(map, SLOT_PAGES * prlib_page_size));
 	EXPECT_EQ(0, close(fd));
 	free(buf);
 }
@@ -499,8 +499,8 @@ static int ioctls_expect_esrch(int fd, int rounds)
 	alarm(CHILD_TIMEOUT);
 	for (i = 0; i < rounds; i++) {
 		if (prlib_use_range(fd, 0, NPAGES) != -ESRCH ||
-		    prlib_write(fd, i % NPAGES * page_size, &byte, 1) != -ESRCH ||
-		    prlib_zero(fd, 0, NPAGES * page_size) != -ESRCH ||
+		    prlib_write(fd, i % NPAGES * prlib_page_size, &byte, 1) != -ESRCH ||
+		    prlib_zero(fd, 0, NPAGES * prlib_page_size) != -ESRCH ||
 		    prlib_stop_using(fd, 0, NPAGES) != -ESRCH)
 			return 10;
 	}
@@ -510,7 +510,7 @@ static int ioctls_expect_esrch(int fd, int rounds)
 TEST_F_TIMEOUT(regression, stale_vma_after_munmap_never_touches_a_new_mapping_at_the_same_address,
 	       120)
 {
-	size_t size = NPAGES * page_size;
+	size_t size = NPAGES * prlib_page_size;
 	struct pagerange_info info;
 	unsigned char *map, *anon;
 	struct dropper d;
@@ -529,7 +529,7 @@ TEST_F_TIMEOUT(regression, stale_vma_after_munmap_never_touches_a_new_mapping_at
 	anon = map_anon_at(map, size);
 	ASSERT_NE(MAP_FAILED, anon);
 	for (i = 0; i < NPAGES; i++)
-		memset(anon + i * page_size, 0x30 + i, page_size);
+		memset(anon + i * prlib_page_size, 0x30 + i, prlib_page_size);
 
 	/* The shrinker and a writer both go after the range's old address. */
 	dropper_start(_metadata, &d);
@@ -544,8 +544,8 @@ TEST_F_TIMEOUT(regression, stale_vma_after_munmap_never_touches_a_new_mapping_at
 
 	/* The new mapping was neither zapped nor written. */
 	for (i = 0; i < NPAGES; i++)
-		EXPECT_EQ(-1, prlib_find_not(anon + i * page_size,
-					     page_size, 0x30 + i));
+		EXPECT_EQ(-1, prlib_find_not(anon + i * prlib_page_size,
+					     prlib_page_size, 0x30 + i));
 	/* munmap() took every page; the shrinker had none to take. */
 	ASSERT_EQ(0, prlib_get_info(fd, &info));
 	EXPECT_EQ(NPAGES, info.size_pages);
@@ -562,7 +562,7 @@ static int child_maps(void *arg)
 {
 	int fd = (intptr_t)arg;
 
-	return -prlib_try_map(fd, NPAGES * page_size, PROT_READ,
+	return -prlib_try_map(fd, NPAGES * prlib_page_size, PROT_READ,
 			      MAP_SHARED, 0);
 }
 
@@ -574,15 +574,15 @@ TEST_F(regression, mmap_from_a_fork_child_after_the_owner_mapped_fails_einval)
 
 	fd = prlib_open();
 	ASSERT_LE(0, fd);
-	map = prlib_map(fd, NPAGES * page_size);
+	map = prlib_map(fd, NPAGES * prlib_page_size);
 	ASSERT_NE(MAP_FAILED, map);
 	/* The child's mm is a copy without the mapping: EINVAL, not EBUSY. */
 	EXPECT_EQ(EINVAL, prlib_in_child(child_maps, (void *)(intptr_t)fd));
 	/* The owner's mapping is the range's, untouched. */
 	EXPECT_EQ(1, prlib_use_range(fd, 3, 4));
-	EXPECT_EQ(0, prlib_write(fd, 3 * page_size + 7, &byte, 1));
-	EXPECT_EQ(0x42, map[3 * page_size + 7]);
-	EXPECT_EQ(0, munmap(map, NPAGES * page_size));
+	EXPECT_EQ(0, prlib_write(fd, 3 * prlib_page_size + 7, &byte, 1));
+	EXPECT_EQ(0x42, map[3 * prlib_page_size + 7]);
+	EXPECT_EQ(0, munmap(map, NPAGES * prlib_page_size));
 	EXPECT_EQ(0, close(fd));
 }
 
@@ -595,7 +595,7 @@ static void *thread_maps(void *arg)
 {
 	struct thread_map *t = arg;
 
-	t->map = prlib_map(t->fd, NPAGES * page_size);
+	t->map = prlib_map(t->fd, NPAGES * prlib_page_size);
 	return NULL;
 }
 
@@ -611,7 +611,7 @@ TEST_F(regression, mmap_from_a_thread_of_the_opener_shares_its_mm_and_succeeds)
 	ASSERT_NE(MAP_FAILED, t.map);
 	EXPECT_EQ(1, prlib_use_range(t.fd, 0, 1));
 	EXPECT_EQ(0, prtest_probe(t.map, NULL));
-	EXPECT_EQ(0, munmap(t.map, NPAGES * page_size));
+	EXPECT_EQ(0, munmap(t.map, NPAGES * prlib_page_size));
 	EXPECT_EQ(0, close(t.fd));
 }
 
@@ -631,8 +631,8 @@ static void __attribute__((constructor)) regression_after_exec(void)
 	if (!env)
 		return;
 	fd = atoi(env);
-	page_size = sysconf(_SC_PAGESIZE);
-	if (prlib_try_map(fd, NPAGES * page_size, PROT_READ, MAP_SHARED,
+	prlib_page_size = sysconf(_SC_PAGESIZE);
+	if (prlib_try_map(fd, NPAGES * prlib_page_size, PROT_READ, MAP_SHARED,
 			  0) != -EINVAL)
 		_exit(10);
 	if (prlib_use_range(fd, 0, 1) != -ESRCH)
@@ -656,9 +656,9 @@ TEST_F(regression, mmap_after_exec_in_the_opener_fails_einval)
 		int fd;
 
 		/* Not O_CLOEXEC: the new image inherits it. */
-		fd = open(PAGERANGE_DEV, O_RDWR);
+		fd = open(PRLIB_DEV, O_RDWR);
 		if (fd < 0 ||
-		    prlib_map(fd, NPAGES * page_size) == MAP_FAILED ||
+		    prlib_map(fd, NPAGES * prlib_page_size) == MAP_FAILED ||
 		    prlib_use_range(fd, 0, 2) != 2)
 			_exit(1);
 		snprintf(env, sizeof(env), "%s=%d", EXEC_FD_ENV, fd);
@@ -697,7 +697,7 @@ static void *churn(void *arg)
 			__sync_fetch_and_add(&r->errors, 1);
 			continue;
 		}
-		map = prlib_map(fd, np * page_size);
+		map = prlib_map(fd, np * prlib_page_size);
 		if (map == MAP_FAILED ||
 		    prlib_use_range(fd, 0, np) != (long)np ||
 		    prlib_stop_using(fd, 0, np / 2) != (long)(np / 2))
@@ -706,7 +706,7 @@ static void *churn(void *arg)
 		if (i & 1)
 			close(fd);
 		if (map != MAP_FAILED)
-			munmap(map, np * page_size);
+			munmap(map, np * prlib_page_size);
 		if (!(i & 1))
 			close(fd);
 		__sync_fetch_and_add(&r->cycles, 1);
@@ -717,7 +717,7 @@ static void *churn(void *arg)
 /* Whether every line of debugfs' ranges is consistent in itself. */
 static bool ranges_sane(void)
 {
-	FILE *f = prlib_debugfs_open(PAGERANGE_RANGES);
+	FILE *f = prlib_debugfs_open(PRLIB_RANGES);
 	struct prlib_ranges_line l;
 	char buf[256];
 	bool ok = true;
@@ -731,7 +731,7 @@ static bool ranges_sane(void)
 			   &l.size_pages, &l.present, &l.in_use,
 			   &l.reclaimable) != 5 ||
 		    l.pid <= 0 || l.size_pages < 0 ||
-		    l.size_pages > (256LL << 20) / (long long)page_size ||
+		    l.size_pages > (256LL << 20) / (long long)prlib_page_size ||
 		    l.present > l.size_pages || l.in_use < 0 ||
 		    l.reclaimable < 0 || l.in_use + l.reclaimable != l.present)
 			ok = false;
@@ -771,7 +771,7 @@ TEST_F_TIMEOUT(regression, stats_read_racing_mmap_and_close_stay_consistent, 180
 	/* A range that stays as it is, for GET_INFO. */
 	r.info_fd = prlib_open();
 	ASSERT_LE(0, r.info_fd);
-	map = prlib_map(r.info_fd, NPAGES * page_size);
+	map = prlib_map(r.info_fd, NPAGES * prlib_page_size);
 	ASSERT_NE(MAP_FAILED, map);
 	ASSERT_EQ(1, prlib_use_range(r.info_fd, 0, 1));
 
@@ -791,7 +791,7 @@ TEST_F_TIMEOUT(regression, stats_read_racing_mmap_and_close_stay_consistent, 180
 	EXPECT_EQ(0, r.errors);
 	EXPECT_LT(0, r.reads);
 	EXPECT_EQ(0, r.insane);
-	EXPECT_EQ(0, munmap(map, NPAGES * page_size));
+	EXPECT_EQ(0, munmap(map, NPAGES * prlib_page_size));
 	EXPECT_EQ(0, close(r.info_fd));
 }
 

@@ -28,7 +28,7 @@ FIXTURE(report) {
 
 FIXTURE_SETUP(report)
 {
-	self->size = BIG_PAGES * page_size;
+	self->size = BIG_PAGES * prlib_page_size;
 	prtest_setup_mapped(_metadata, &self->before, &self->fd, &self->map,
 			    self->size);
 }
@@ -91,13 +91,13 @@ TEST_F(report, marks_exactly_the_pages_that_had_to_be_allocated)
 	EXPECT_EQ(0, bitmap[0] >> 8);
 	expect_states(_metadata, self->fd, 0, "UUUUUUUU");
 	for (i = 0; i < 8; i++) {
-		const unsigned char *p = self->map + i * page_size;
-		bool zero = prlib_find_not(p, page_size, 0) < 0;
+		const unsigned char *p = self->map + i * prlib_page_size;
+		bool zero = prlib_find_not(p, prlib_page_size, 0) < 0;
 
 		EXPECT_EQ(prlib_report_bit(bitmap, i), zero) TH_LOG("page %zu", i);
 	}
 	/* The kept pages kept their bytes, not only some of them. */
-	EXPECT_EQ(-1, prlib_check(self->map, 3 * page_size, 3));
+	EXPECT_EQ(-1, prlib_check(self->map, 3 * prlib_page_size, 3));
 }
 
 /* What reclaim took is what the report says, bit for bit. */
@@ -116,9 +116,9 @@ TEST_F(report, after_reclaim_every_reclaimed_page_is_marked)
 	ASSERT_EQ(8, prlib_use_range_report(self->fd, 0, NPAGES, bitmap));
 	report_string(bitmap, NPAGES, bits);
 	EXPECT_STREQ("0000111111110000", bits);
-	EXPECT_EQ(-1, prlib_check(self->map, 4 * page_size, 4));
-	EXPECT_EQ(-1, prlib_find_not(self->map + 4 * page_size,
-				     8 * page_size, 0));
+	EXPECT_EQ(-1, prlib_check(self->map, 4 * prlib_page_size, 4));
+	EXPECT_EQ(-1, prlib_find_not(self->map + 4 * prlib_page_size,
+				     8 * prlib_page_size, 0));
 }
 
 /*
@@ -159,11 +159,11 @@ TEST_F(report, errors_change_nothing)
 	__u64 *edge, *good;
 
 	/* One word before an inaccessible page. */
-	area = mmap(NULL, 2 * page_size, PROT_READ | PROT_WRITE,
+	area = mmap(NULL, 2 * prlib_page_size, PROT_READ | PROT_WRITE,
 		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, area);
-	ASSERT_EQ(0, mprotect(area + page_size, page_size, PROT_NONE));
-	edge = (__u64 *)(area + page_size) - 1;
+	ASSERT_EQ(0, mprotect(area + prlib_page_size, prlib_page_size, PROT_NONE));
+	edge = (__u64 *)(area + prlib_page_size) - 1;
 
 	ASSERT_EQ(1, prlib_use_range(self->fd, 0, 1));
 	r.bitmap = prlib_u64(edge);
@@ -187,14 +187,14 @@ TEST_F(report, errors_change_nothing)
 	r.bitmap_size = 8 * PRLIB_REPORT_WORDS(BIG_PAGES + 1);
 	EXPECT_EQ(-EFAULT, prlib_ioctl(self->fd, PAGERANGE_IOC_USE_RANGE_REPORT, &r));
 	/* A good bitmap, a span past the end. */
-	good = (__u64 *)(area + page_size) - words - 1;
+	good = (__u64 *)(area + prlib_page_size) - words - 1;
 	EXPECT_EQ(-EINVAL, prlib_use_range_report(self->fd, 0, BIG_PAGES + 1,
 						  good));
 	EXPECT_EQ(-EINVAL, prlib_use_range_report(self->fd, 0, ~0ULL, edge));
 	ASSERT_EQ(0, prlib_get_info(self->fd, &info));
 	EXPECT_EQ(1, info.pages_present);
 	EXPECT_EQ(1, info.pages_allocated);
-	EXPECT_EQ(0, munmap(area, 2 * page_size));
+	EXPECT_EQ(0, munmap(area, 2 * prlib_page_size));
 }
 
 /* QUERY reports each state and changes none of them. */
@@ -230,9 +230,9 @@ TEST_F(report, purge_frees_the_span_at_once)
 	ASSERT_EQ(4, prlib_stop_using(self->fd, 4, 8));
 	EXPECT_EQ(6, prlib_purge(self->fd, 2, 10));
 	expect_states(_metadata, self->fd, 0, "UUFFFFFFFF");
-	EXPECT_EQ(SIGBUS, prtest_probe(self->map + 2 * page_size, NULL));
-	EXPECT_EQ(SIGBUS, prtest_probe(self->map + 7 * page_size, NULL));
-	EXPECT_EQ(-1, prlib_check(self->map, 2 * page_size, 6));
+	EXPECT_EQ(SIGBUS, prtest_probe(self->map + 2 * prlib_page_size, NULL));
+	EXPECT_EQ(SIGBUS, prtest_probe(self->map + 7 * prlib_page_size, NULL));
+	EXPECT_EQ(-1, prlib_check(self->map, 2 * prlib_page_size, 6));
 	ASSERT_EQ(0, prlib_get_info(self->fd, &info));
 	EXPECT_EQ(6, info.pages_purged);
 	EXPECT_EQ(0, info.pages_reclaimed);
@@ -240,8 +240,8 @@ TEST_F(report, purge_frees_the_span_at_once)
 	EXPECT_EQ(allocated + 2, prlib_stat("pages_allocated"));
 	/* Used again, they read as zero. */
 	EXPECT_EQ(6, prlib_use_range(self->fd, 2, 8));
-	EXPECT_EQ(-1, prlib_find_not(self->map + 2 * page_size,
-				     6 * page_size, 0));
+	EXPECT_EQ(-1, prlib_find_not(self->map + 2 * prlib_page_size,
+				     6 * prlib_page_size, 0));
 	EXPECT_EQ(0, prlib_purge(self->fd, 10, 12));
 }
 
@@ -255,7 +255,7 @@ static void *stalled_write_run(void *arg)
 {
 	struct stalled_write *w = arg;
 
-	w->ret = prlib_write(w->fd, 0, w->st.page, page_size);
+	w->ret = prlib_write(w->fd, 0, w->st.page, prlib_page_size);
 	return NULL;
 }
 
@@ -438,7 +438,7 @@ TEST_F(report, poll_reports_pollhup_once_the_mapping_is_gone)
 /* One call makes the pages in use, allocating what is missing, and copies. */
 TEST_F(report, write_use_makes_the_span_in_use_then_copies)
 {
-	size_t len = 2 * page_size + 300, off = page_size - 100;
+	size_t len = 2 * prlib_page_size + 300, off = prlib_page_size - 100;
 	unsigned char *buf = malloc(len);
 	struct pagerange_info info;
 
@@ -456,7 +456,7 @@ TEST_F(report, write_use_makes_the_span_in_use_then_copies)
 	prlib_fill(buf, len, 9);
 	ASSERT_EQ(0, prlib_write_use(self->fd, off, buf, len));
 	EXPECT_EQ(-1, prlib_check(self->map + off, len, 9));
-	EXPECT_EQ(0, prlib_write_use(self->fd, 5 * page_size, buf, 0));
+	EXPECT_EQ(0, prlib_write_use(self->fd, 5 * prlib_page_size, buf, 0));
 	expect_states(_metadata, self->fd, 4, "FF");
 	free(buf);
 }
@@ -478,8 +478,8 @@ TEST_F(report, write_use_is_refused_for_read_and_zero)
 /* At max_pages, nothing is allocated and nothing copied. */
 TEST_F(report, write_use_is_all_or_nothing_at_max_pages)
 {
-	long long saved = prlib_read_ll(PAGERANGE_MAX_PAGES_PARAM);
-	size_t len = 4 * page_size;
+	long long saved = prlib_read_ll(PRLIB_MAX_PAGES_PARAM);
+	size_t len = 4 * prlib_page_size;
 	unsigned char *buf = malloc(len);
 
 	ASSERT_NE(NULL, buf);
@@ -487,12 +487,12 @@ TEST_F(report, write_use_is_all_or_nothing_at_max_pages)
 	prlib_fill(buf, len, 10);
 	ASSERT_EQ(1, prlib_use_range(self->fd, 0, 1));
 	/* Room for two more pages; the write needs three. */
-	ASSERT_EQ(0, prlib_write_ll(PAGERANGE_MAX_PAGES_PARAM,
+	ASSERT_EQ(0, prlib_write_ll(PRLIB_MAX_PAGES_PARAM,
 				    prlib_stat("pages_allocated") + 2));
 	EXPECT_EQ(-ENOMEM, prlib_write_use(self->fd, 0, buf, len));
-	EXPECT_EQ(0, prlib_write_ll(PAGERANGE_MAX_PAGES_PARAM, saved));
+	EXPECT_EQ(0, prlib_write_ll(PRLIB_MAX_PAGES_PARAM, saved));
 	expect_states(_metadata, self->fd, 0, "UFFFF");
-	EXPECT_EQ(-1, prlib_find_not(self->map, page_size, 0));
+	EXPECT_EQ(-1, prlib_find_not(self->map, prlib_page_size, 0));
 	free(buf);
 }
 

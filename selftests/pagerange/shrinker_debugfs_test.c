@@ -22,7 +22,7 @@
 
 #include <linux/mempolicy.h>
 
-#define SHRINKER_DEBUGFS	PAGERANGE_DEBUGFS "/shrinker"
+#define SHRINKER_DEBUGFS	PRLIB_DEBUGFS "/shrinker"
 #define SHRINKER_PREFIX		"pagerange-"
 #define NODE_POSSIBLE		"/sys/devices/system/node/possible"
 
@@ -262,7 +262,7 @@ FIXTURE_SETUP(shrinker)
 		SKIP(return, "%s", self->why);
 	}
 	self->nr_nodes = possible_nodes(self->nodes);
-	self->size = NPAGES * page_size;
+	self->size = NPAGES * prlib_page_size;
 	prtest_setup_mapped(_metadata, &self->before, &self->fd, &self->map,
 			    self->size);
 }
@@ -291,7 +291,7 @@ FIXTURE_TEARDOWN(shrinker)
 	for (i = 0; i < 2; i++) {
 		if (self->node_map[i] != MAP_FAILED)
 			EXPECT_EQ(0, munmap(self->node_map[i],
-					    NODE_PAGES * page_size));
+					    NODE_PAGES * prlib_page_size));
 		if (self->node_fd[i] >= 0)
 			EXPECT_EQ(0, close(self->node_fd[i]));
 	}
@@ -405,23 +405,23 @@ TEST_F(shrinker, writing_scan_reclaims_pages)
 
 	/* Two of the reclaimable pages are gone; the rest kept their data. */
 	for (i = 0; i < 8; i++) {
-		p = self->map + i * page_size;
+		p = self->map + i * prlib_page_size;
 		if (prtest_probe(p, NULL)) {
 			EXPECT_LE(2, i);
 			continue;
 		}
 		readable++;
-		EXPECT_EQ(-1, prlib_check(p, page_size, 10 + i));
+		EXPECT_EQ(-1, prlib_check(p, prlib_page_size, 10 + i));
 	}
 	EXPECT_EQ(6, readable);
 	/* USE_RANGE counts the two; they come back zeroed, the rest intact. */
 	EXPECT_EQ(2, prlib_use_range(self->fd, 0, 8));
 	for (i = 0; i < 8; i++) {
-		p = self->map + i * page_size;
-		if (prlib_check(p, page_size, 10 + i) < 0)
+		p = self->map + i * prlib_page_size;
+		if (prlib_check(p, prlib_page_size, 10 + i) < 0)
 			continue;
 		zeroed++;
-		EXPECT_EQ(-1, prlib_find_not(p, page_size, 0));
+		EXPECT_EQ(-1, prlib_find_not(p, prlib_page_size, 0));
 	}
 	EXPECT_EQ(2, zeroed);
 
@@ -462,7 +462,7 @@ TEST_F(shrinker, scan_on_a_node_without_the_range_takes_nothing)
 	ASSERT_EQ(0, prlib_get_info(self->fd, &info));
 	EXPECT_EQ(4, info.pages_reclaimable);
 	EXPECT_EQ(0, info.pages_reclaimed);
-	EXPECT_EQ(-1, prlib_check(self->map, 4 * page_size, 20));
+	EXPECT_EQ(-1, prlib_check(self->map, 4 * prlib_page_size, 20));
 	read_count(_metadata, self, &c0);
 	EXPECT_EQ(c1.node[pos], c0.node[pos]);
 }
@@ -473,7 +473,7 @@ TEST_F(shrinker, scan_on_a_node_without_the_range_takes_nothing)
  */
 TEST_F(shrinker, scan_on_a_node_takes_only_that_nodes_pages)
 {
-	size_t size = NODE_PAGES * page_size;
+	size_t size = NODE_PAGES * prlib_page_size;
 	int cpu_of[MAX_NODES], want[2], pos[2], i;
 	const __u64 used[2] = { 3, 5 };
 	struct shrinker_count c0, c1, c2;
@@ -525,7 +525,7 @@ TEST_F(shrinker, scan_on_a_node_takes_only_that_nodes_pages)
 	ASSERT_EQ(0, prlib_get_info(self->node_fd[1], &info));
 	EXPECT_EQ(used[1], info.pages_reclaimable);
 	EXPECT_EQ(0, info.pages_reclaimed);
-	EXPECT_EQ(-1, prlib_check(self->node_map[1], used[1] * page_size,
+	EXPECT_EQ(-1, prlib_check(self->node_map[1], used[1] * prlib_page_size,
 				  31));
 	read_count(_metadata, self, &c1);
 	EXPECT_EQ(c0.node[pos[0]], c1.node[pos[0]]);
@@ -611,12 +611,12 @@ fill_node(int nid, volatile int *filled)
 				pause();
 		}
 		n = z.free - target < FILL_STEP ? z.free - target : FILL_STEP;
-		p = mmap(NULL, n * page_size, PROT_READ | PROT_WRITE,
+		p = mmap(NULL, n * prlib_page_size, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 		if (p == MAP_FAILED)
 			_exit(3);
 		while (n--)
-			p[n * page_size] = 1;
+			p[n * prlib_page_size] = 1;
 	}
 	_exit(4);
 }
@@ -643,9 +643,9 @@ TEST_F_TIMEOUT(shrinker, page_on_another_node_is_filed_and_scanned_there, 120)
 	if (self->nr_nodes < 2 || nodes_with_cpus(cpu_of, want) < 2)
 		SKIP(return, "needs CPUs on two NUMA nodes");
 	ASSERT_EQ(0, node_zone(want[0], &z));
-	if (z.managed * (long long)page_size > FILL_MAX_BYTES)
+	if (z.managed * (long long)prlib_page_size > FILL_MAX_BYTES)
 		SKIP(return, "node %d is too large to fill (%lld MiB)", want[0],
-		     z.managed * (long long)page_size >> 20);
+		     z.managed * (long long)prlib_page_size >> 20);
 	for (i = 0; i < 2; i++) {
 		for (pos[i] = 0; pos[i] < self->nr_nodes; pos[i]++)
 			if (self->nodes[pos[i]] == want[i])
@@ -665,10 +665,10 @@ TEST_F_TIMEOUT(shrinker, page_on_another_node_is_filed_and_scanned_there, 120)
 	self->node_fd[0] = prlib_open();
 	ASSERT_LE(0, self->node_fd[0]);
 	self->node_map[0] = prlib_map(self->node_fd[0],
-				      NODE_PAGES * page_size);
+				      NODE_PAGES * prlib_page_size);
 	ASSERT_NE(MAP_FAILED, self->node_map[0]);
 
-	filled = mmap(NULL, page_size, PROT_READ | PROT_WRITE,
+	filled = mmap(NULL, prlib_page_size, PROT_READ | PROT_WRITE,
 		      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, filled);
 	filler = prlib_fork();
@@ -687,7 +687,7 @@ TEST_F_TIMEOUT(shrinker, page_on_another_node_is_filed_and_scanned_there, 120)
 	read_count(_metadata, self, &c1);
 	kill(filler, SIGKILL);
 	EXPECT_EQ(-SIGKILL, prlib_wait_exit(filler));
-	munmap((void *)filled, page_size);
+	munmap((void *)filled, prlib_page_size);
 	fill_sysctls_restore(_metadata, self);
 
 	EXPECT_EQ(c0.node[pos[0]], c1.node[pos[0]]);

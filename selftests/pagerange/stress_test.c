@@ -38,7 +38,7 @@
 #define NREMOTES	4	/* actors that are other processes */
 #define RANGE_PAGES	((NTHREADS + NREMOTES) * SLICE_PAGES)
 #define CHURN_PAGES	(2 * SLICE_PAGES)	/* owner's half, writer's half */
-#define IO_MAX		(2 * page_size + 64)	/* most bytes one I/O moves */
+#define IO_MAX		(2 * prlib_page_size + 64)	/* most bytes one I/O moves */
 #define GONE_GRACE_SEC	10	/* a dead owner's range must be gone by then */
 #define NERRNO		140
 
@@ -175,7 +175,7 @@ static int actor_init(struct actor *a, int tally, int nranges,
 	for (r = 0; r < nranges; r++) {
 		a->fds[r] = fds[r];
 		a->maps[r] = maps ? maps[r] : NULL;
-		a->slice[r].shadow = calloc(SLICE_PAGES, page_size);
+		a->slice[r].shadow = calloc(SLICE_PAGES, prlib_page_size);
 		if (!a->slice[r].shadow)
 			return -ENOMEM;
 	}
@@ -237,13 +237,13 @@ static bool actor_check(struct actor *a, enum stress_op op, long ret,
 /* The bytes of in-use page @i of slice @r, or NULL if the range is gone. */
 static const unsigned char *actor_page(struct actor *a, int r, size_t i)
 {
-	__u64 offset = (a->base + i) * page_size;
+	__u64 offset = (a->base + i) * prlib_page_size;
 	bool gone = actor_known_gone(a);
 	long ret;
 
 	if (a->maps[r])
 		return a->maps[r] + offset;
-	ret = prlib_read(a->fds[r], offset, a->buf, page_size);
+	ret = prlib_read(a->fds[r], offset, a->buf, prlib_page_size);
 	if (!actor_check(a, OP_READ, ret, gone))
 		return NULL;
 	if (ret) {
@@ -258,12 +258,12 @@ static const unsigned char *actor_page(struct actor *a, int r, size_t i)
 static bool actor_verify_page(struct actor *a, int r, size_t i)
 {
 	const unsigned char *p = actor_page(a, r, i);
-	const unsigned char *want = a->slice[r].shadow + i * page_size;
+	const unsigned char *want = a->slice[r].shadow + i * prlib_page_size;
 	size_t j;
 
 	if (!p)
 		return false;
-	if (!memcmp(p, want, page_size))
+	if (!memcmp(p, want, prlib_page_size))
 		return true;
 	for (j = 0; p[j] == want[j]; j++)
 		;
@@ -308,7 +308,7 @@ static void actor_use(struct actor *a, int r)
 		s->state[i] = PAGE_IN_USE;
 
 	for (i = first; i < end; i++) {
-		unsigned char *want = s->shadow + i * page_size;
+		unsigned char *want = s->shadow + i * prlib_page_size;
 		const unsigned char *p;
 		bool zero;
 
@@ -320,13 +320,13 @@ static void actor_use(struct actor *a, int r)
 		p = actor_page(a, r, i);
 		if (!p)
 			return;
-		zero = prlib_find_not(p, page_size, 0) < 0;
+		zero = prlib_find_not(p, prlib_page_size, 0) < 0;
 		if (before[i] == PAGE_FREE && !zero) {
 			actor_fail(a, "page %llu: newly allocated, not zero",
 				   (unsigned long long)(a->base + i));
 			return;
 		}
-		if (before[i] == PAGE_FREE || !memcmp(p, want, page_size)) {
+		if (before[i] == PAGE_FREE || !memcmp(p, want, prlib_page_size)) {
 			/* Zero data may or may not have been reclaimed. */
 			either += before[i] == PAGE_RECLAIMABLE && zero;
 		} else if (zero) {
@@ -337,7 +337,7 @@ static void actor_use(struct actor *a, int r)
 				   (unsigned long long)(a->base + i));
 			return;
 		}
-		memcpy(want, p, page_size);
+		memcpy(want, p, prlib_page_size);
 	}
 	a->tally->came_back_zero += zeroed;
 	if ((size_t)ret < nfree + zeroed || (size_t)ret > nfree + zeroed + either)
@@ -378,7 +378,7 @@ static void actor_stop(struct actor *a, int r)
 
 static void actor_io(struct actor *a, int r, enum stress_op op)
 {
-	size_t slice_bytes = SLICE_PAGES * page_size;
+	size_t slice_bytes = SLICE_PAGES * prlib_page_size;
 	struct slice *s = &a->slice[r];
 	size_t off, len, room, i;
 	__u64 at;
@@ -390,11 +390,11 @@ static void actor_io(struct actor *a, int r, enum stress_op op)
 		room = slice_bytes - off;
 		len = 1 + rnd(a) % (room < IO_MAX ? room : IO_MAX);
 	} else {
-		off = (rnd(a) % SLICE_PAGES) * page_size;
-		len = page_size;
+		off = (rnd(a) % SLICE_PAGES) * prlib_page_size;
+		len = prlib_page_size;
 	}
-	at = a->base * page_size + off;
-	for (i = off / page_size; i * page_size < off + len; i++)
+	at = a->base * prlib_page_size + off;
+	for (i = off / prlib_page_size; i * prlib_page_size < off + len; i++)
 		if (s->state[i] != PAGE_IN_USE)
 			expect = -ENOENT;
 
@@ -479,8 +479,8 @@ static void actor_take_over(struct actor *a)
 					   a->base + SLICE_PAGES);
 
 		if (actor_check(a, OP_USE, ret, false) && ret >= 0) {
-			ret = prlib_zero(a->fds[r], a->base * page_size,
-					 SLICE_PAGES * page_size);
+			ret = prlib_zero(a->fds[r], a->base * prlib_page_size,
+					 SLICE_PAGES * prlib_page_size);
 			actor_check(a, OP_ZERO, ret, false);
 		}
 		if (ret < 0) {
@@ -651,7 +651,7 @@ static void recycle_publish(struct recycler *rc, int fd)
 static void *recycle_owner(void *arg)
 {
 	struct tally *t = &shared->tally[T_RECYCLE];
-	size_t size = SLICE_PAGES * page_size;
+	size_t size = SLICE_PAGES * prlib_page_size;
 	struct recycler *rc = arg;
 	__u32 x = stress_seed ^ 0x5ca1ab1e;
 	unsigned char *map;
@@ -735,7 +735,7 @@ static void *recycle_user(void *arg)
  */
 static int churn_owner(int sock, __u32 seed)
 {
-	size_t size = CHURN_PAGES * page_size;
+	size_t size = CHURN_PAGES * prlib_page_size;
 	int fd = prlib_open(), unmapped = 0, n;
 	unsigned char *map;
 	struct actor a;
@@ -883,7 +883,7 @@ FIXTURE_SETUP(stress)
 		self->ctx.fds[r] = prlib_open();
 		ASSERT_LE(0, self->ctx.fds[r]);
 		self->ctx.maps[r] = prlib_map(self->ctx.fds[r],
-					      RANGE_PAGES * page_size);
+					      RANGE_PAGES * prlib_page_size);
 		ASSERT_NE(MAP_FAILED, self->ctx.maps[r]);
 	}
 }
@@ -895,7 +895,7 @@ FIXTURE_TEARDOWN(stress)
 	for (r = 0; r < NRANGES; r++) {
 		if (self->ctx.maps[r] != MAP_FAILED)
 			EXPECT_EQ(0, munmap(self->ctx.maps[r],
-					    RANGE_PAGES * page_size));
+					    RANGE_PAGES * prlib_page_size));
 		if (self->ctx.fds[r] >= 0)
 			EXPECT_EQ(0, close(self->ctx.fds[r]));
 	}

@@ -36,7 +36,7 @@ FIXTURE_TEARDOWN(teardown)
  */
 static unsigned char *map_every_state(int fd)
 {
-	unsigned char *map = prlib_map(fd, NPAGES * page_size);
+	unsigned char *map = prlib_map(fd, NPAGES * prlib_page_size);
 	unsigned char byte = 0x3c;
 
 	if (map == MAP_FAILED)
@@ -45,9 +45,9 @@ static unsigned char *map_every_state(int fd)
 	    prlib_stop_using(fd, 12, 16) != 4 ||
 	    prlib_drop_caches() ||
 	    prlib_use_range(fd, 4, 12) != 8 ||
-	    prlib_write(fd, 4 * page_size, &byte, 1) ||
+	    prlib_write(fd, 4 * prlib_page_size, &byte, 1) ||
 	    prlib_stop_using(fd, 8, 12) != 4) {
-		munmap(map, NPAGES * page_size);
+		munmap(map, NPAGES * prlib_page_size);
 		return NULL;
 	}
 	return map;
@@ -92,10 +92,10 @@ TEST_F(teardown, closing_the_fd_while_mapped_keeps_the_range_until_munmap)
 
 	/* The mapping holds the file: the range and its pages live on. */
 	expect_one_range_holding(_metadata, &self->before, 8);
-	EXPECT_EQ(0x3c, map[4 * page_size]);
-	EXPECT_EQ(0, prtest_probe(map + 11 * page_size, NULL));
-	EXPECT_EQ(SIGBUS, prtest_probe(map + 12 * page_size, NULL));
-	EXPECT_EQ(0, munmap(map, NPAGES * page_size));
+	EXPECT_EQ(0x3c, map[4 * prlib_page_size]);
+	EXPECT_EQ(0, prtest_probe(map + 11 * prlib_page_size, NULL));
+	EXPECT_EQ(SIGBUS, prtest_probe(map + 12 * prlib_page_size, NULL));
+	EXPECT_EQ(0, munmap(map, NPAGES * prlib_page_size));
 }
 
 TEST_F(teardown, munmap_frees_pages_in_every_state_at_once)
@@ -105,7 +105,7 @@ TEST_F(teardown, munmap_frees_pages_in_every_state_at_once)
 	unsigned char *map = open_every_state(_metadata, &fd);
 
 	expect_one_range_holding(_metadata, &self->before, 8);
-	ASSERT_EQ(0, munmap(map, NPAGES * page_size));
+	ASSERT_EQ(0, munmap(map, NPAGES * prlib_page_size));
 	/* The range lives on, for GET_INFO, but nothing can map its pages. */
 	expect_one_range_holding(_metadata, &self->before, 0);
 	EXPECT_EQ(self->before.pages_reclaimable,
@@ -122,7 +122,7 @@ TEST_F(teardown, munmap_then_close_without_reclaim_frees_everything)
 	int fd;
 	unsigned char *map = open_every_state(_metadata, &fd);
 
-	ASSERT_EQ(0, munmap(map, NPAGES * page_size));
+	ASSERT_EQ(0, munmap(map, NPAGES * prlib_page_size));
 	EXPECT_EQ(0, close(fd));
 	/* Teardown checks that no page, reclaimable or not, is left. */
 }
@@ -138,7 +138,7 @@ static int exit_with_every_state(void *arg)
 	map = map_every_state(fd);
 	if (!map)
 		return 2;
-	if (unmap && munmap(map, NPAGES * page_size))
+	if (unmap && munmap(map, NPAGES * prlib_page_size))
 		return 3;
 	/* Exit with the fd open, and the mapping too unless @unmap. */
 	return 0;
@@ -179,7 +179,7 @@ TEST_F(teardown, last_close_in_another_process_frees_the_range)
 	}
 	close(pipefd[0]);
 
-	ASSERT_EQ(0, munmap(map, NPAGES * page_size));
+	ASSERT_EQ(0, munmap(map, NPAGES * prlib_page_size));
 	ASSERT_EQ(0, close(fd));
 	/* The child still holds the fd: the range lives, its pages do not. */
 	expect_one_range_holding(_metadata, &self->before, 0);
@@ -224,17 +224,17 @@ TEST_F_TIMEOUT(teardown, ten_thousand_open_map_use_close_cycles_leave_nothing_be
 	for (i = 0; i < REOPEN_CYCLES; i++) {
 		fd = prlib_open();
 		ASSERT_LE(0, fd) TH_LOG("cycle %d", i);
-		map = prlib_map(fd, page_size);
+		map = prlib_map(fd, prlib_page_size);
 		ASSERT_NE(MAP_FAILED, map) TH_LOG("cycle %d", i);
 		ASSERT_EQ(1, prlib_use_range(fd, 0, 1)) TH_LOG("cycle %d", i);
-		ASSERT_EQ(0, map[page_size - 1]);
+		ASSERT_EQ(0, map[prlib_page_size - 1]);
 		if (i % 2)
 			ASSERT_EQ(1, prlib_stop_using(fd, 0, 1));
 		if (i % 3 == 0) {
 			ASSERT_EQ(0, close(fd));
 			fd = -1;
 		}
-		ASSERT_EQ(0, munmap(map, page_size));
+		ASSERT_EQ(0, munmap(map, prlib_page_size));
 		if (fd >= 0)
 			ASSERT_EQ(0, close(fd));
 	}
@@ -302,7 +302,7 @@ static void unload_once_the_last_range_is_gone(struct __test_metadata *_metadata
 	/* An open fd pins the module. */
 	fd = prlib_open();
 	ASSERT_LE(0, fd);
-	map = prlib_map(fd, 4 * page_size);
+	map = prlib_map(fd, 4 * prlib_page_size);
 	ASSERT_NE(MAP_FAILED, map);
 	ASSERT_EQ(2, prlib_use_range(fd, 0, 2));
 	ASSERT_EQ(1, prlib_stop_using(fd, 1, 2));
@@ -310,11 +310,11 @@ static void unload_once_the_last_range_is_gone(struct __test_metadata *_metadata
 	/* So does a mapping whose fd is closed. */
 	ASSERT_EQ(0, close(fd));
 	EXPECT_TRUE(module_busy(module_delete()));
-	ASSERT_EQ(0, munmap(map, 4 * page_size));
+	ASSERT_EQ(0, munmap(map, 4 * prlib_page_size));
 
 	ASSERT_EQ(0, module_delete());
 	EXPECT_NE(0, access(PAGERANGE_SYSFS, F_OK));
-	EXPECT_NE(0, access(PAGERANGE_STATS, F_OK));
+	EXPECT_NE(0, access(PRLIB_STATS, F_OK));
 }
 
 /*
@@ -330,9 +330,9 @@ static void reload_module(struct __test_metadata *_metadata,
 
 	snprintf(params, sizeof(params), "max_size=%lld", max_size);
 	ASSERT_EQ(0, module_load(params));
-	for (i = 0; i < 50 && access(PAGERANGE_DEV, F_OK); i++)
+	for (i = 0; i < 50 && access(PRLIB_DEV, F_OK); i++)
 		usleep(100 * 1000);
-	ASSERT_EQ(0, access(PAGERANGE_DEV, F_OK));
+	ASSERT_EQ(0, access(PRLIB_DEV, F_OK));
 	EXPECT_EQ(max_size, prlib_max_size());
 	EXPECT_EQ(0, prlib_stat("pages_allocated"));
 	EXPECT_EQ(0, prlib_stat("pages_reclaimed"));
@@ -340,11 +340,11 @@ static void reload_module(struct __test_metadata *_metadata,
 
 	fd = prlib_open();
 	ASSERT_LE(0, fd);
-	map = prlib_map(fd, 4 * page_size);
+	map = prlib_map(fd, 4 * prlib_page_size);
 	ASSERT_NE(MAP_FAILED, map);
 	EXPECT_EQ(4, prlib_use_range(fd, 0, 4));
-	EXPECT_EQ(-1, prlib_find_not(map, 4 * page_size, 0));
-	EXPECT_EQ(0, munmap(map, 4 * page_size));
+	EXPECT_EQ(-1, prlib_find_not(map, 4 * prlib_page_size, 0));
+	EXPECT_EQ(0, munmap(map, 4 * prlib_page_size));
 	EXPECT_EQ(0, close(fd));
 	EXPECT_EQ(0, prlib_stat("pages_allocated"));
 }
@@ -381,7 +381,7 @@ TEST_F_TIMEOUT(module, loads_with_its_documented_defaults, 60)
 	EXPECT_EQ(-EINVAL, module_load("max_size=12345"));
 	ASSERT_EQ(0, module_load(""));
 	EXPECT_EQ(4 << 20, prlib_max_size());
-	EXPECT_EQ(0, prlib_read_ll(PAGERANGE_MAX_PAGES_PARAM));
+	EXPECT_EQ(0, prlib_read_ll(PRLIB_MAX_PAGES_PARAM));
 	ASSERT_EQ(0, module_delete());
 	reload_module(_metadata, max_size);
 }

@@ -62,7 +62,7 @@ FIXTURE_SETUP(trace)
 		    "no %s, while the kernel has trace events", EVENTS_ENABLE);
 	self->buf = malloc(TRACE_BUF_SIZE);
 	ASSERT_NE(NULL, self->buf);
-	self->size = NPAGES * page_size;
+	self->size = NPAGES * prlib_page_size;
 	prtest_setup_mapped(_metadata, &self->before, &self->fd, &self->map,
 			    self->size);
 	ASSERT_EQ(0, clear_trace());
@@ -226,7 +226,7 @@ TEST_F(trace, events_name_the_node_of_each_page)
 	ASSERT_EQ(0, sched_setaffinity(0, sizeof(one), &one));
 	fd = prlib_open();
 	ASSERT_LE(0, fd);
-	map = prlib_map(fd, NPAGES * page_size);
+	map = prlib_map(fd, NPAGES * prlib_page_size);
 	ASSERT_NE(MAP_FAILED, map);
 	ASSERT_EQ(0, sched_setaffinity(0, sizeof(saved), &saved));
 
@@ -248,7 +248,7 @@ TEST_F(trace, events_name_the_node_of_each_page)
 	}
 	/* Two inserts and two isolations. */
 	EXPECT_EQ(4, n);
-	EXPECT_EQ(0, munmap(map, NPAGES * page_size));
+	EXPECT_EQ(0, munmap(map, NPAGES * prlib_page_size));
 	EXPECT_EQ(0, close(fd));
 }
 
@@ -262,7 +262,7 @@ static void *stalled_write_run(void *arg)
 {
 	struct stalled_write *w = arg;
 
-	w->ret = prlib_write(w->fd, 0, w->st.page, page_size);
+	w->ret = prlib_write(w->fd, 0, w->st.page, prlib_page_size);
 	return NULL;
 }
 

@@ -20,7 +20,7 @@ FIXTURE(transaction) {
 FIXTURE_SETUP(transaction)
 {
 	self->npages = NPAGES;
-	self->size = self->npages * page_size;
+	self->size = self->npages * prlib_page_size;
 	prtest_setup_mapped(_metadata, &self->before, &self->fd, &self->map,
 			    self->size);
 	ASSERT_EQ(0, prlib_sender_start(&self->sender, self->fd));
@@ -35,12 +35,12 @@ FIXTURE_TEARDOWN(transaction)
 
 static __u64 first_page(__u64 offset)
 {
-	return offset / page_size;
+	return offset / prlib_page_size;
 }
 
 static __u64 end_page(__u64 offset, __u64 len)
 {
-	return (offset + len + page_size - 1) / page_size;
+	return (offset + len + prlib_page_size - 1) / prlib_page_size;
 }
 
 TEST_F(transaction, sender_write_is_visible_in_the_owner_mapping)
@@ -48,38 +48,38 @@ TEST_F(transaction, sender_write_is_visible_in_the_owner_mapping)
 	struct prlib_reply r;
 
 	r = prlib_sender_do(&self->sender, PRLIB_ORDER_WRITE, 100,
-			    page_size + 50, 11);
+			    prlib_page_size + 50, 11);
 	ASSERT_EQ(0, r.err);
 	EXPECT_EQ(2, r.used);
-	EXPECT_EQ(-1, prlib_check(self->map + 100, page_size + 50, 11));
+	EXPECT_EQ(-1, prlib_check(self->map + 100, prlib_page_size + 50, 11));
 	EXPECT_EQ(-1, prlib_find_not(self->map, 100, 0));
-	EXPECT_EQ(-1, prlib_find_not(self->map + page_size + 150,
-				     page_size - 150, 0));
+	EXPECT_EQ(-1, prlib_find_not(self->map + prlib_page_size + 150,
+				     prlib_page_size - 150, 0));
 	EXPECT_EQ(2, prlib_stop_using(self->fd, 0, 2));
 	/* Page 2 was never part of it. */
-	EXPECT_EQ(SIGBUS, prtest_probe(self->map + 2 * page_size, NULL));
+	EXPECT_EQ(SIGBUS, prtest_probe(self->map + 2 * prlib_page_size, NULL));
 }
 
 TEST_F(transaction, read_returns_what_write_wrote)
 {
-	size_t len = 3 * page_size;
+	size_t len = 3 * prlib_page_size;
 	unsigned char *buf = malloc(len);
 	struct prlib_reply r;
 
 	ASSERT_NE(NULL, buf);
 	r = prlib_sender_do(&self->sender, PRLIB_ORDER_WRITE,
-			    page_size / 2, len, 12);
+			    prlib_page_size / 2, len, 12);
 	ASSERT_EQ(0, r.err);
 	EXPECT_EQ(4, r.used);
 	/* The owner reads it with READ... */
-	ASSERT_EQ(0, prlib_read(self->fd, page_size / 2, buf, len));
+	ASSERT_EQ(0, prlib_read(self->fd, prlib_page_size / 2, buf, len));
 	EXPECT_EQ(-1, prlib_check(buf, len, 12));
 	/* ...and so does the sender. */
 	r = prlib_sender_do(&self->sender, PRLIB_ORDER_CHECK,
-			    page_size / 2, len, 12);
+			    prlib_page_size / 2, len, 12);
 	EXPECT_EQ(0, r.err);
 	r = prlib_sender_do(&self->sender, PRLIB_ORDER_CHECK,
-			    page_size / 2 + 1, len - 1, 12);
+			    prlib_page_size / 2 + 1, len - 1, 12);
 	EXPECT_EQ(-EBADMSG, r.err);
 	free(buf);
 }
@@ -97,7 +97,7 @@ TEST_F(transaction, zero_clears_exactly_the_span)
 	prlib_fill(shadow, self->size, 13);
 	for (i = 0; i < 50; i++) {
 		__u64 offset = prlib_rand(&state) % self->size;
-		__u64 len = prlib_rand(&state) % (self->size - offset) % (3 * page_size);
+		__u64 len = prlib_rand(&state) % (self->size - offset) % (3 * prlib_page_size);
 
 		ASSERT_EQ(0, prlib_zero(self->fd, offset, len));
 		memset(shadow + offset, 0, len);
@@ -114,26 +114,26 @@ TEST_F(transaction, use_range_result_counts_only_pages_that_were_missing)
 	struct prlib_reply r;
 
 	r = prlib_sender_do(&self->sender, PRLIB_ORDER_WRITE, 0,
-			    4 * page_size, 14);
+			    4 * prlib_page_size, 14);
 	ASSERT_EQ(0, r.err);
 	EXPECT_EQ(4, r.used);
 	EXPECT_EQ(4, prlib_stop_using(self->fd, 0, 4));
 
 	/* Reused before any reclaim: nothing is allocated. */
 	r = prlib_sender_do(&self->sender, PRLIB_ORDER_WRITE, 0,
-			    4 * page_size, 15);
+			    4 * prlib_page_size, 15);
 	ASSERT_EQ(0, r.err);
 	EXPECT_EQ(0, r.used);
 	EXPECT_EQ(4, prlib_stop_using(self->fd, 0, 4));
 
 	/* Half old, half new. */
 	r = prlib_sender_do(&self->sender, PRLIB_ORDER_WRITE,
-			    2 * page_size, 4 * page_size, 16);
+			    2 * prlib_page_size, 4 * prlib_page_size, 16);
 	ASSERT_EQ(0, r.err);
 	EXPECT_EQ(2, r.used);
 	EXPECT_EQ(4, prlib_stop_using(self->fd, 2, 6));
 	/* Page 1 is reclaimable and still holds its data. */
-	EXPECT_EQ(-1, prlib_check(self->map, 2 * page_size, 15));
+	EXPECT_EQ(-1, prlib_check(self->map, 2 * prlib_page_size, 15));
 }
 
 /*
@@ -159,8 +159,8 @@ static void random_transactions(struct __test_metadata *_metadata,
 	for (t = 0; t < 200; t++) {
 		__u64 offset = prlib_rand(&state) % self->size;
 		__u64 len = 1 + prlib_rand(&state) %
-			    (self->size - offset < 3 * page_size ?
-			     self->size - offset : 3 * page_size);
+			    (self->size - offset < 3 * prlib_page_size ?
+			     self->size - offset : 3 * prlib_page_size);
 		__u64 first = first_page(offset), end = end_page(offset, len);
 		__u32 seed = prlib_rand(&state);
 		struct prlib_reply r;
@@ -172,7 +172,7 @@ static void random_transactions(struct __test_metadata *_metadata,
 				continue;
 			missing++;
 			present[i] = true;
-			memset(shadow + i * page_size, 0, page_size);
+			memset(shadow + i * prlib_page_size, 0, prlib_page_size);
 		}
 		r = prlib_sender_do(&self->sender, PRLIB_ORDER_WRITE,
 				    offset, len, seed);
@@ -186,9 +186,9 @@ static void random_transactions(struct __test_metadata *_metadata,
 		for (i = 0; i < self->npages; i++) {
 			if (!present[i])
 				continue;
-			ASSERT_EQ(0, memcmp(shadow + i * page_size,
-					    self->map + i * page_size,
-					    page_size)) {
+			ASSERT_EQ(0, memcmp(shadow + i * prlib_page_size,
+					    self->map + i * prlib_page_size,
+					    prlib_page_size)) {
 				TH_LOG("transaction %d: page %llu differs", t,
 				       (unsigned long long)i);
 			}
@@ -265,15 +265,15 @@ struct racer {
 /* WRITE page 0 over and over while the owner keeps releasing it. */
 static int racer_write(int fd, struct racer *rc)
 {
-	unsigned char *buf = malloc(page_size);
+	unsigned char *buf = malloc(prlib_page_size);
 	int ret;
 
 	prlib_die_with_parent();
 	if (!buf)
 		return 2;
-	memset(buf, 0x5a, page_size);
+	memset(buf, 0x5a, prlib_page_size);
 	while (!rc->stop) {
-		ret = prlib_write(fd, 0, buf, page_size);
+		ret = prlib_write(fd, 0, buf, prlib_page_size);
 		if (!ret)
 			rc->landed++;
 		else if (ret == -ENOENT)
@@ -286,7 +286,7 @@ static int racer_write(int fd, struct racer *rc)
 
 TEST_F_TIMEOUT(transaction, writes_racing_stop_using_never_land_elsewhere, 120)
 {
-	struct racer *rc = mmap(NULL, page_size, PROT_READ | PROT_WRITE,
+	struct racer *rc = mmap(NULL, prlib_page_size, PROT_READ | PROT_WRITE,
 				MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	struct prlib_reply r;
 	pid_t pid;
@@ -295,7 +295,7 @@ TEST_F_TIMEOUT(transaction, writes_racing_stop_using_never_land_elsewhere, 120)
 	ASSERT_NE(MAP_FAILED, rc);
 	/* Pages 1-3 hold a pattern and stay in use throughout. */
 	r = prlib_sender_do(&self->sender, PRLIB_ORDER_WRITE,
-			    page_size, 3 * page_size, 17);
+			    prlib_page_size, 3 * prlib_page_size, 17);
 	ASSERT_EQ(0, r.err);
 
 	pid = prlib_fork();
@@ -317,12 +317,12 @@ TEST_F_TIMEOUT(transaction, writes_racing_stop_using_never_land_elsewhere, 120)
 	/* It raced: WRITEs found page 0 in use, and not in use. */
 	prtest_diag("%ld WRITEs landed, %ld refused", rc->landed, rc->refused);
 
-	EXPECT_EQ(-1, prlib_check(self->map + page_size,
-				  3 * page_size, 17));
+	EXPECT_EQ(-1, prlib_check(self->map + prlib_page_size,
+				  3 * prlib_page_size, 17));
 	ASSERT_LE(0, prlib_use_range(self->fd, 0, 1));
-	for (i = 0; i < (int)page_size; i++)
+	for (i = 0; i < (int)prlib_page_size; i++)
 		ASSERT_TRUE(self->map[i] == 0 || self->map[i] == 0x5a);
-	munmap(rc, page_size);
+	munmap(rc, prlib_page_size);
 }
 
 TEST_F(transaction, sender_gets_esrch_once_the_owner_unmaps)

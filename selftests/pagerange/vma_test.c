@@ -20,11 +20,11 @@ FIXTURE(vma) {
 
 FIXTURE_SETUP(vma)
 {
-	size_t len = USED_PAGES * page_size;
+	size_t len = USED_PAGES * prlib_page_size;
 	unsigned char *buf = malloc(len);
 
 	ASSERT_NE(NULL, buf);
-	self->size = NPAGES * page_size;
+	self->size = NPAGES * prlib_page_size;
 	prtest_setup_mapped(_metadata, &self->before, &self->fd, &self->map,
 			    self->size);
 	ASSERT_EQ(USED_PAGES, prlib_use_range(self->fd, 0, USED_PAGES));
@@ -40,7 +40,7 @@ FIXTURE_TEARDOWN(vma)
 
 	if (self->map != MAP_FAILED) {
 		EXPECT_EQ(-1, prlib_check(self->map,
-					  USED_PAGES * page_size, SEED));
+					  USED_PAGES * prlib_page_size, SEED));
 		/* The free pages are still covered by our vma: SIGBUS, not SIGSEGV. */
 		EXPECT_EQ(SIGBUS, prtest_probe(self->map + self->size - 1,
 					       NULL));
@@ -65,28 +65,28 @@ TEST_F(vma, mprotect_writable_is_refused_eacces)
 	EXPECT_FAILS(EACCES, mprotect(self->map, self->size,
 				      PROT_READ | PROT_WRITE));
 	EXPECT_FAILS(EACCES, mprotect(self->map, self->size, PROT_WRITE));
-	EXPECT_FAILS(EACCES, mprotect(self->map + page_size, page_size,
+	EXPECT_FAILS(EACCES, mprotect(self->map + prlib_page_size, prlib_page_size,
 				      PROT_READ | PROT_WRITE));
 }
 
 TEST_F(vma, partial_munmap_is_refused_einval)
 {
-	EXPECT_FAILS(EINVAL, munmap(self->map, page_size));
-	EXPECT_FAILS(EINVAL, munmap(self->map + page_size, page_size));
-	EXPECT_FAILS(EINVAL, munmap(self->map + self->size - page_size,
-				    page_size));
+	EXPECT_FAILS(EINVAL, munmap(self->map, prlib_page_size));
+	EXPECT_FAILS(EINVAL, munmap(self->map + prlib_page_size, prlib_page_size));
+	EXPECT_FAILS(EINVAL, munmap(self->map + self->size - prlib_page_size,
+				    prlib_page_size));
 }
 
 TEST_F(vma, partial_mprotect_is_refused_einval)
 {
-	EXPECT_FAILS(EINVAL, mprotect(self->map, page_size, PROT_NONE));
-	EXPECT_FAILS(EINVAL, mprotect(self->map + 2 * page_size, page_size,
+	EXPECT_FAILS(EINVAL, mprotect(self->map, prlib_page_size, PROT_NONE));
+	EXPECT_FAILS(EINVAL, mprotect(self->map + 2 * prlib_page_size, prlib_page_size,
 				      PROT_NONE));
 }
 
 TEST_F(vma, map_fixed_over_part_of_the_mapping_is_refused)
 {
-	void *p = mmap(self->map + page_size, page_size, PROT_READ,
+	void *p = mmap(self->map + prlib_page_size, prlib_page_size, PROT_READ,
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
 
 	EXPECT_EQ(MAP_FAILED, p);
@@ -108,16 +108,16 @@ TEST_F(vma, mremap_move_is_refused)
 TEST_F(vma, mremap_grow_is_refused)
 {
 	EXPECT_EQ(MAP_FAILED, mremap(self->map, self->size,
-				     self->size + page_size, 0));
+				     self->size + prlib_page_size, 0));
 	EXPECT_EQ(MAP_FAILED, mremap(self->map, self->size,
-				     self->size + page_size, MREMAP_MAYMOVE));
+				     self->size + prlib_page_size, MREMAP_MAYMOVE));
 }
 
 TEST_F(vma, mremap_shrink_is_refused)
 {
 	EXPECT_EQ(MAP_FAILED, mremap(self->map, self->size,
-				     self->size - page_size, 0));
-	EXPECT_EQ(MAP_FAILED, mremap(self->map, self->size, page_size,
+				     self->size - prlib_page_size, 0));
+	EXPECT_EQ(MAP_FAILED, mremap(self->map, self->size, prlib_page_size,
 				     MREMAP_MAYMOVE));
 }
 
@@ -133,7 +133,7 @@ TEST_F(vma, madvise_dontneed_is_refused_einval)
 
 TEST_F(vma, vmsplice_of_the_mapping_fails_efault)
 {
-	struct iovec iov = { .iov_base = self->map, .iov_len = page_size };
+	struct iovec iov = { .iov_base = self->map, .iov_len = prlib_page_size };
 	int pipefd[2];
 
 	ASSERT_EQ(0, pipe(pipefd));
@@ -176,7 +176,7 @@ static int child_writes(void *arg)
 	/* Fill free page 5 with a byte and release it again. */
 	if (prlib_use_range(fd, 5, 6) != 1)
 		return 1;
-	if (prlib_write(fd, 5 * page_size, &byte, 1))
+	if (prlib_write(fd, 5 * prlib_page_size, &byte, 1))
 		return 2;
 	return prlib_stop_using(fd, 5, 6) == 1 ? 0 : 3;
 }
@@ -184,10 +184,10 @@ static int child_writes(void *arg)
 TEST_F(vma, fork_child_can_still_use_the_fd)
 {
 	EXPECT_EQ(0, prlib_in_child(child_writes, &self->fd));
-	EXPECT_EQ(0x99, self->map[5 * page_size]);
+	EXPECT_EQ(0x99, self->map[5 * prlib_page_size]);
 	/* Return page 5 to the shrinker, for teardown's count. */
 	ASSERT_EQ(0, prlib_drop_caches());
-	EXPECT_EQ(SIGBUS, prtest_probe(self->map + 5 * page_size, NULL));
+	EXPECT_EQ(SIGBUS, prtest_probe(self->map + 5 * prlib_page_size, NULL));
 }
 
 TEST_F(vma, syscalls_can_read_in_use_pages_through_the_mapping)
@@ -197,10 +197,10 @@ TEST_F(vma, syscalls_can_read_in_use_pages_through_the_mapping)
 
 	ASSERT_EQ(0, pipe(pipefd));
 	/* Copy across the boundary of pages 0 and 1. */
-	ASSERT_EQ(sizeof(buf), write(pipefd[1], self->map + page_size - 128,
+	ASSERT_EQ(sizeof(buf), write(pipefd[1], self->map + prlib_page_size - 128,
 				     sizeof(buf)));
 	ASSERT_EQ(sizeof(buf), read(pipefd[0], buf, sizeof(buf)));
-	EXPECT_EQ(0, memcmp(buf, self->map + page_size - 128, sizeof(buf)));
+	EXPECT_EQ(0, memcmp(buf, self->map + prlib_page_size - 128, sizeof(buf)));
 	EXPECT_EQ(0, close(pipefd[0]));
 	EXPECT_EQ(0, close(pipefd[1]));
 }
@@ -211,13 +211,13 @@ TEST_F(vma, syscall_reading_a_page_not_present_fails_efault)
 
 	ASSERT_EQ(0, pipe(pipefd));
 	/* Never used. */
-	EXPECT_FAILS(EFAULT, write(pipefd[1], self->map + 6 * page_size, 16));
+	EXPECT_FAILS(EFAULT, write(pipefd[1], self->map + 6 * prlib_page_size, 16));
 	/* Reclaimed. */
 	ASSERT_EQ(1, prlib_use_range(self->fd, 4, 5));
 	ASSERT_EQ(1, prlib_stop_using(self->fd, 4, 5));
-	ASSERT_EQ(16, write(pipefd[1], self->map + 4 * page_size, 16));
+	ASSERT_EQ(16, write(pipefd[1], self->map + 4 * prlib_page_size, 16));
 	ASSERT_EQ(0, prlib_drop_caches());
-	EXPECT_FAILS(EFAULT, write(pipefd[1], self->map + 4 * page_size, 16));
+	EXPECT_FAILS(EFAULT, write(pipefd[1], self->map + 4 * prlib_page_size, 16));
 	EXPECT_EQ(0, close(pipefd[0]));
 	EXPECT_EQ(0, close(pipefd[1]));
 }

@@ -44,7 +44,7 @@
 #include "tilecache.h"
 
 #define BENCH_THP		"/sys/kernel/mm/transparent_hugepage/enabled"
-#define BENCH_CGROUP		PAGERANGE_CGROUP_ROOT "/pagerange_bench"
+#define BENCH_CGROUP		PRLIB_CGROUP_ROOT "/pagerange_bench"
 
 /* The driver answers every command it does not know with ENOTTY at once. */
 #define BENCH_IOC_NOOP		_IO(PAGERANGE_IOC_MAGIC, 0x7f)
@@ -136,7 +136,7 @@ static long long bench_reclaimed(void)
 	long long n = prlib_stat("pages_reclaimed");
 
 	if (n < 0)
-		errx(1, "no pages_reclaimed in %s", PAGERANGE_STATS);
+		errx(1, "no pages_reclaimed in %s", PRLIB_STATS);
 	return n;
 }
 
@@ -145,7 +145,7 @@ static double bench_drop_caches_ns(void)
 {
 	double t0 = bench_now_ns();
 
-	bench_check(prlib_drop_caches(), "write " PAGERANGE_DROP_CACHES);
+	bench_check(prlib_drop_caches(), "write " PRLIB_DROP_CACHES);
 	return bench_now_ns() - t0;
 }
 
@@ -154,16 +154,16 @@ static int bench_open_range(unsigned long pages, char **map)
 	int fd = prlib_open();
 
 	if (fd < 0)
-		err(1, "open %s", PAGERANGE_DEV);
-	*map = prlib_map(fd, pages * page_size);
+		err(1, "open %s", PRLIB_DEV);
+	*map = prlib_map(fd, pages * prlib_page_size);
 	if (*map == MAP_FAILED)
-		err(1, "mmap %lu pages of %s", pages, PAGERANGE_DEV);
+		err(1, "mmap %lu pages of %s", pages, PRLIB_DEV);
 	return fd;
 }
 
 static void bench_close_range(int fd, char *map, unsigned long pages)
 {
-	munmap(map, pages * page_size);
+	munmap(map, pages * prlib_page_size);
 	if (fd >= 0)
 		close(fd);
 }
@@ -362,16 +362,16 @@ static double bench_first_touch_ns(unsigned long pages)
 	double t0, t1;
 
 	for (i = 0; i < batch; i++)
-		maps[i] = bench_anon(pages * page_size, 0);
+		maps[i] = bench_anon(pages * prlib_page_size, 0);
 	t0 = bench_now_ns();
 	for (i = 0; i < batch; i++) {
 		for (j = 0; j < pages; j++)
-			maps[i][j * page_size] = 1;
+			maps[i][j * prlib_page_size] = 1;
 		bench_clobber(maps[i]);
 	}
 	t1 = bench_now_ns();
 	for (i = 0; i < batch; i++)
-		munmap(maps[i], pages * page_size);
+		munmap(maps[i], pages * prlib_page_size);
 	return (t1 - t0) / (batch * pages);
 }
 
@@ -384,10 +384,10 @@ static double bench_populate_ns(unsigned long pages)
 
 	t0 = bench_now_ns();
 	for (i = 0; i < batch; i++)
-		maps[i] = bench_anon(pages * page_size, MAP_POPULATE);
+		maps[i] = bench_anon(pages * prlib_page_size, MAP_POPULATE);
 	t1 = bench_now_ns();
 	for (i = 0; i < batch; i++)
-		munmap(maps[i], pages * page_size);
+		munmap(maps[i], pages * prlib_page_size);
 	return (t1 - t0) / (batch * pages);
 }
 
@@ -615,7 +615,7 @@ static void bench_fig_io(void)
 {
 	double wr[BENCH_MAX_REPS], rd[BENCH_MAX_REPS];
 	double cp[BENCH_MAX_REPS], rep[BENCH_MAX_REPS], m_cp;
-	unsigned long pages = BENCH_IO_MAX / page_size;
+	unsigned long pages = BENCH_IO_MAX / prlib_page_size;
 	unsigned long len, loops, span;
 	struct bench_row *r;
 	char *map, *base, *src, *dst;
@@ -632,7 +632,7 @@ static void bench_fig_io(void)
 	 * copies between them many times slower. The median then measures
 	 * the copy, not the placement.
 	 */
-	span = 2 * BENCH_IO_MAX + BENCH_IO_SKEW * page_size;
+	span = 2 * BENCH_IO_MAX + BENCH_IO_SKEW * prlib_page_size;
 	base = bench_anon(span, MAP_POPULATE);
 	memset(base, 0x5a, span);
 
@@ -641,8 +641,8 @@ static void bench_fig_io(void)
 		loops = bench_loops(BENCH_IO_BYTES / len);
 		bench_progress("figure 4: WRITE/READ of %lu KiB", len >> 10);
 		for (i = 0; i < bench_reps; i++) {
-			src = base + (i * 5 % 16) * page_size;
-			dst = src + BENCH_IO_MAX + (17 + 2 * (i % 7)) * page_size;
+			src = base + (i * 5 % 16) * prlib_page_size;
+			dst = src + BENCH_IO_MAX + (17 + 2 * (i % 7)) * prlib_page_size;
 			wr[i] = bench_io_mbps(fd, PAGERANGE_IOC_WRITE, src, len,
 					      loops);
 			rd[i] = bench_io_mbps(fd, PAGERANGE_IOC_READ, dst, len,
@@ -712,7 +712,7 @@ bench_reclaim_by(unsigned long nr_ranges, double (*reclaim_ns)(void),
 	res.freed = bench_reclaimed() - before;
 	res.ns = loaded - base;
 	for (i = 0; i < nr_ranges; i++)
-		munmap(maps[i], pages * page_size);
+		munmap(maps[i], pages * prlib_page_size);
 	free(maps);
 	return res;
 }
@@ -725,7 +725,7 @@ static struct bench_reclaim bench_reclaim_once(unsigned long nr_ranges)
 
 static double bench_munmap_ns(unsigned long pages)
 {
-	size_t len = pages * page_size;
+	size_t len = pages * prlib_page_size;
 	char *p = bench_anon(len, MAP_POPULATE);
 	double t0, t1;
 
@@ -837,20 +837,20 @@ static void bench_tx_xfer(int fd, uint64_t *seq, bool out)
 static void bench_tx_put(struct bench_tx *tx, const char *msg,
 			 unsigned long page)
 {
-	__u64 off = page * page_size;
+	__u64 off = page * prlib_page_size;
 
 	switch (tx->mode) {
 	case BENCH_TX_WRITE_USE:
-		bench_check(prlib_write_use(tx->fd, off, msg, page_size),
+		bench_check(prlib_write_use(tx->fd, off, msg, prlib_page_size),
 			    "WRITE_USE");
 		break;
 	case BENCH_TX_TWO_CALLS:
 		bench_check(prlib_use_range(tx->fd, page, page + 1),
 			    "USE_RANGE");
-		bench_check(prlib_write(tx->fd, off, msg, page_size), "WRITE");
+		bench_check(prlib_write(tx->fd, off, msg, prlib_page_size), "WRITE");
 		break;
 	case BENCH_TX_MEMFD:
-		if (pwrite(tx->fd, msg, page_size, off) != (ssize_t)page_size)
+		if (pwrite(tx->fd, msg, prlib_page_size, off) != (ssize_t)prlib_page_size)
 			err(1, "pwrite memfd");
 		break;
 	default:
@@ -864,12 +864,12 @@ static void bench_tx_put(struct bench_tx *tx, const char *msg,
  */
 static void bench_tx_sender(struct bench_tx *tx)
 {
-	char *msg = malloc(page_size);
+	char *msg = malloc(prlib_page_size);
 	uint64_t seq;
 
 	if (!msg)
 		err(1, "malloc");
-	memset(msg, 0xa5, page_size);
+	memset(msg, 0xa5, prlib_page_size);
 	for (;;) {
 		bench_tx_xfer(tx->req[0], &seq, false);
 		if (seq == UINT64_MAX)
@@ -882,7 +882,7 @@ static void bench_tx_sender(struct bench_tx *tx)
 
 static void bench_tx_start(struct bench_tx *tx, enum bench_tx_mode mode)
 {
-	size_t len = BENCH_TX_RING * page_size;
+	size_t len = BENCH_TX_RING * prlib_page_size;
 
 	tx->mode = mode;
 	if (pipe(tx->req) || pipe(tx->tok))
@@ -922,7 +922,7 @@ static void bench_tx_stop(struct bench_tx *tx)
 static double bench_tx_run(struct bench_tx *tx, uint64_t *seq,
 			   unsigned long count)
 {
-	char *copy = malloc(page_size);
+	char *copy = malloc(prlib_page_size);
 	unsigned long page, i;
 	uint64_t got, stamp;
 	double t0, t1;
@@ -936,7 +936,7 @@ static double bench_tx_run(struct bench_tx *tx, uint64_t *seq,
 		page = *seq % BENCH_TX_RING;
 		stamp = *seq;
 		if (tx->mode != BENCH_TX_EMPTY) {
-			memcpy(copy, tx->map + page * page_size, page_size);
+			memcpy(copy, tx->map + page * prlib_page_size, prlib_page_size);
 			bench_clobber(copy);
 			memcpy(&stamp, copy, sizeof(stamp));
 		}
@@ -1017,10 +1017,10 @@ static void bench_fig_tx(void)
 	}
 
 	/* Where a transaction's time goes: its calls, by themselves. */
-	msg = malloc(page_size);
+	msg = malloc(prlib_page_size);
 	if (!msg)
 		err(1, "malloc");
-	memset(msg, 0xa5, page_size);
+	memset(msg, 0xa5, prlib_page_size);
 	for (i = 0; i < bench_reps; i++) {
 		tps[BENCH_TX_WRITE_USE][i] =
 			bench_tx_calls_ns(&tx[BENCH_TX_WRITE_USE], msg, count);
@@ -1043,7 +1043,7 @@ static bool bench_cgroup_made;
 
 static void bench_cgroup_leave(void)
 {
-	prlib_cgroup_enter(PAGERANGE_CGROUP_ROOT, 0);
+	prlib_cgroup_enter(PRLIB_CGROUP_ROOT, 0);
 	if (bench_cgroup_made)
 		rmdir(BENCH_CGROUP);
 	prlib_cgroup_fini(&bench_cgroup_root);
@@ -1093,7 +1093,7 @@ static double bench_memory_reclaim_ns(void)
 	int ret;
 
 	ret = prlib_cgroup_write(BENCH_CGROUP, "memory.reclaim",
-				 BENCH_RECLAIM_PAGES * page_size);
+				 BENCH_RECLAIM_PAGES * prlib_page_size);
 	if (ret != -EAGAIN)
 		bench_check(ret, "write " BENCH_CGROUP "/memory.reclaim");
 	return bench_now_ns() - t0;
@@ -1171,10 +1171,10 @@ static void bench_busy_serve(struct bench_busy_shared *sh, int n, int cpu)
 	CPU_SET(cpu, &cpus);
 	if (sched_setaffinity(0, sizeof(cpus), &cpus))
 		err(1, "sched_setaffinity");
-	msg = malloc(page_size);
+	msg = malloc(prlib_page_size);
 	if (!msg)
 		err(1, "malloc");
-	memset(msg, 0x5a, page_size);
+	memset(msg, 0x5a, prlib_page_size);
 	fd = bench_open_range(pages, &map);
 	bench_check(prlib_use_range(fd, 0, BENCH_BUSY_HEAD), "USE_RANGE");
 	bench_check(prlib_stop_using(fd, 0, BENCH_BUSY_HEAD),
@@ -1188,7 +1188,7 @@ static void bench_busy_serve(struct bench_busy_shared *sh, int n, int cpu)
 		first = BENCH_BUSY_HEAD + i % BENCH_BUSY_SPANS * BENCH_BUSY_SPAN;
 		bench_check(prlib_use_range(fd, first, first + BENCH_BUSY_SPAN),
 			    "USE_RANGE");
-		bench_check(prlib_write(fd, first * page_size, msg, page_size),
+		bench_check(prlib_write(fd, first * prlib_page_size, msg, prlib_page_size),
 			    "WRITE");
 		bench_check(prlib_stop_using(fd, first,
 					     first + BENCH_BUSY_SPAN),
@@ -1361,16 +1361,16 @@ static double bench_d1_cookie_ns(char *region, long *first,
 	t0 = bench_now_ns();
 	for (i = 0; i < loops; i++) {
 		for (j = 0; j < pages; j++) {
-			word = (long *)(region + j * page_size);
+			word = (long *)(region + j * prlib_page_size);
 			if (!bench_cookie_swap(word, BENCH_COOKIE, first[j]))
 				errx(1, "D1: the region lost pages");
 		}
 		for (j = 0; j < pages; j++) {
-			word = (long *)(region + j * page_size);
+			word = (long *)(region + j * prlib_page_size);
 			first[j] = __atomic_load_n(word, __ATOMIC_RELAXED);
 			__atomic_store_n(word, BENCH_COOKIE, __ATOMIC_RELAXED);
 		}
-		if (madvise(region, pages * page_size, MADV_FREE))
+		if (madvise(region, pages * prlib_page_size, MADV_FREE))
 			err(1, "madvise(MADV_FREE)");
 	}
 	t1 = bench_now_ns();
@@ -1380,7 +1380,7 @@ static double bench_d1_cookie_ns(char *region, long *first,
 /* A region of BENCH_D1_MAX pages, present and unlocked, both ways. */
 static char *bench_d1_setup(int *fd, char **map, long *first)
 {
-	size_t len = BENCH_D1_MAX * page_size;
+	size_t len = BENCH_D1_MAX * prlib_page_size;
 	char *region = bench_anon(len, MAP_POPULATE);
 	unsigned long j;
 
@@ -1389,7 +1389,7 @@ static char *bench_d1_setup(int *fd, char **map, long *first)
 	bench_check(prlib_stop_using(*fd, 0, BENCH_D1_MAX), "STOP_USING_RANGE");
 	for (j = 0; j < BENCH_D1_MAX; j++) {
 		first[j] = j;
-		*(long *)(region + j * page_size) = BENCH_COOKIE;
+		*(long *)(region + j * prlib_page_size) = BENCH_COOKIE;
 	}
 	if (madvise(region, len, MADV_FREE))
 		err(1, "madvise(MADV_FREE)");
@@ -1422,7 +1422,7 @@ static void bench_fig_d1(void)
 		if (pages >= 16)
 			bench_goal(r, -INFINITY, 1.0);
 	}
-	munmap(region, BENCH_D1_MAX * page_size);
+	munmap(region, BENCH_D1_MAX * prlib_page_size);
 	bench_close_range(fd, map, BENCH_D1_MAX);
 }
 
@@ -1442,7 +1442,7 @@ static void bench_d2_build(void *arg, uint64_t key, unsigned int page,
 {
 	uint64_t stamp[2] = { key, page };
 
-	memset(buf, (int)key, page_size);
+	memset(buf, (int)key, prlib_page_size);
 	memcpy(buf, stamp, sizeof(stamp));
 	(void)arg;
 }
@@ -1460,7 +1460,7 @@ static long bench_d2_access(struct tilecache *tc, uint64_t key,
 			    "tilecache_lock");
 	for (i = 0; i < tile_pages; i++) {
 		stamp[1] = i;
-		if (memcmp(tile + i * page_size, stamp, sizeof(stamp)))
+		if (memcmp(tile + i * prlib_page_size, stamp, sizeof(stamp)))
 			errx(1, "D2: tile %llu page %lu was not rebuilt",
 			     (unsigned long long)key, i);
 	}
@@ -1483,7 +1483,7 @@ static long bench_d2_reclaim(struct tilecache *tc, long before)
 
 	for (tries = 0; tries < 1000; tries++) {
 		ret = prlib_cgroup_write(BENCH_CGROUP, "memory.reclaim",
-					 BENCH_D2_STEP * page_size);
+					 BENCH_D2_STEP * prlib_page_size);
 		if (ret != -EAGAIN)
 			bench_check(ret, "write " BENCH_CGROUP "/memory.reclaim");
 		bench_check(prlib_get_info(tilecache_fd(tc), &info),
@@ -1519,7 +1519,7 @@ static double bench_d2_once(unsigned long tile_pages,
 		.protocol = protocol,
 		.build = bench_d2_build,
 	};
-	__u32 x = PAGERANGE_DEFAULT_SEED;
+	__u32 x = PRLIB_DEFAULT_SEED;
 	struct tilecache *tc;
 	unsigned long k;
 	long built = 0;
@@ -1668,7 +1668,7 @@ static double bench_d3_sample(struct bench_d3 *d, bool ref)
 		if (eventfd_write(d->ref, 1))
 			err(1, "eventfd write");
 	} else {
-		bench_check(prlib_drop_caches(), "write " PAGERANGE_DROP_CACHES);
+		bench_check(prlib_drop_caches(), "write " PRLIB_DROP_CACHES);
 	}
 	if (eventfd_read(d->done, &v))
 		err(1, "eventfd read");
@@ -1844,14 +1844,14 @@ static void bench_peer_send(struct bench_peer *pe, char *msg,
 			    unsigned long pages)
 {
 	unsigned long first = bench_slot(pe->seq, pages);
-	size_t len = pages * page_size;
+	size_t len = pages * prlib_page_size;
 
 	memcpy(msg, &pe->seq, sizeof(pe->seq));
 	if (pe->binder) {
 		bench_check(binder_peer_send(&pe->bp, msg, len), "BC_TRANSACTION");
 	} else {
 		if (!pe->empty)
-			bench_check(prlib_write_use(pe->fd, first * page_size,
+			bench_check(prlib_write_use(pe->fd, first * prlib_page_size,
 						    msg, len), "WRITE_USE");
 		if (eventfd_write(pe->ready, 1))
 			err(1, "eventfd write");
@@ -1862,12 +1862,12 @@ static void bench_peer_send(struct bench_peer *pe, char *msg,
 /* The @n-th placement of a buffer that moves (BENCH_B_SKEW). */
 static char *bench_skew(char *base, unsigned long n)
 {
-	return base + n * 5 % BENCH_B_SKEW * page_size;
+	return base + n * 5 % BENCH_B_SKEW * prlib_page_size;
 }
 
 static void bench_peer_serve(struct bench_peer *pe)
 {
-	size_t len = BENCH_BINDER_ASYNC + BENCH_B_SKEW * page_size;
+	size_t len = BENCH_BINDER_ASYNC + BENCH_B_SKEW * prlib_page_size;
 	unsigned long i, streams = 0;
 	struct bench_peer_order o;
 	char *base, *msg;
@@ -1999,7 +1999,7 @@ static void bench_binder_drain(struct bench_peer *pe, struct binder_peer *mgr,
 
 	for (i = 0; i < count; i++) {
 		bench_check(binder_peer_receive(mgr, &m), "BINDER_WRITE_READ");
-		bench_peer_check(pe, m.data, m.size, pages * page_size);
+		bench_peer_check(pe, m.data, m.size, pages * prlib_page_size);
 		bench_check(binder_peer_free(mgr, m.data), "BC_FREE_BUFFER");
 	}
 	bench_check(binder_peer_flush(mgr), "BC_FREE_BUFFER");
@@ -2022,7 +2022,7 @@ static double bench_b1_range_ns(int fd, unsigned long pages)
 	unsigned long i;
 	double t0, t1;
 
-	bench_check(prlib_drop_caches(), "write " PAGERANGE_DROP_CACHES);
+	bench_check(prlib_drop_caches(), "write " PRLIB_DROP_CACHES);
 	t0 = bench_now_ns();
 	for (i = 0; i < BENCH_B1_PAGES; i += pages)
 		if (bench_check(prlib_use_range(fd, i, i + pages),
@@ -2049,7 +2049,7 @@ static double bench_b1_binder_ns(struct bench_peer *pe, struct binder_peer *mgr,
 	double ns;
 
 	if (fresh) {
-		bench_check(prlib_drop_caches(), "write " PAGERANGE_DROP_CACHES);
+		bench_check(prlib_drop_caches(), "write " PRLIB_DROP_CACHES);
 		bench_binder_pages(&active, &lru);
 		if (active + lru)
 			bench_progress("  %lld Binder pages survived drop_caches",
@@ -2106,7 +2106,7 @@ static void bench_fig_b1(struct bench_peer *pe, struct binder_peer *mgr)
 /* B2: the pages one fill of Binder's buffer leaves on its lru (below). */
 static unsigned long bench_b2_pages(void)
 {
-	return 2 * (BENCH_BINDER_ASYNC / page_size) - 4;
+	return 2 * (BENCH_BINDER_ASYNC / prlib_page_size) - 4;
 }
 
 /*
@@ -2119,7 +2119,7 @@ static unsigned long bench_b2_pages(void)
 static void bench_b2_binder_fill(struct bench_peer *pe,
 				 struct binder_peer *mgr)
 {
-	unsigned long half = BENCH_BINDER_ASYNC / page_size;
+	unsigned long half = BENCH_BINDER_ASYNC / prlib_page_size;
 
 	bench_peer_order(pe, BENCH_PEER_BATCH, half - 3, 1);
 	bench_peer_wait(pe);
@@ -2210,7 +2210,7 @@ static void bench_b3_credit(struct bench_peer *pe)
 static double bench_b3_run(struct bench_peer *pe, struct binder_peer *mgr,
 			   unsigned long pages, unsigned long count, char *copy)
 {
-	size_t len = pages * page_size;
+	size_t len = pages * prlib_page_size;
 	unsigned long i, first = 0;
 	struct binder_peer_msg m;
 	const char *src;
@@ -2237,7 +2237,7 @@ static double bench_b3_run(struct bench_peer *pe, struct binder_peer *mgr,
 				continue;
 			}
 			first = bench_slot(pe->seq, pages);
-			src = pe->map + first * page_size;
+			src = pe->map + first * prlib_page_size;
 			m.size = len;
 		}
 		memcpy(copy, src, len);
@@ -2264,7 +2264,7 @@ static long long bench_range_pages(void)
 	struct prlib_ranges_line line;
 
 	if (prlib_ranges_line(getpid(), &line) != 1)
-		errx(1, "not one range of ours in %s", PAGERANGE_RANGES);
+		errx(1, "not one range of ours in %s", PRLIB_RANGES);
 	return line.present;
 }
 
@@ -2278,7 +2278,7 @@ static void bench_fig_b3(struct bench_peer *rp, struct bench_peer *bp,
 {
 	double pr[BENCH_MAX_REPS], bd[BENCH_MAX_REPS], em[BENCH_MAX_REPS];
 	unsigned long pages, count;
-	size_t len = (BENCH_B3_MAX_PAGES + BENCH_B_SKEW) * page_size;
+	size_t len = (BENCH_B3_MAX_PAGES + BENCH_B_SKEW) * prlib_page_size;
 	long long active, lru;
 	struct bench_row *r;
 	char *copy;
@@ -2290,9 +2290,9 @@ static void bench_fig_b3(struct bench_peer *rp, struct bench_peer *bp,
 		pages = bench_b3_sizes[s];
 		count = bench_loops(pages > 1 ? 500 : 2000);
 		bench_progress("figure B3: transactions of %lu KiB",
-			       pages * page_size >> 10);
+			       pages * prlib_page_size >> 10);
 		/* B4 then counts what this size left, nothing from before. */
-		bench_check(prlib_drop_caches(), "write " PAGERANGE_DROP_CACHES);
+		bench_check(prlib_drop_caches(), "write " PRLIB_DROP_CACHES);
 		bench_b3_run(rp, mgr, pages, 2 * BENCH_B3_WINDOW, copy);
 		bench_b3_run(bp, mgr, pages, 2 * BENCH_B3_WINDOW, copy);
 		bench_b3_run(ep, mgr, pages, 2 * BENCH_B3_WINDOW, copy);
@@ -2306,19 +2306,19 @@ static void bench_fig_b3(struct bench_peer *rp, struct bench_peer *bp,
 						     copy);
 		}
 		r = bench_add_row(BENCH_FIG_B(3), "transactions",
-				  pages * page_size >> 10, "KiB",
+				  pages * prlib_page_size >> 10, "KiB",
 				  bench_median(pr, bench_reps), "tx/s",
 				  "binder_oneway", bench_median(bd, bench_reps));
 		bench_goal(r, pages == 1 ? 1.5 : 1.0, INFINITY);
 		if (pages == 1)
 			bench_add_row(BENCH_FIG_B(3), "empty_exchange",
-				      pages * page_size >> 10, "KiB",
+				      pages * prlib_page_size >> 10, "KiB",
 				      bench_median(em, bench_reps), "tx/s",
 				      "binder_oneway",
 				      bench_median(bd, bench_reps));
 		bench_binder_pages(&active, &lru);
 		bench_add_row(BENCH_FIG_B(4), "pages_held",
-			      pages * page_size >> 10, "KiB",
+			      pages * prlib_page_size >> 10, "KiB",
 			      bench_range_pages(), "pages", "binder_pages",
 			      active + lru);
 	}
@@ -2445,8 +2445,8 @@ static void bench_setup(void)
 	if (sched_setaffinity(0, sizeof(cpus), &cpus))
 		err(1, "sched_setaffinity");
 
-	if (access(PAGERANGE_DEV, F_OK))
-		err(1, "%s (is the module loaded?)", PAGERANGE_DEV);
+	if (access(PRLIB_DEV, F_OK))
+		err(1, "%s (is the module loaded?)", PRLIB_DEV);
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
 		rl.rlim_cur = rl.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &rl);
@@ -2454,9 +2454,9 @@ static void bench_setup(void)
 	/* Figure 7 puts all 64 MiB in one range. */
 	bench_old_max_size = prlib_max_size();
 	if (bench_old_max_size < 0)
-		errx(1, "cannot read %s", PAGERANGE_MAX_SIZE);
-	bench_check(prlib_set_max_size(BENCH_RECLAIM_PAGES * page_size),
-		    "write " PAGERANGE_MAX_SIZE);
+		errx(1, "cannot read %s", PRLIB_MAX_SIZE);
+	bench_check(prlib_set_max_size(BENCH_RECLAIM_PAGES * prlib_page_size),
+		    "write " PRLIB_MAX_SIZE);
 	/*
 	 * The driver maps 4 KiB pages; so must the references, or a huge
 	 * page would stand in for 512 faults.

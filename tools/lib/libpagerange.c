@@ -32,11 +32,11 @@
 
 #include "libpagerange.h"
 
-size_t page_size;
+size_t prlib_page_size;
 
 static void __attribute__((constructor)) prlib_init(void)
 {
-	page_size = sysconf(_SC_PAGESIZE);
+	prlib_page_size = sysconf(_SC_PAGESIZE);
 }
 
 /* Every command of the UAPI. */
@@ -69,7 +69,7 @@ int prlib_ioctl(int fd, unsigned long cmd, void *arg)
 
 int prlib_open(void)
 {
-	return open(PAGERANGE_DEV, O_RDWR | O_CLOEXEC);
+	return open(PRLIB_DEV, O_RDWR | O_CLOEXEC);
 }
 
 void *prlib_map(int fd, size_t len)
@@ -244,7 +244,7 @@ __u32 prlib_seed(void)
 {
 	const char *s = getenv("PAGERANGE_SEED");
 
-	return s ? (__u32)strtoul(s, NULL, 0) : PAGERANGE_DEFAULT_SEED;
+	return s ? (__u32)strtoul(s, NULL, 0) : PRLIB_DEFAULT_SEED;
 }
 
 int prlib_write_file(const char *path, const char *s)
@@ -264,13 +264,13 @@ int prlib_write_file(const char *path, const char *s)
 
 int prlib_drop_caches(void)
 {
-	return prlib_write_file(PAGERANGE_DROP_CACHES, "2");
+	return prlib_write_file(PRLIB_DROP_CACHES, "2");
 }
 
 long long prlib_max_size(void)
 {
 	long long val = -1;
-	FILE *f = fopen(PAGERANGE_MAX_SIZE, "re");
+	FILE *f = fopen(PRLIB_MAX_SIZE, "re");
 
 	if (!f)
 		return -1;
@@ -285,7 +285,7 @@ int prlib_set_max_size(long long val)
 	char buf[32];
 
 	snprintf(buf, sizeof(buf), "%lld", val);
-	return prlib_write_file(PAGERANGE_MAX_SIZE, buf);
+	return prlib_write_file(PRLIB_MAX_SIZE, buf);
 }
 
 FILE *prlib_debugfs_open(const char *path)
@@ -293,7 +293,7 @@ FILE *prlib_debugfs_open(const char *path)
 	FILE *f = fopen(path, "re");
 
 	if (!f && errno == ENOENT &&
-	    !mount("debugfs", PAGERANGE_DEBUGFS, "debugfs", 0, NULL))
+	    !mount("debugfs", PRLIB_DEBUGFS, "debugfs", 0, NULL))
 		f = fopen(path, "re");
 	return f;
 }
@@ -302,14 +302,14 @@ bool prlib_debugfs_mounted(void)
 {
 	struct statfs sfs;
 
-	return !statfs(PAGERANGE_DEBUGFS, &sfs) && sfs.f_type == DEBUGFS_MAGIC;
+	return !statfs(PRLIB_DEBUGFS, &sfs) && sfs.f_type == DEBUGFS_MAGIC;
 }
 
 int prlib_debugfs_mount(void)
 {
 	if (prlib_debugfs_mounted())
 		return 0;
-	return mount("debugfs", PAGERANGE_DEBUGFS, "debugfs", 0, NULL) ?
+	return mount("debugfs", PRLIB_DEBUGFS, "debugfs", 0, NULL) ?
 	       -errno : 0;
 }
 
@@ -363,7 +363,7 @@ long long prlib_file_value(FILE *f, const char *name)
 
 long long prlib_stat(const char *name)
 {
-	return prlib_file_value(prlib_debugfs_open(PAGERANGE_STATS),
+	return prlib_file_value(prlib_debugfs_open(PRLIB_STATS),
 				name);
 }
 
@@ -426,20 +426,20 @@ prlib_cgroup_init(struct prlib_cgroup_root *root)
 	struct statfs sfs;
 
 	memset(root, 0, sizeof(*root));
-	if (statfs(PAGERANGE_CGROUP_ROOT, &sfs) ||
+	if (statfs(PRLIB_CGROUP_ROOT, &sfs) ||
 	    sfs.f_type != CGROUP2_SUPER_MAGIC) {
-		if (mkdir(PAGERANGE_CGROUP_ROOT, 0755) && errno != EEXIST)
-			return "cannot create " PAGERANGE_CGROUP_ROOT;
-		if (mount("none", PAGERANGE_CGROUP_ROOT, "cgroup2", 0, NULL))
+		if (mkdir(PRLIB_CGROUP_ROOT, 0755) && errno != EEXIST)
+			return "cannot create " PRLIB_CGROUP_ROOT;
+		if (mount("none", PRLIB_CGROUP_ROOT, "cgroup2", 0, NULL))
 			return "cgroup2 cannot be mounted";
 		root->mounted = true;
 	}
-	if (!prlib_file_has_word(PAGERANGE_CGROUP_ROOT "/cgroup.controllers",
+	if (!prlib_file_has_word(PRLIB_CGROUP_ROOT "/cgroup.controllers",
 				 "memory"))
 		return "no memory controller";
-	if (!prlib_file_has_word(PAGERANGE_CGROUP_ROOT "/cgroup.subtree_control",
+	if (!prlib_file_has_word(PRLIB_CGROUP_ROOT "/cgroup.subtree_control",
 				 "memory")) {
-		if (prlib_write_file(PAGERANGE_CGROUP_ROOT "/cgroup.subtree_control",
+		if (prlib_write_file(PRLIB_CGROUP_ROOT "/cgroup.subtree_control",
 				     "+memory"))
 			return "cannot enable the memory controller";
 		root->enabled = true;
@@ -450,10 +450,10 @@ prlib_cgroup_init(struct prlib_cgroup_root *root)
 void prlib_cgroup_fini(struct prlib_cgroup_root *root)
 {
 	if (root->enabled)
-		prlib_write_file(PAGERANGE_CGROUP_ROOT "/cgroup.subtree_control",
+		prlib_write_file(PRLIB_CGROUP_ROOT "/cgroup.subtree_control",
 				 "-memory");
 	if (root->mounted)
-		umount(PAGERANGE_CGROUP_ROOT);
+		umount(PRLIB_CGROUP_ROOT);
 }
 
 long long prlib_cgroup_read(const char *cg, const char *file)
@@ -495,7 +495,7 @@ int prlib_stall_init(struct prlib_stall *st)
 	};
 
 	st->uffd = -1;
-	st->page = mmap(NULL, page_size, PROT_READ | PROT_WRITE,
+	st->page = mmap(NULL, prlib_page_size, PROT_READ | PROT_WRITE,
 			MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (st->page == MAP_FAILED)
 		return -errno;
@@ -504,7 +504,7 @@ int prlib_stall_init(struct prlib_stall *st)
 	if (st->uffd < 0)
 		return -errno;
 	reg.range.start = prlib_u64(st->page);
-	reg.range.len = page_size;
+	reg.range.len = prlib_page_size;
 	if (ioctl(st->uffd, UFFDIO_API, &api) ||
 	    ioctl(st->uffd, UFFDIO_REGISTER, &reg)) {
 		close(st->uffd);
@@ -536,14 +536,14 @@ int prlib_stall_release(struct prlib_stall *st, int fill)
 {
 	struct uffdio_copy copy = {
 		.dst = prlib_u64(st->page),
-		.len = page_size,
+		.len = prlib_page_size,
 	};
-	unsigned char *src = malloc(page_size);
+	unsigned char *src = malloc(prlib_page_size);
 	int ret;
 
 	if (!src)
 		return -ENOMEM;
-	memset(src, fill, page_size);
+	memset(src, fill, prlib_page_size);
 	copy.src = prlib_u64(src);
 	ret = ioctl(st->uffd, UFFDIO_COPY, &copy) ? -errno : 0;
 	free(src);
@@ -555,13 +555,13 @@ void prlib_stall_fini(struct prlib_stall *st)
 	if (st->uffd >= 0)
 		close(st->uffd);
 	if (st->page != MAP_FAILED)
-		munmap(st->page, page_size);
+		munmap(st->page, prlib_page_size);
 }
 
 int prlib_ranges_line(pid_t pid,
 		      struct prlib_ranges_line *line)
 {
-	FILE *f = prlib_debugfs_open(PAGERANGE_RANGES);
+	FILE *f = prlib_debugfs_open(PRLIB_RANGES);
 	struct prlib_ranges_line l;
 	char buf[256];
 	int found = 0;
@@ -734,9 +734,9 @@ void prlib_sender_serve(int fd, int order_fd, int reply_fd)
 				_exit(2);
 		}
 		if (o.op == PRLIB_ORDER_WRITE) {
-			r.used = prlib_use_range(fd, o.offset / page_size,
-						 (o.offset + o.len + page_size - 1) /
-						 page_size);
+			r.used = prlib_use_range(fd, o.offset / prlib_page_size,
+						 (o.offset + o.len + prlib_page_size - 1) /
+						 prlib_page_size);
 			if (r.used < 0) {
 				r.err = r.used;
 			} else {
@@ -850,7 +850,7 @@ int prlib_orphan_range(__u64 npages, __u64 in_use,
 
 		if (owned < 0)
 			_exit(1);
-		if (prlib_map(owned, npages * page_size) == MAP_FAILED)
+		if (prlib_map(owned, npages * prlib_page_size) == MAP_FAILED)
 			_exit(2);
 		if (prlib_use_range(owned, 0, present) != (long)present)
 			_exit(3);

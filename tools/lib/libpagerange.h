@@ -29,27 +29,27 @@
 struct pagerange_purged;
 
 /* The page size, set before main() runs. */
-extern size_t page_size;
+extern size_t prlib_page_size;
 
 #define PRLIB_NR_IOC_CMDS	9
 extern const unsigned long prlib_ioc_cmds[PRLIB_NR_IOC_CMDS];
 
-#define PAGERANGE_DEV		"/dev/pagerange"
+#define PRLIB_DEV		"/dev/pagerange"
 
-#define PAGERANGE_DEBUGFS	"/sys/kernel/debug"
+#define PRLIB_DEBUGFS	"/sys/kernel/debug"
 
-#define PAGERANGE_STATS		PAGERANGE_DEBUGFS "/pagerange/stats"
+#define PRLIB_STATS		PRLIB_DEBUGFS "/pagerange/stats"
 
-#define PAGERANGE_RANGES	PAGERANGE_DEBUGFS "/pagerange/ranges"
+#define PRLIB_RANGES	PRLIB_DEBUGFS "/pagerange/ranges"
 
-#define PAGERANGE_MAX_SIZE	"/sys/module/pagerange/parameters/max_size"
+#define PRLIB_MAX_SIZE	"/sys/module/pagerange/parameters/max_size"
 
-#define PAGERANGE_MAX_PAGES_PARAM "/sys/module/pagerange/parameters/max_pages"
+#define PRLIB_MAX_PAGES_PARAM "/sys/module/pagerange/parameters/max_pages"
 
-#define PAGERANGE_DROP_CACHES	"/proc/sys/vm/drop_caches"
+#define PRLIB_DROP_CACHES	"/proc/sys/vm/drop_caches"
 
 /* Seed of the pseudo-random tests; PAGERANGE_SEED=n in the environment overrides it. */
-#define PAGERANGE_DEFAULT_SEED	0x5eed1234u
+#define PRLIB_DEFAULT_SEED	0x5eed1234u
 
 void *prlib_ptr(__u64 addr);
 
@@ -175,7 +175,7 @@ int prlib_write_ll(const char *path, long long val);
 /* A "Name: value kB" line of /proc/<pid>/status, in KiB, or -1. */
 long long prlib_status_kb(pid_t pid, const char *name);
 
-#define PAGERANGE_CGROUP_ROOT	"/sys/fs/cgroup"
+#define PRLIB_CGROUP_ROOT	"/sys/fs/cgroup"
 
 /* What prlib_cgroup_init() changed, for prlib_cgroup_fini(). */
 struct prlib_cgroup_root {

@@ -37,7 +37,7 @@ static void tc_build(void *arg, uint64_t key, unsigned int page, void *buf)
 {
 	uint64_t stamp = key << 8 | page;
 
-	memset(buf, 0x5a, page_size);
+	memset(buf, 0x5a, prlib_page_size);
 	memcpy(buf, &stamp, sizeof(stamp));
 	tc_built[page]++;
 	(void)arg;
@@ -55,10 +55,10 @@ static int tc_holds(const char *tile, uint64_t key)
 	unsigned int i;
 
 	for (i = 0; i < TC_PAGES; i++) {
-		memcpy(&stamp, tile + i * page_size, sizeof(stamp));
+		memcpy(&stamp, tile + i * prlib_page_size, sizeof(stamp));
 		if (stamp != (key << 8 | i) ||
-		    prlib_find_not(tile + i * page_size + sizeof(stamp),
-				   page_size - sizeof(stamp), 0x5a) >= 0)
+		    prlib_find_not(tile + i * prlib_page_size + sizeof(stamp),
+				   prlib_page_size - sizeof(stamp), 0x5a) >= 0)
 			return 0;
 	}
 	return 1;
@@ -113,7 +113,7 @@ static long tc_partial_loss(enum tilecache_protocol protocol)
 		goto out;
 	tc_reset();
 	built = tc_access(tc, 5, &tile);
-	if (tile != base + first * page_size)
+	if (tile != base + first * prlib_page_size)
 		built = -1;
 out:
 	tilecache_destroy(tc);

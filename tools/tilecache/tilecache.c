@@ -104,11 +104,11 @@ static long tilecache_build(struct tilecache *tc, struct tilecache_tile *t,
 	for (i = 0; i < n; i++) {
 		for (run = i; i < n && (!lost || prlib_report_bit(lost, i)); i++)
 			tc->cfg.build(tc->cfg.arg, t->key, i,
-				      tc->buf + (i - run) * page_size);
+				      tc->buf + (i - run) * prlib_page_size);
 		if (i == run)
 			continue;
-		ret = prlib_write(tc->fd, (first + run) * page_size, tc->buf,
-				  (i - run) * page_size);
+		ret = prlib_write(tc->fd, (first + run) * prlib_page_size, tc->buf,
+				  (i - run) * prlib_page_size);
 		if (ret)
 			return ret;
 		built += i - run;
@@ -244,7 +244,7 @@ struct tilecache *tilecache_create(const struct tilecache_config *cfg)
 	if (!tc)
 		return NULL;
 	tc->cfg = *cfg;
-	tc->tile_size = cfg->tile_pages * page_size;
+	tc->tile_size = cfg->tile_pages * prlib_page_size;
 	tc->map = MAP_FAILED;
 	TAILQ_INIT(&tc->idle);
 	tc->tiles = calloc(cfg->nr_tiles, sizeof(*tc->tiles));
@@ -254,7 +254,7 @@ struct tilecache *tilecache_create(const struct tilecache_config *cfg)
 	tc->buf = malloc(tc->tile_size);
 	tc->fd = prlib_open();
 	if (tc->fd >= 0)
-		tc->map = prlib_map(tc->fd, pages * page_size);
+		tc->map = prlib_map(tc->fd, pages * prlib_page_size);
 	if (!tc->tiles || !tc->index || !tc->report || !tc->state ||
 	    !tc->buf || !pages || tc->map == MAP_FAILED) {
 		tilecache_destroy(tc);

@@ -29,7 +29,7 @@ enum tilecache_protocol {
  * @nr_tiles: tiles the cache holds at most
  * @tile_pages: pages of a tile
  * @protocol: what a lost page costs
- * @build: fill page @page of the tile of @key into @buf, page_size bytes,
+ * @build: fill page @page of the tile of @key into @buf, prlib_page_size bytes,
  *	which the cache copies into the range: called once for each page a
  *	lock builds
  * @arg: passed to @build
