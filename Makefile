@@ -1,64 +1,81 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-#   make [modules]  build driver/pagerange.ko against KDIR
-#   make vm-modules build it against the guest's kernel ($(KERNEL) below)
-#   make check      build the module and the selftests, run every selftest
-#                   in a QEMU guest booting Debian's kernel (the test
-#                   command); on 6.1 the selftests run a second time built
-#                   with -m32, as 32-bit callers
-#   make check-debug
-#                   the same on two debug kernels built from source, 6.1 and
-#                   7.2 (KASAN, lockdep, DEBUG_VM, fault injection, two fake
-#                   NUMA nodes), plus the core's KUnit suite on each
-#   make check-kcsan
-#                   the concurrency tests on a KCSAN kernel built from 7.2
-#   make check-mutants
-#                   build mutants of the driver, each broken in one way,
-#                   and run the selftests that must catch each on 6.1: a
-#                   mutant that survives fails
-#   make run        boot the same guest and run "pagerangectl demo"
-#   make compile-test  build the module and the KUnit module with W=1
-#                   against the 7.2 debug kernel's tree
-#   make check-tools  run tools/pagerangectl-test in the guest: pagerangectl,
-#                   the udev rule under Debian's udevadm, and the tile
-#                   cache (tools/tilecache/tilecache-test)
-#   make lint       checkpatch, sparse and W=1, the UAPI header alone,
-#                   shellcheck and the man pages (tools/lint)
-#   make install    the module (against KDIR), the UAPI header, pagerangectl,
-#                   the udev rule and the man pages; DESTDIR and PREFIX
-#                   (default /usr/local) are honoured; make uninstall
-#   make dkms-install  the same, with the module built and rebuilt by DKMS
-#                   for every kernel (as root); make dkms-uninstall
-#   make dkms-check build with DKMS for Debian's 6.1 and 6.12 in a private
-#                   DKMS tree (the system's is not touched)
-#   make deb        the Debian packages pagerange-dkms and pagerange-tools
-#                   into debs/ (DEB_DIR), checked by lintian
-#   make deb-check  install them in a bookworm chroot with the 6.1 and 6.12
-#                   headers, check what DKMS built, purge them, and run a few
-#                   selftests on the module DKMS built for 6.1 (as root)
-#   make clean
+# "make help" prints the lines below that begin with "##": the one list of
+# the targets, which the README, .ci/run and Documentation/testing.md point
+# to.
 #
-# KERNEL picks the Debian kernel series the guest boots and the module is
-# built against for check and run: 6.1 (bookworm, the default) or 6.12
-# (bookworm-backports), or a kernel built from source with checkers:
-# 6.1-debug (also "debug"), 7.2-debug or 7.2-kcsan. Kernels are
-# unpacked or built into ~/.cache/pagerange (or $PAGERANGE_CACHE), never
-# installed, and the module is never loaded into the host. Missing Debian
-# packages are installed first (as root).
-#
-# For check and check-debug:
-#   T=name[,name...]  run only those selftest binaries ("kunit" names the
-#                     KUnit suite of check-debug), e.g. T=reclaim_test
-#   TEST_TIMEOUT=SECS each binary's time limit instead of the collection's
-#                     settings (300 s) for a slower machine
+## Building and installing: kbuild and install(1), nothing else. They need
+## a compiler and the build tree of the kernel the module is for, and run
+## on any distribution; no package is installed and nothing is downloaded.
+##   make [modules]     build driver/pagerange.ko against KDIR (default: the
+##                      running kernel's /lib/modules/$(uname -r)/build)
+##   make install       the module (against KDIR), the UAPI header,
+##                      pagerangectl, the udev rule and the man pages;
+##                      DESTDIR and PREFIX (default /usr/local) are honoured
+##   make uninstall     remove what make install installed
+##   make dkms-install  the same, with the module built and rebuilt by DKMS
+##                      for every kernel (as root, with dkms installed);
+##                      make dkms-uninstall
+##   make clean
+##
+## Testing: each target installs the Debian packages it needs first (as
+## root; make deps does only that), fetches or builds its kernels into
+## ~/.cache/pagerange (or $PAGERANGE_CACHE), never installs them, and
+## loads the module only in a QEMU guest.
+##   make check         every selftest in a guest booting Debian's $(KERNEL);
+##                      on 6.1 a second time built with -m32, as 32-bit
+##                      callers
+##   make check KERNEL=6.12  the same on Debian's 6.12 (bookworm-backports)
+##   make compile-test  the module and the KUnit module built with W=1
+##                      against the 7.2 debug kernel's tree
+##   make check-debug   every selftest and the core's KUnit suite on kernels
+##                      with checkers (KASAN, lockdep, DEBUG_VM, fault
+##                      injection, two fake NUMA nodes) built from the 6.1
+##                      and 7.2 sources
+##   make check-kcsan   the concurrency tests on a KCSAN kernel built from 7.2
+##   make check-mutants mutants of the driver, each broken in one way, which
+##                      the selftests must all catch on 6.1
+##   make lint          checkpatch, sparse and W=1, the UAPI header alone,
+##                      shellcheck, the man pages, the specification's
+##                      coverage and the cross-references (tools/lint)
+##   make check-tools   pagerangectl, the udev rule under Debian's udevadm,
+##                      and the tile cache, in the guest
+##   make run           "pagerangectl demo" in the guest
+##   make bench         the benchmark in the guest (tools/bench/README.md);
+##                      BENCH_OPTS passes options to tools/bench/run
+##   make deps          install the Debian packages the tests need, only
+##
+## Packaging (Debian):
+##   make deb           pagerange-dkms and pagerange-tools into debs/
+##                      (DEB_DIR), checked by lintian
+##   make deb-check     piuparts, an install and DKMS's autopkgtest in a
+##                      bookworm chroot with the 6.1 and 6.12 headers, then
+##                      selftests on the module DKMS built there for 6.1
+##
+## Variables:
+##   KDIR=DIR           the kernel build tree for modules and install
+##   KERNEL=SERIES      the guest's kernel for check, run, check-tools and
+##                      bench: 6.1 (the default), 6.12, or one built from
+##                      source with checkers: 6.1-debug (also "debug"),
+##                      7.2-debug, 7.2-kcsan
+##   T=name[,name...]   check and check-debug: only those selftest binaries
+##                      ("kunit" names check-debug's KUnit suite)
+##   TEST_TIMEOUT=SECS  each binary's time limit instead of the collection's
+##                      (300 s), for a slower machine
+##
+## CI (.ci/run) runs, in this order: check, check KERNEL=6.12, compile-test,
+## check-debug, check-kcsan, check-mutants, lint, check-tools, deb,
+## deb-check.
 
 KERNEL ?= 6.1
 VM := tools/vm
+LIB := tools/lib/libpagerange
+# Static builds of the programs for the guest, which has no shared libraries.
+GUEST := build/guest
 
-# The running kernel's build directory if it has one, else Debian's headers
-# for $(KERNEL) from the cache (fetched on first use).
-RUNNING_KDIR := /lib/modules/$(shell uname -r)/build
-KDIR ?= $(if $(wildcard $(RUNNING_KDIR)/Makefile),$(RUNNING_KDIR),$(shell $(VM)/fetch-kernel --kdir $(KERNEL)))
+# The running kernel's build tree: driver/Makefile says what to install
+# when it is missing.
+KDIR ?= /lib/modules/$(shell uname -r)/build
 
 CFLAGS ?= -O2 -Wall -Wextra
 UAPI := include/uapi/linux/pagerange.h
@@ -71,16 +88,18 @@ UAPI := include/uapi/linux/pagerange.h
 # targets would also share the machine's CPUs with each other's QEMU, whose
 # guests time their tests.
 .NOTPARALLEL:
-.PHONY: all modules check check-debug check-kcsan check-mutants compile-test run clean deps
+.PHONY: all help modules check check-debug check-kcsan check-mutants compile-test run clean deps
 
 all: modules
+
+help:
+	@sed -n 's/^## \{0,1\}//p' $(firstword $(MAKEFILE_LIST))
 
 deps:
 	@$(VM)/deps
 
-modules: deps
-	@kdir="$(KDIR)"; [ -n "$$kdir" ] || { echo "no KDIR: set KDIR=<kernel build dir>" >&2; exit 1; }; \
-	echo "$(MAKE) -C driver KDIR=$$kdir"; $(MAKE) -C driver KDIR="$$kdir"
+modules:
+	$(MAKE) -C driver KDIR="$(KDIR)"
 
 # The guest boots Debian's $(KERNEL), so check and run build the module
 # against that kernel's headers whatever KDIR says.
@@ -114,23 +133,20 @@ check-mutants: deps
 compile-test: deps
 	$(VM)/compile-test
 
-run: vm-modules tools/pagerangectl
-	$(VM)/run --kernel $(KERNEL) --add tools/pagerangectl -- /pagerangectl demo
+run: vm-modules $(GUEST)/pagerangectl
+	$(VM)/run --kernel $(KERNEL) --add $(GUEST)/pagerangectl -- /pagerangectl demo
 
 # ---- tools, lint, install, DKMS -----------------------------------------
 
-check-tools: vm-modules tools/pagerangectl tools/pagerangectl-test-ranges \
+check-tools: vm-modules $(GUEST)/pagerangectl tools/pagerangectl-test-ranges \
 		tools/tilecache/tilecache-test
 	udev=$$($(VM)/fetch-udev) && $(VM)/run --kernel $(KERNEL) \
-		--add tools/pagerangectl --add tools/pagerangectl-test \
+		--add $(GUEST)/pagerangectl --add tools/pagerangectl-test \
 		--add tools/pagerangectl-test-ranges --add tools/tilecache/tilecache-test \
 		--add "$$udev" --add udev/60-pagerange.rules -- /pagerangectl-test
 
 lint:
 	tools/lint
-
-dkms-check:
-	tools/dkms-check
 
 # The version DKMS and /usr/src know the sources by: MODULE_VERSION.
 PAGERANGE_VERSION := $(shell tools/version)
@@ -197,11 +213,13 @@ dkms-uninstall: dkms-root uninstall-files
 # DKMS works on the running system: it has no DESTDIR.
 dkms-root:
 	@[ -z "$(DESTDIR)" ] || { echo "DKMS installs into this system: unset DESTDIR" >&2; exit 1; }
-	@$(VM)/deps dkms
+	@command -v dkms >/dev/null || { echo "dkms is not installed (Debian, Ubuntu: apt install dkms;" \
+		"Fedora: dnf install dkms; Arch: pacman -S dkms)" >&2; exit 1; }
 
 # make deb: pagerange-dkms and pagerange-tools, built by dpkg-buildpackage
-# and checked by lintian, into DEB_DIR; make deb-check installs and purges
-# them in a bookworm chroot and boots the module DKMS built there.
+# and checked by lintian, into DEB_DIR; make deb-check runs piuparts and
+# the autopkgtest on them in a bookworm chroot and boots the module DKMS
+# built there.
 DEB_DIR ?= debs
 deb:
 	tools/deb $(DEB_DIR)
@@ -209,7 +227,7 @@ deb:
 deb-check: deb
 	tools/deb-check $(DEB_DIR)
 
-.PHONY: deb deb-check check-tools lint dkms-check install install-module install-files uninstall \
+.PHONY: deb deb-check check-tools lint install install-module install-files uninstall \
 	uninstall-files dkms-install dkms-uninstall dkms-root
 
 # ---- benchmark -----------------------------------------------------------
@@ -221,12 +239,16 @@ bench: vm-modules
 
 .PHONY: bench
 
-# Static, for the guest, which has no shared libraries; the Debian package
-# sets PAGERANGECTL_STATIC= and the build flags of dpkg-buildflags.
-LIB := tools/lib/libpagerange
-PAGERANGECTL_STATIC := -static
+# pagerangectl as make install and the Debian package install it, linked as
+# the system links its programs; and a static copy for the guest, which has
+# no shared libraries.
 tools/pagerangectl: tools/pagerangectl.c $(LIB).c $(LIB).h $(UAPI)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $(PAGERANGECTL_STATIC) \
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) \
+		-Iinclude/uapi -Itools/lib -o $@ $< $(LIB).c
+
+$(GUEST)/pagerangectl: tools/pagerangectl.c $(LIB).c $(LIB).h $(UAPI)
+	mkdir -p $(GUEST)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -static \
 		-Iinclude/uapi -Itools/lib -o $@ $< $(LIB).c
 
 # The ranges in known states that tools/pagerangectl-test maps, in the guest.
@@ -245,10 +267,11 @@ tools/tilecache/tilecache-test: tools/tilecache/tilecache-test.c $(TILECACHE).c 
 clean:
 	rm -f tools/pagerangectl tools/pagerangectl-test-ranges \
 		tools/tilecache/tilecache-test
+	rm -rf build
 	rm -rf driver/*.o driver/*.ko driver/*.mod driver/*.mod.c driver/.*.cmd \
 		driver/modules.order driver/Module.symvers driver/.tmp_versions
 	if [ -f selftests/pagerange/Makefile ] && src=$$($(VM)/linux-source 2>/dev/null); then \
 		$(MAKE) -C selftests/pagerange KSFT_DIR=$$src/tools/testing/selftests clean; \
 	fi
 
-.PHONY: vm-modules
+.PHONY: vm-modules help
