@@ -138,11 +138,11 @@ run: vm-modules $(GUEST)/pagerangectl
 
 # ---- tools, lint, install, DKMS -----------------------------------------
 
-check-tools: vm-modules $(GUEST)/pagerangectl tools/pagerangectl-test-ranges \
-		tools/tilecache/tilecache-test
+check-tools: vm-modules $(GUEST)/pagerangectl tools/tilecache/tilecache-test
+	$(MAKE) -C pagerangectl pagerangectl-test-ranges
 	udev=$$($(VM)/fetch-udev) && $(VM)/run --kernel $(KERNEL) \
-		--add $(GUEST)/pagerangectl --add tools/pagerangectl-test \
-		--add tools/pagerangectl-test-ranges --add tools/tilecache/tilecache-test \
+		--add $(GUEST)/pagerangectl --add pagerangectl/pagerangectl-test \
+		--add pagerangectl/pagerangectl-test-ranges --add tools/tilecache/tilecache-test \
 		--add "$$udev" --add udev/60-pagerange.rules -- /pagerangectl-test
 
 lint:
@@ -177,8 +177,9 @@ install-module: modules
 	tools/install-module install "$(KDIR)" "$(DESTDIR)" "$(MODULE_DIR)"
 
 # On the system itself (no DESTDIR), the group the udev rule names is created.
-install-files: tools/pagerangectl
-	install -D -m 755 tools/pagerangectl $(DESTDIR)$(SBINDIR)/pagerangectl
+install-files:
+	$(MAKE) -C pagerangectl
+	install -D -m 755 pagerangectl/pagerangectl $(DESTDIR)$(SBINDIR)/pagerangectl
 	install -D -m 644 $(UAPI) $(DESTDIR)$(INCLUDEDIR)/linux/pagerange.h
 	install -D -m 644 udev/60-pagerange.rules $(DESTDIR)$(UDEVRULESDIR)/60-pagerange.rules
 	install -D -m 644 man/pagerange.4 $(DESTDIR)$(MANDIR)/man4/pagerange.4
@@ -239,22 +240,14 @@ bench: vm-modules
 
 .PHONY: bench
 
-# pagerangectl as make install and the Debian package install it, linked as
-# the system links its programs; and a static copy for the guest, which has
-# no shared libraries.
-tools/pagerangectl: tools/pagerangectl.c $(LIB).c $(LIB).h $(UAPI)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) \
-		-Iinclude/uapi -Itools/lib -o $@ $< $(LIB).c
-
-$(GUEST)/pagerangectl: tools/pagerangectl.c $(LIB).c $(LIB).h $(UAPI)
+# The guest's copy of pagerangectl (pagerangectl/Makefile): static, as the
+# guest has no shared libraries, and apart from the one make install
+# installs.
+$(GUEST)/pagerangectl: pagerangectl/pagerangectl.c $(LIB).c $(LIB).h $(UAPI)
 	mkdir -p $(GUEST)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -static \
-		-Iinclude/uapi -Itools/lib -o $@ $< $(LIB).c
-
-# The ranges in known states that tools/pagerangectl-test maps, in the guest.
-tools/pagerangectl-test-ranges: tools/pagerangectl-test-ranges.c $(LIB).c $(LIB).h $(UAPI)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -static \
-		-Iinclude/uapi -Itools/lib -o $@ $< $(LIB).c
+	$(MAKE) -C pagerangectl clean
+	$(MAKE) -C pagerangectl STATIC=-static
+	mv pagerangectl/pagerangectl $@
 
 # The tile cache of Documentation/discardable-cache.md, and its test.
 TILECACHE := tools/tilecache/tilecache
@@ -265,8 +258,8 @@ tools/tilecache/tilecache-test: tools/tilecache/tilecache-test.c $(TILECACHE).c 
 		$(TILECACHE).c $(LIB).c
 
 clean:
-	rm -f tools/pagerangectl tools/pagerangectl-test-ranges \
-		tools/tilecache/tilecache-test
+	$(MAKE) -C pagerangectl clean
+	rm -f tools/tilecache/tilecache-test
 	rm -rf build
 	rm -rf driver/*.o driver/*.ko driver/*.mod driver/*.mod.c driver/.*.cmd \
 		driver/modules.order driver/Module.symvers driver/.tmp_versions

@@ -3,7 +3,7 @@
  * tilecache-test: the tile cache of tilecache.c against the module, in the
  * test guest (as root: it drops caches). Each check prints "ok N - what"
  * or "not ok N - what"; the last line is "N passed, N failed, 0 skipped",
- * and the exit status is 1 if any check failed. tools/pagerangectl-test
+ * and the exit status is 1 if any check failed. pagerangectl/pagerangectl-test
  * runs it ("make check-tools").
  *
  * A cache of TC_TILES tiles of TC_PAGES pages; a fresh cache gives key k

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Hold ranges in known states for tools/pagerangectl-test to map. Each
+ * Hold ranges in known states for pagerangectl-test to map. Each
  * argument is one range this process opens and maps, one character a page
  * in the letters of "pagerangectl map": '.' free, 'U' in use, 'R'
  * reclaimable. "-" is a range opened and never mapped; "gone:" before the
