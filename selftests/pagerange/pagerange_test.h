@@ -433,4 +433,23 @@ prtest_diag(const char *fmt, ...)
 
 #include <time.h>
 
+/*
+ * A WRITE of one page into page 0 of @fd from a stall's page (struct
+ * prlib_stall), run in a thread: the copy stops on the page's fault until
+ * the stall is released, a copy in flight for as long as a test needs.
+ */
+struct prtest_stalled_write {
+	int fd;
+	struct prlib_stall st;
+	int ret;
+};
+
+static inline void *prtest_stalled_write_run(void *arg)
+{
+	struct prtest_stalled_write *w = arg;
+
+	w->ret = prlib_write(w->fd, 0, w->st.page, prlib_page_size);
+	return NULL;
+}
+
 #endif /* PAGERANGE_TEST_H */

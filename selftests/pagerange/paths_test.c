@@ -59,20 +59,6 @@ FIXTURE_TEARDOWN(paths)
 
 /* ---- a copy stalled on a userfaultfd page ---- */
 
-struct stalled_write {
-	int fd;
-	struct prlib_stall st;
-	int ret;
-};
-
-static void *stalled_write_run(void *arg)
-{
-	struct stalled_write *w = arg;
-
-	w->ret = prlib_write(w->fd, 0, w->st.page, prlib_page_size);
-	return NULL;
-}
-
 /*
  * While a WRITE into page 0 waits on its source, the owner stops every
  * page, reclaims, unmaps and closes the fd. The shrinker leaves the range
@@ -84,7 +70,7 @@ static void *stalled_write_run(void *arg)
 TEST_F_TIMEOUT(paths, write_stalled_in_its_copy_outlives_stop_reclaim_munmap_and_close,
 	       120)
 {
-	struct stalled_write w = { .fd = self->fd };
+	struct prtest_stalled_write w = { .fd = self->fd };
 	struct pagerange_info info;
 	pthread_t writer;
 	int ret;
@@ -95,7 +81,7 @@ TEST_F_TIMEOUT(paths, write_stalled_in_its_copy_outlives_stop_reclaim_munmap_and
 		SKIP(return, "no userfaultfd: %s", strerror(-ret));
 	}
 	paths_fill(_metadata, self);
-	ASSERT_EQ(0, pthread_create(&writer, NULL, stalled_write_run, &w));
+	ASSERT_EQ(0, pthread_create(&writer, NULL, prtest_stalled_write_run, &w));
 	ASSERT_EQ(0, prlib_stall_wait(&w.st, STALL_SECONDS));
 
 	EXPECT_EQ(NPAGES, prlib_stop_using(self->fd, 0, NPAGES));

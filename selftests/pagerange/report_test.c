@@ -245,24 +245,10 @@ TEST_F(report, purge_frees_the_span_at_once)
 	EXPECT_EQ(0, prlib_purge(self->fd, 10, 12));
 }
 
-struct stalled_write {
-	int fd;
-	struct prlib_stall st;
-	int ret;
-};
-
-static void *stalled_write_run(void *arg)
-{
-	struct stalled_write *w = arg;
-
-	w->ret = prlib_write(w->fd, 0, w->st.page, prlib_page_size);
-	return NULL;
-}
-
 /* A copy in flight reads its pages without a lock: purge waits for none. */
 TEST_F(report, purge_during_a_copy_fails_ebusy_and_changes_nothing)
 {
-	struct stalled_write w = { .fd = self->fd };
+	struct prtest_stalled_write w = { .fd = self->fd };
 	pthread_t writer;
 	int ret;
 
@@ -272,7 +258,7 @@ TEST_F(report, purge_during_a_copy_fails_ebusy_and_changes_nothing)
 		SKIP(return, "no userfaultfd: %s", strerror(-ret));
 	}
 	ASSERT_EQ(2, prlib_use_range(self->fd, 0, 2));
-	ASSERT_EQ(0, pthread_create(&writer, NULL, stalled_write_run, &w));
+	ASSERT_EQ(0, pthread_create(&writer, NULL, prtest_stalled_write_run, &w));
 	ASSERT_EQ(0, prlib_stall_wait(&w.st, 30));
 	EXPECT_EQ(-EBUSY, prlib_purge(self->fd, 0, 2));
 	EXPECT_EQ(-EBUSY, prlib_purge(self->fd, 1, 2))

@@ -252,27 +252,13 @@ TEST_F(trace, events_name_the_node_of_each_page)
 	EXPECT_EQ(0, close(fd));
 }
 
-struct stalled_write {
-	int fd;
-	struct prlib_stall st;
-	int ret;
-};
-
-static void *stalled_write_run(void *arg)
-{
-	struct stalled_write *w = arg;
-
-	w->ret = prlib_write(w->fd, 0, w->st.page, prlib_page_size);
-	return NULL;
-}
-
 /*
  * A reclaimable page of a range with a copy in flight is rotated, and the
  * event says so and why; once the copy is over, the page goes.
  */
 TEST_F(trace, a_copy_in_flight_rotates_pages_and_says_why)
 {
-	struct stalled_write w = { .fd = self->fd };
+	struct prtest_stalled_write w = { .fd = self->fd };
 	pthread_t writer;
 	int ret;
 
@@ -285,7 +271,7 @@ TEST_F(trace, a_copy_in_flight_rotates_pages_and_says_why)
 	}
 	ASSERT_EQ(2, prlib_use_range(self->fd, 0, 2));
 	ASSERT_EQ(1, prlib_stop_using(self->fd, 1, 2));
-	ASSERT_EQ(0, pthread_create(&writer, NULL, stalled_write_run, &w));
+	ASSERT_EQ(0, pthread_create(&writer, NULL, prtest_stalled_write_run, &w));
 	ASSERT_EQ(0, prlib_stall_wait(&w.st, 30));
 	ASSERT_EQ(0, clear_trace());
 	ASSERT_EQ(0, prlib_drop_caches());
