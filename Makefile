@@ -243,7 +243,7 @@ bench: vm-modules
 # The guest's copy of pagerangectl (pagerangectl/Makefile): static, as the
 # guest has no shared libraries, and apart from the one make install
 # installs.
-$(GUEST)/pagerangectl: pagerangectl/pagerangectl.c $(LIB).c $(LIB).h $(UAPI)
+$(GUEST)/pagerangectl: $(wildcard pagerangectl/*.[ch]) $(LIB).c $(LIB).h $(UAPI)
 	mkdir -p $(GUEST)
 	$(MAKE) -C pagerangectl clean
 	$(MAKE) -C pagerangectl STATIC=-static

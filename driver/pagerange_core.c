@@ -157,11 +157,11 @@ struct pagerange_page {
  * @next_ticket: the claim of the next USE_RANGE. It wraps after 2^32
  *	calls; a claim only has to tell apart the calls in flight at once
  * @reclaim_seq: bumped each time the shrinker empties slots
- * @nr_present: slots with a page (the shrinker's claimed pages excluded)
- * @nr_reclaimable: pages on the list_lru
- * @nr_reclaimed: running total of pages the shrinker freed
- * @nr_allocated: running total of pages allocated
- * @nr_purged: running total of pages pagerange_purge() freed
+ * @pages_present: slots with a page (the shrinker's claimed pages excluded)
+ * @pages_reclaimable: pages on the list_lru
+ * @pages_reclaimed: running total of pages the shrinker freed
+ * @pages_allocated: running total of pages allocated
+ * @pages_purged: running total of pages pagerange_purge() freed
  * @purged: pages the shrinker freed since pagerange_take_purged()
  * @purge_pending: the shrinker took pages since then: pollers see EPOLLPRI
  * @purge_events: running total of the shrinker's runs over the range
@@ -185,11 +185,11 @@ struct pagerange {
 	unsigned int nr_copying;
 	u32 next_ticket;
 	unsigned long reclaim_seq;
-	unsigned long nr_present;
-	unsigned long nr_reclaimable;
-	u64 nr_reclaimed;
-	u64 nr_allocated;
-	u64 nr_purged;
+	unsigned long pages_present;
+	unsigned long pages_reclaimable;
+	u64 pages_reclaimed;
+	u64 pages_allocated;
+	u64 pages_purged;
 	u64 purged;
 	bool purge_pending;
 	u64 purge_events;
@@ -270,8 +270,11 @@ static bool pagerange_lru_ready;
 static DEFINE_MUTEX(pagerange_list_lock);
 static LIST_HEAD(pagerange_list);	/* protected by pagerange_list_lock */
 
-/* Pages that exist now, and those reserved for allocations in progress. */
-static atomic_long_t pagerange_nr_pages;
+/*
+ * The global counters, which sysfs shows (see struct pagerange_global_stats).
+ * Pages that exist now, and those reserved for allocations in progress.
+ */
+static atomic_long_t pagerange_pages_present;
 
 /*
  * The most pages all ranges together may hold, 0 for no limit beyond the
@@ -283,10 +286,10 @@ module_param_named(max_pages, pagerange_max_pages, ulong, 0644);
 MODULE_PARM_DESC(max_pages,
 		 "Most pages all ranges together may hold; 0 for no limit (default)");
 
-static atomic_long_t pagerange_nr_reclaimed;	/* freed by the shrinker */
-static atomic_long_t pagerange_nr_scans;
-static atomic_long_t pagerange_nr_skips;
-static atomic_long_t pagerange_nr_ranges;
+static atomic_long_t pagerange_pages_reclaimed;	/* freed by the shrinker */
+static atomic_long_t pagerange_shrinker_scans;
+static atomic_long_t pagerange_shrinker_skips;
+static atomic_long_t pagerange_ranges;
 
 static unsigned long pagerange_slot_addr(struct pagerange *range,
 					 unsigned long index)
@@ -344,9 +347,9 @@ static bool pagerange_reserve_pages(unsigned long count)
 {
 	unsigned long max = READ_ONCE(pagerange_max_pages);
 
-	if (atomic_long_add_return(count, &pagerange_nr_pages) <= max || !max)
+	if (atomic_long_add_return(count, &pagerange_pages_present) <= max || !max)
 		return true;
-	atomic_long_sub(count, &pagerange_nr_pages);
+	atomic_long_sub(count, &pagerange_pages_present);
 	return false;
 }
 
@@ -373,7 +376,7 @@ static void pagerange_free_pages(struct list_head *pages)
 	}
 	if (n)
 		kmem_cache_free_bulk(pagerange_page_cache, n, batch);
-	atomic_long_sub(freed + n, &pagerange_nr_pages);
+	atomic_long_sub(freed + n, &pagerange_pages_present);
 	INIT_LIST_HEAD(pages);
 }
 
@@ -480,7 +483,7 @@ static int pagerange_alloc_batch(struct pagerange *range,
 	if (!pagerange_reserve_pages(count))
 		return -ENOMEM;
 	if (!pagerange_alloc_entries(entries, count)) {
-		atomic_long_sub(count, &pagerange_nr_pages);
+		atomic_long_sub(count, &pagerange_pages_present);
 		return -ENOMEM;
 	}
 	for (i = 0; i < count; i++) {
@@ -501,7 +504,7 @@ static int pagerange_alloc_batch(struct pagerange *range,
 
 fail:
 	kmem_cache_free_bulk(pagerange_page_cache, count - i, entries + i);
-	atomic_long_sub(count - i, &pagerange_nr_pages);
+	atomic_long_sub(count - i, &pagerange_pages_present);
 	return ret;
 }
 
@@ -588,7 +591,7 @@ static unsigned long pagerange_claim_span_locked(struct pagerange *range,
 			missing++;
 		} else if (pagerange_page_reclaimable(pp)) {
 			pagerange_lru_del(&pagerange_lru, &pp->lru);
-			range->nr_reclaimable--;
+			range->pages_reclaimable--;
 			pp->claim = ticket;
 		}
 	}
@@ -635,7 +638,7 @@ static void pagerange_unclaim_span_locked(struct pagerange *range,
 		pp->claim = PAGERANGE_CLAIM_NONE;
 		if (!pagerange_page_reclaimable(pp)) {
 			pagerange_lru_add(&pagerange_lru, &pp->lru);
-			range->nr_reclaimable++;
+			range->pages_reclaimable++;
 		}
 	}
 }
@@ -733,8 +736,8 @@ static unsigned long pagerange_commit_locked(struct pagerange *range,
 		count++;
 		trace_pagerange_insert(range, pp->index, pp->page);
 	}
-	range->nr_present += count;
-	range->nr_allocated += count;
+	range->pages_present += count;
+	range->pages_allocated += count;
 	pagerange_add_rss(range->mm, count);
 	return count;
 }
@@ -992,7 +995,7 @@ int pagerange_stop_using(struct pagerange *range, u64 first, u64 last,
 			continue;
 		pp->claim = PAGERANGE_CLAIM_NONE;
 		pagerange_lru_add(&pagerange_lru, &pp->lru);
-		range->nr_reclaimable++;
+		range->pages_reclaimable++;
 		(*nr_stopped)++;
 	}
 	spin_unlock(&range->lock);
@@ -1022,14 +1025,14 @@ static unsigned long pagerange_claim_span_for_purge_locked(struct pagerange *ran
 			continue;
 		if (pagerange_page_reclaimable(pp)) {
 			pagerange_lru_del(&pagerange_lru, &pp->lru);
-			range->nr_reclaimable--;
+			range->pages_reclaimable--;
 		}
 		pp->claim = PAGERANGE_CLAIM_RECLAIM;
 		list_add_tail(&pp->lru, pages);
 		count++;
 	}
-	range->nr_present -= count;
-	range->nr_purged += count;
+	range->pages_present -= count;
+	range->pages_purged += count;
 	return count;
 }
 
@@ -1253,8 +1256,8 @@ static struct pagerange_page **pagerange_take_all_locked(struct pagerange *range
 		list_add_tail(&pp->lru, pages);
 	}
 	range->slots = NULL;
-	range->nr_present = 0;
-	range->nr_reclaimable = 0;
+	range->pages_present = 0;
+	range->pages_reclaimable = 0;
 	return slots;
 }
 
@@ -1397,13 +1400,13 @@ void pagerange_get_stats(struct pagerange *range,
 			 struct pagerange_stats *stats)
 {
 	spin_lock(&range->lock);
-	stats->nr_pages = range->nr_pages;
-	stats->present = range->nr_present;
-	stats->in_use = range->nr_present - range->nr_reclaimable;
-	stats->reclaimable = range->nr_reclaimable;
-	stats->reclaimed = range->nr_reclaimed;
-	stats->allocated = range->nr_allocated;
-	stats->purged = range->nr_purged;
+	stats->size_pages = range->nr_pages;
+	stats->pages_present = range->pages_present;
+	stats->pages_in_use = range->pages_present - range->pages_reclaimable;
+	stats->pages_reclaimable = range->pages_reclaimable;
+	stats->pages_reclaimed = range->pages_reclaimed;
+	stats->pages_allocated = range->pages_allocated;
+	stats->pages_purged = range->pages_purged;
 	spin_unlock(&range->lock);
 }
 
@@ -1518,9 +1521,9 @@ static void pagerange_claim_run_locked(struct pagerange *range,
 		pp->claim = PAGERANGE_CLAIM_RECLAIM;
 		trace_pagerange_isolate(range, i, pp->page);
 	}
-	range->nr_present -= hi - lo;
-	range->nr_reclaimable -= hi - lo;
-	range->nr_reclaimed += hi - lo;
+	range->pages_present -= hi - lo;
+	range->pages_reclaimable -= hi - lo;
+	range->pages_reclaimed += hi - lo;
 }
 
 /*
@@ -1583,7 +1586,7 @@ static unsigned long pagerange_reclaim_run(struct pagerange *range,
 	/* No PTE maps them and the TLB has been flushed. */
 	pagerange_free_pages(&pages);
 	pagerange_account_reclaimed(hi - lo);
-	atomic_long_add(hi - lo, &pagerange_nr_reclaimed);
+	atomic_long_add(hi - lo, &pagerange_pages_reclaimed);
 	return hi - lo;
 }
 
@@ -1595,7 +1598,7 @@ static void pagerange_count_skip(struct pagerange *range, unsigned long index,
 				 enum pagerange_skip_reason why)
 {
 	trace_pagerange_skip(range, index, why);
-	atomic_long_inc(&pagerange_nr_skips);
+	atomic_long_inc(&pagerange_shrinker_skips);
 }
 
 /*
@@ -1693,7 +1696,7 @@ static unsigned long pagerange_shrink_scan(struct shrinker *shrinker,
 
 	if (!pagerange_lru_is_ready())
 		return SHRINK_STOP;
-	atomic_long_inc(&pagerange_nr_scans);
+	atomic_long_inc(&pagerange_shrinker_scans);
 	list_lru_walk_one(&pagerange_lru, sc->nid, sc->memcg,
 			  pagerange_lru_walk_cb, &walk, &walk.nr_to_walk);
 	return walk.nr_freed;
@@ -1741,7 +1744,7 @@ struct pagerange *pagerange_create(struct mm_struct *mm, pid_t pid, int nid)
 
 	mutex_lock(&pagerange_list_lock);
 	list_add_tail(&range->node, &pagerange_list);
-	atomic_long_inc(&pagerange_nr_ranges);
+	atomic_long_inc(&pagerange_ranges);
 	mutex_unlock(&pagerange_list_lock);
 	return range;
 }
@@ -1762,7 +1765,7 @@ void pagerange_destroy(struct pagerange *range)
 
 	mutex_lock(&pagerange_list_lock);
 	list_del(&range->node);
-	atomic_long_dec(&pagerange_nr_ranges);
+	atomic_long_dec(&pagerange_ranges);
 	mutex_unlock(&pagerange_list_lock);
 
 	spin_lock(&range->lock);
@@ -1793,7 +1796,7 @@ static void pagerange_vm_close(struct vm_area_struct *vma)
 	spin_lock(&range->lock);
 	if (range->vma == vma) {
 		WRITE_ONCE(range->vma, NULL);
-		pagerange_add_rss(range->mm, -(long)range->nr_present);
+		pagerange_add_rss(range->mm, -(long)range->pages_present);
 		if (!range->nr_copying)
 			slots = pagerange_take_all_locked(range, &pages);
 	}
@@ -1911,24 +1914,21 @@ int pagerange_attach(struct pagerange *range, struct vm_area_struct *vma,
 }
 
 /**
- * pagerange_print_stats() - print the global counters, one per line
- * @m: the seq_file
+ * pagerange_get_global_stats() - snapshot the counters of all ranges
+ * @stats: out
+ *
+ * Each counter is read on its own: the snapshot is not atomic as a whole.
  *
  * Context: Process context.
  */
-void pagerange_print_stats(struct seq_file *m)
+void pagerange_get_global_stats(struct pagerange_global_stats *stats)
 {
-	seq_printf(m, "pages_allocated %ld\n",
-		   atomic_long_read(&pagerange_nr_pages));
-	seq_printf(m, "pages_reclaimable %lu\n",
-		   list_lru_count(&pagerange_lru));
-	seq_printf(m, "pages_reclaimed %ld\n",
-		   atomic_long_read(&pagerange_nr_reclaimed));
-	seq_printf(m, "shrinker_scans %ld\n",
-		   atomic_long_read(&pagerange_nr_scans));
-	seq_printf(m, "shrinker_skips %ld\n",
-		   atomic_long_read(&pagerange_nr_skips));
-	seq_printf(m, "ranges %ld\n", atomic_long_read(&pagerange_nr_ranges));
+	stats->pages_present = atomic_long_read(&pagerange_pages_present);
+	stats->pages_reclaimable = list_lru_count(&pagerange_lru);
+	stats->pages_reclaimed = atomic_long_read(&pagerange_pages_reclaimed);
+	stats->shrinker_scans = atomic_long_read(&pagerange_shrinker_scans);
+	stats->shrinker_skips = atomic_long_read(&pagerange_shrinker_skips);
+	stats->ranges = atomic_long_read(&pagerange_ranges);
 }
 
 /**
@@ -1942,13 +1942,13 @@ void pagerange_print_ranges(struct seq_file *m)
 	struct pagerange_stats stats;
 	struct pagerange *range;
 
-	seq_puts(m, "pid size_pages present in_use reclaimable\n");
+	seq_puts(m, "pid size_pages pages_present pages_in_use pages_reclaimable\n");
 	mutex_lock(&pagerange_list_lock);
 	list_for_each_entry(range, &pagerange_list, node) {
 		pagerange_get_stats(range, &stats);
 		seq_printf(m, "%d %llu %llu %llu %llu\n", range->pid,
-			   stats.nr_pages, stats.present, stats.in_use,
-			   stats.reclaimable);
+			   stats.size_pages, stats.pages_present, stats.pages_in_use,
+			   stats.pages_reclaimable);
 	}
 	mutex_unlock(&pagerange_list_lock);
 }

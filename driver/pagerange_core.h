@@ -30,22 +30,48 @@ struct pagerange;
 
 /**
  * struct pagerange_stats - a snapshot of one range's counters
- * @nr_pages: size in pages; 0 until mapped
- * @present: pages that exist
- * @in_use: pages in use
- * @reclaimable: pages on the list_lru
- * @reclaimed: running total of pages the shrinker freed
- * @allocated: running total of pages allocated
- * @purged: running total of pages pagerange_purge() freed
+ * @size_pages: size in pages; 0 until mapped
+ * @pages_present: pages that exist
+ * @pages_in_use: pages in use
+ * @pages_reclaimable: pages on the list_lru
+ * @pages_reclaimed: running total of pages the shrinker freed
+ * @pages_allocated: running total of pages allocated
+ * @pages_purged: running total of pages pagerange_purge() freed
+ *
+ * The names, and the meanings, are struct pagerange_info's.
  */
 struct pagerange_stats {
-	u64 nr_pages;
-	u64 present;
-	u64 in_use;
-	u64 reclaimable;
-	u64 reclaimed;
-	u64 allocated;
-	u64 purged;
+	u64 size_pages;
+	u64 pages_present;
+	u64 pages_in_use;
+	u64 pages_reclaimable;
+	u64 pages_reclaimed;
+	u64 pages_allocated;
+	u64 pages_purged;
+};
+
+/**
+ * struct pagerange_global_stats - the counters of all ranges together
+ * @pages_present: pages that exist, with those allocations in progress
+ *	have reserved against the max_pages limit
+ * @pages_reclaimable: pages on the list_lru
+ * @pages_reclaimed: running total of pages the shrinker freed
+ * @shrinker_scans: running total of the shrinker's scans
+ * @shrinker_skips: running total of the pages the shrinker could not take
+ *	and rotated to the tail of its list
+ * @ranges: open ranges
+ *
+ * The names are those of the device's sysfs attributes, and of struct
+ * pagerange_info's fields where a range has the same counter. All are
+ * longs: the attributes read them by their offset.
+ */
+struct pagerange_global_stats {
+	long pages_present;
+	long pages_reclaimable;
+	long pages_reclaimed;
+	long shrinker_scans;
+	long shrinker_skips;
+	long ranges;
 };
 
 /**
@@ -132,7 +158,7 @@ int pagerange_io(struct pagerange *range, enum pagerange_io_op op,
 
 void pagerange_get_stats(struct pagerange *range,
 			 struct pagerange_stats *stats);
-void pagerange_print_stats(struct seq_file *m);
+void pagerange_get_global_stats(struct pagerange_global_stats *stats);
 void pagerange_print_ranges(struct seq_file *m);
 void pagerange_debugfs_init_faults(struct dentry *dir);
 

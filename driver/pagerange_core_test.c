@@ -465,15 +465,15 @@ static void pagerange_test_expect_states(struct kunit *test,
 	}
 
 	pagerange_get_stats(range, &stats);
-	KUNIT_EXPECT_EQ(test, stats.nr_pages, (u64)n);
-	KUNIT_EXPECT_EQ(test, stats.present, in_use + reclaimable);
-	KUNIT_EXPECT_EQ(test, stats.in_use, in_use);
-	KUNIT_EXPECT_EQ(test, stats.reclaimable, reclaimable);
+	KUNIT_EXPECT_EQ(test, stats.size_pages, (u64)n);
+	KUNIT_EXPECT_EQ(test, stats.pages_present, in_use + reclaimable);
+	KUNIT_EXPECT_EQ(test, stats.pages_in_use, in_use);
+	KUNIT_EXPECT_EQ(test, stats.pages_reclaimable, reclaimable);
 }
 
 /*
  * The invariants that tie the counters together, over every live range:
- * each range's counters match its slots and nr_present is what was
+ * each range's counters match its slots and pages_present is what was
  * allocated less what was reclaimed; the global page count is the sum of
  * present pages; the list_lru holds exactly the reclaimable pages, each
  * filed under the node of the page itself. Collected under the locks,
@@ -507,10 +507,10 @@ static void pagerange_test_expect_consistent(struct kunit *test)
 			lru_nodes[page_to_nid(pp->page)]++;
 		}
 		/* A closed range gave back what it had not reclaimed. */
-		if (p != range->nr_present || r != range->nr_reclaimable ||
+		if (p != range->pages_present || r != range->pages_reclaimable ||
 		    (range->vma &&
-		     p != range->nr_allocated - range->nr_reclaimed -
-			  range->nr_purged))
+		     p != range->pages_allocated - range->pages_reclaimed -
+			  range->pages_purged))
 			bad_ranges++;
 		present += p;
 		reclaimable += r;
@@ -519,7 +519,7 @@ static void pagerange_test_expect_consistent(struct kunit *test)
 	mutex_unlock(&pagerange_list_lock);
 
 	KUNIT_EXPECT_EQ(test, bad_ranges, 0UL);
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&pagerange_nr_pages),
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&pagerange_pages_present),
 			(long)present);
 	KUNIT_EXPECT_EQ(test, list_lru_count(&pagerange_lru), reclaimable);
 	for_each_online_node(nid)
@@ -621,8 +621,8 @@ static void pagerange_test_use_allocates_only_missing_pages(struct kunit *test)
 		pagerange_test_expect_zero_page(test, map, i);
 
 	pagerange_get_stats(map->range, &stats);
-	KUNIT_EXPECT_EQ(test, stats.allocated, 4ULL);
-	KUNIT_EXPECT_EQ(test, stats.reclaimed, 0ULL);
+	KUNIT_EXPECT_EQ(test, stats.pages_allocated, 4ULL);
+	KUNIT_EXPECT_EQ(test, stats.pages_reclaimed, 0ULL);
 	pagerange_test_expect_consistent(test);
 }
 
@@ -698,7 +698,7 @@ static void pagerange_test_reuse_before_reclaim_keeps_the_page(struct kunit *tes
 	KUNIT_EXPECT_EQ(test, left, 0UL);
 	KUNIT_EXPECT_EQ(test, memcmp(got, want, sizeof(want)), 0);
 	pagerange_get_stats(map->range, &stats);
-	KUNIT_EXPECT_EQ(test, stats.allocated, 2ULL);
+	KUNIT_EXPECT_EQ(test, stats.pages_allocated, 2ULL);
 	KUNIT_EXPECT_EQ(test, pagerange_test_count(), 0UL);
 	pagerange_test_expect_consistent(test);
 }
@@ -707,7 +707,7 @@ static void pagerange_test_reuse_before_reclaim_keeps_the_page(struct kunit *tes
 
 static void pagerange_test_reclaim_takes_only_reclaimable_pages(struct kunit *test)
 {
-	long reclaimed = atomic_long_read(&pagerange_nr_reclaimed);
+	long reclaimed = atomic_long_read(&pagerange_pages_reclaimed);
 	struct pagerange_test_map *map;
 	struct pagerange_stats stats;
 
@@ -720,9 +720,9 @@ static void pagerange_test_reclaim_takes_only_reclaimable_pages(struct kunit *te
 	KUNIT_EXPECT_EQ(test, pagerange_test_scan(PAGERANGE_TEST_SCAN_ALL), 0UL);
 
 	pagerange_get_stats(map->range, &stats);
-	KUNIT_EXPECT_EQ(test, stats.reclaimed, 2ULL);
-	KUNIT_EXPECT_EQ(test, stats.allocated, 4ULL);
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&pagerange_nr_reclaimed),
+	KUNIT_EXPECT_EQ(test, stats.pages_reclaimed, 2ULL);
+	KUNIT_EXPECT_EQ(test, stats.pages_allocated, 4ULL);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&pagerange_pages_reclaimed),
 			reclaimed + 2);
 	pagerange_test_expect_consistent(test);
 }
@@ -884,8 +884,8 @@ static void pagerange_test_reclaimed_page_comes_back_zeroed(struct kunit *test)
 	pagerange_test_expect_zero_page(test, map, 0);
 
 	pagerange_get_stats(map->range, &stats);
-	KUNIT_EXPECT_EQ(test, stats.allocated, 2ULL);
-	KUNIT_EXPECT_EQ(test, stats.reclaimed, 1ULL);
+	KUNIT_EXPECT_EQ(test, stats.pages_allocated, 2ULL);
+	KUNIT_EXPECT_EQ(test, stats.pages_reclaimed, 1ULL);
 	pagerange_test_expect_consistent(test);
 }
 
@@ -1110,17 +1110,17 @@ static void pagerange_test_use_is_all_or_nothing(struct kunit *test)
 	pagerange_test_use(test, map->range, 0, 2, 2);
 	pagerange_test_stop(test, map->range, 1, 2, 1);
 	pagerange_get_stats(map->range, &before);
-	pages = atomic_long_read(&pagerange_nr_pages);
+	pages = atomic_long_read(&pagerange_pages_present);
 	lru = list_lru_count(&pagerange_lru);
 
 	pagerange_test_use_fails_at(test, map->range, 0, 5, 3);
 	pagerange_get_stats(map->range, &after);
-	KUNIT_EXPECT_EQ(test, after.present, before.present);
-	KUNIT_EXPECT_EQ(test, after.in_use, before.in_use);
-	KUNIT_EXPECT_EQ(test, after.reclaimable, before.reclaimable);
-	KUNIT_EXPECT_EQ(test, after.allocated, before.allocated);
-	KUNIT_EXPECT_EQ(test, after.reclaimed, before.reclaimed);
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&pagerange_nr_pages), pages);
+	KUNIT_EXPECT_EQ(test, after.pages_present, before.pages_present);
+	KUNIT_EXPECT_EQ(test, after.pages_in_use, before.pages_in_use);
+	KUNIT_EXPECT_EQ(test, after.pages_reclaimable, before.pages_reclaimable);
+	KUNIT_EXPECT_EQ(test, after.pages_allocated, before.pages_allocated);
+	KUNIT_EXPECT_EQ(test, after.pages_reclaimed, before.pages_reclaimed);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&pagerange_pages_present), pages);
 	KUNIT_EXPECT_EQ(test, list_lru_count(&pagerange_lru), lru);
 	pagerange_test_expect_states(test, map, "URFFFFFF");
 	pagerange_test_expect_consistent(test);
@@ -1148,18 +1148,18 @@ static void pagerange_test_use_is_all_or_nothing_across_batches(struct kunit *te
 	long pages;
 
 	map = pagerange_test_map(test, span, NUMA_NO_NODE);
-	pages = atomic_long_read(&pagerange_nr_pages);
+	pages = atomic_long_read(&pagerange_pages_present);
 
 	pagerange_test_use_fails_at(test, map->range, 0, span,
 				    PAGERANGE_ALLOC_BATCH + 5);
 	pagerange_get_stats(map->range, &stats);
-	KUNIT_EXPECT_EQ(test, stats.present, 0ULL);
-	KUNIT_EXPECT_EQ(test, stats.allocated, 0ULL);
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&pagerange_nr_pages), pages);
+	KUNIT_EXPECT_EQ(test, stats.pages_present, 0ULL);
+	KUNIT_EXPECT_EQ(test, stats.pages_allocated, 0ULL);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&pagerange_pages_present), pages);
 	pagerange_test_expect_consistent(test);
 
 	pagerange_test_use(test, map->range, 0, span, span);
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&pagerange_nr_pages),
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&pagerange_pages_present),
 			pages + (long)span);
 	pagerange_test_expect_consistent(test);
 #else
@@ -1184,7 +1184,7 @@ static void pagerange_test_use_stops_at_the_global_cap(struct kunit *test)
 	pagerange_test_use(test, map->range, 0, 2, 2);
 	pagerange_test_stop(test, map->range, 1, 2, 1);
 	pagerange_get_stats(map->range, &before);
-	pages = atomic_long_read(&pagerange_nr_pages);
+	pages = atomic_long_read(&pagerange_pages_present);
 
 	/* Room for two more pages; the span below needs three. */
 	WRITE_ONCE(pagerange_max_pages, pages + 2);
@@ -1192,10 +1192,10 @@ static void pagerange_test_use_stops_at_the_global_cap(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ret, -ENOMEM);
 	KUNIT_EXPECT_EQ(test, n, 0ULL);
 	pagerange_get_stats(map->range, &after);
-	KUNIT_EXPECT_EQ(test, after.present, before.present);
-	KUNIT_EXPECT_EQ(test, after.in_use, before.in_use);
-	KUNIT_EXPECT_EQ(test, after.allocated, before.allocated);
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&pagerange_nr_pages), pages);
+	KUNIT_EXPECT_EQ(test, after.pages_present, before.pages_present);
+	KUNIT_EXPECT_EQ(test, after.pages_in_use, before.pages_in_use);
+	KUNIT_EXPECT_EQ(test, after.pages_allocated, before.pages_allocated);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&pagerange_pages_present), pages);
 	pagerange_test_expect_states(test, map, "URFFFFFF");
 
 	/* Two fit exactly, and then nothing more does. */
@@ -1215,7 +1215,7 @@ static void pagerange_test_use_stops_at_the_global_cap(struct kunit *test)
  */
 static void pagerange_test_use_stops_at_a_fatal_signal(struct kunit *test)
 {
-	long pages = atomic_long_read(&pagerange_nr_pages);
+	long pages = atomic_long_read(&pagerange_pages_present);
 	struct pagerange_test_map *map;
 	struct pagerange_stats stats;
 	u64 n = ~0ULL;
@@ -1233,9 +1233,9 @@ static void pagerange_test_use_stops_at_a_fatal_signal(struct kunit *test)
 
 	KUNIT_EXPECT_EQ(test, ret, -EINTR);
 	KUNIT_EXPECT_EQ(test, n, 0ULL);
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&pagerange_nr_pages), pages + 1);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&pagerange_pages_present), pages + 1);
 	pagerange_get_stats(map->range, &stats);
-	KUNIT_EXPECT_EQ(test, stats.allocated, 1ULL);
+	KUNIT_EXPECT_EQ(test, stats.pages_allocated, 1ULL);
 	pagerange_test_expect_states(test, map, "RFFFFFFF");
 	pagerange_test_expect_consistent(test);
 }
@@ -1264,7 +1264,7 @@ struct pagerange_test_contender {
 static void pagerange_test_expect_skip(struct kunit *test,
 				       const struct pagerange_test_contender *c)
 {
-	long skips = atomic_long_read(&pagerange_nr_skips);
+	long skips = atomic_long_read(&pagerange_shrinker_skips);
 	struct pagerange_test_map *a, *b;
 	unsigned long freed;
 	int ret;
@@ -1282,7 +1282,7 @@ static void pagerange_test_expect_skip(struct kunit *test,
 	c->release(a->range);
 
 	KUNIT_EXPECT_EQ_MSG(test, freed, 0UL, "scan with %s held", c->what);
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&pagerange_nr_skips), skips + 1);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&pagerange_shrinker_skips), skips + 1);
 	pagerange_test_expect_states(test, a, "RF");
 	pagerange_test_expect_states(test, b, "RF");
 	KUNIT_EXPECT_EQ(test, pagerange_test_count(), 2UL);
@@ -1303,7 +1303,7 @@ static void pagerange_test_expect_skip(struct kunit *test,
  */
 static void pagerange_test_isolate_ignores_insert_lock(struct kunit *test)
 {
-	long skips = atomic_long_read(&pagerange_nr_skips);
+	long skips = atomic_long_read(&pagerange_shrinker_skips);
 	struct pagerange_test_map *a, *b;
 
 	a = pagerange_test_map(test, PAGERANGE_TEST_PAGES, first_online_node);
@@ -1320,7 +1320,7 @@ static void pagerange_test_isolate_ignores_insert_lock(struct kunit *test)
 				   "FFFFFFFF");
 	mutex_unlock(&a->range->insert_lock);
 
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&pagerange_nr_skips), skips);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&pagerange_shrinker_skips), skips);
 	pagerange_test_expect_consistent(test);
 }
 
@@ -1479,7 +1479,7 @@ static void pagerange_test_range_lock_done(void)
  */
 static void pagerange_test_isolate_waits_for_range_lock(struct kunit *test)
 {
-	long skips = atomic_long_read(&pagerange_nr_skips);
+	long skips = atomic_long_read(&pagerange_shrinker_skips);
 	struct pagerange_test_map *a;
 	unsigned long start, freed;
 	int ret;
@@ -1498,7 +1498,7 @@ static void pagerange_test_isolate_waits_for_range_lock(struct kunit *test)
 
 	KUNIT_EXPECT_EQ(test, freed, 1UL);
 	KUNIT_EXPECT_GE(test, jiffies_to_msecs(jiffies - start), 200U);
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&pagerange_nr_skips), skips);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&pagerange_shrinker_skips), skips);
 	pagerange_test_expect_states(test, a, "FF");
 	pagerange_test_expect_consistent(test);
 }
@@ -1539,7 +1539,7 @@ static void pagerange_test_isolate_rotates_during_a_copy(struct kunit *test)
  */
 static void pagerange_test_busy_range_does_not_starve_the_next(struct kunit *test)
 {
-	long skips = atomic_long_read(&pagerange_nr_skips);
+	long skips = atomic_long_read(&pagerange_shrinker_skips);
 	struct pagerange_test_map *a, *b;
 
 	a = pagerange_test_map(test, PAGERANGE_TEST_PAGES, first_online_node);
@@ -1551,7 +1551,7 @@ static void pagerange_test_busy_range_does_not_starve_the_next(struct kunit *tes
 
 	pagerange_test_hold_copy(a->range);
 	pagerange_test_expect_scan(test, a, 4, 0, "RRRRUFFF");
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&pagerange_nr_skips),
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&pagerange_shrinker_skips),
 			skips + 4);
 	pagerange_test_expect_scan(test, b, 4, 4, "FFFFFFFF");
 	pagerange_test_expect_states(test, a, "RRRRUFFF");
@@ -1733,8 +1733,8 @@ static void pagerange_test_calls_before_mmap_fail_with_enxio(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, pagerange_io(map->range, PAGERANGE_IO_ZERO, 0, 1,
 					   NULL), -ENXIO);
 	pagerange_get_stats(map->range, &stats);
-	KUNIT_EXPECT_EQ(test, stats.nr_pages, 0ULL);
-	KUNIT_EXPECT_EQ(test, stats.present, 0ULL);
+	KUNIT_EXPECT_EQ(test, stats.size_pages, 0ULL);
+	KUNIT_EXPECT_EQ(test, stats.pages_present, 0ULL);
 }
 
 /* A range backs one vma in its life: a second mmap fails, even after munmap. */
@@ -1766,7 +1766,7 @@ static void pagerange_test_second_mmap_fails_with_ebusy(struct kunit *test)
  */
 static void pagerange_test_closed_range_frees_every_page(struct kunit *test)
 {
-	long pages = atomic_long_read(&pagerange_nr_pages);
+	long pages = atomic_long_read(&pagerange_pages_present);
 	unsigned long lru = list_lru_count(&pagerange_lru);
 	long rss = pagerange_read_rss(pagerange_test_mm);
 	struct pagerange_test_map *map;
@@ -1776,18 +1776,18 @@ static void pagerange_test_closed_range_frees_every_page(struct kunit *test)
 	map = pagerange_test_map(test, PAGERANGE_TEST_PAGES, NUMA_NO_NODE);
 	pagerange_test_use(test, map->range, 0, 4, 4);
 	pagerange_test_stop(test, map->range, 2, 4, 2);
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&pagerange_nr_pages), pages + 4);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&pagerange_pages_present), pages + 4);
 	KUNIT_EXPECT_EQ(test, pagerange_read_rss(pagerange_test_mm), rss + 4);
 	KUNIT_ASSERT_EQ(test, pagerange_test_unmap(map), 0);
 	KUNIT_EXPECT_NULL(test, map->range->vma);
 
 	pagerange_test_expect_states(test, map, "FFFFFFFF");
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&pagerange_nr_pages), pages);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&pagerange_pages_present), pages);
 	KUNIT_EXPECT_EQ(test, list_lru_count(&pagerange_lru), lru);
 	KUNIT_EXPECT_EQ(test, pagerange_read_rss(pagerange_test_mm), rss);
 	pagerange_get_stats(map->range, &stats);
-	KUNIT_EXPECT_EQ(test, stats.allocated, 4ULL);
-	KUNIT_EXPECT_EQ(test, stats.reclaimed, 0ULL);
+	KUNIT_EXPECT_EQ(test, stats.pages_allocated, 4ULL);
+	KUNIT_EXPECT_EQ(test, stats.pages_reclaimed, 0ULL);
 	pagerange_test_expect_consistent(test);
 
 	KUNIT_EXPECT_EQ(test, pagerange_use(map->range, 0, 1, &n, NULL), -ESRCH);
@@ -1806,7 +1806,7 @@ static void pagerange_test_closed_range_frees_every_page(struct kunit *test)
  */
 static void pagerange_test_close_during_a_copy_frees_at_its_end(struct kunit *test)
 {
-	long pages = atomic_long_read(&pagerange_nr_pages);
+	long pages = atomic_long_read(&pagerange_pages_present);
 	unsigned long lru = list_lru_count(&pagerange_lru);
 	struct pagerange_test_map *map;
 
@@ -1819,11 +1819,11 @@ static void pagerange_test_close_during_a_copy_frees_at_its_end(struct kunit *te
 	pagerange_test_expect_states(test, map, "UURRFFFF");
 	KUNIT_EXPECT_EQ(test, pagerange_test_scan(PAGERANGE_TEST_SCAN_ALL),
 			0UL);
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&pagerange_nr_pages), pages + 4);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&pagerange_pages_present), pages + 4);
 
 	pagerange_io_end(map->range);
 	pagerange_test_expect_states(test, map, "FFFFFFFF");
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&pagerange_nr_pages), pages);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&pagerange_pages_present), pages);
 	KUNIT_EXPECT_EQ(test, list_lru_count(&pagerange_lru), lru);
 	pagerange_test_expect_consistent(test);
 }
@@ -1834,8 +1834,8 @@ static void pagerange_test_close_during_a_copy_frees_at_its_end(struct kunit *te
  */
 static void pagerange_test_teardown_frees_pages_in_every_state(struct kunit *test)
 {
-	long ranges = atomic_long_read(&pagerange_nr_ranges);
-	long pages = atomic_long_read(&pagerange_nr_pages);
+	long ranges = atomic_long_read(&pagerange_ranges);
+	long pages = atomic_long_read(&pagerange_pages_present);
 	unsigned long lru = list_lru_count(&pagerange_lru);
 	struct pagerange_test_map *mapped, *unmapped;
 
@@ -1845,16 +1845,16 @@ static void pagerange_test_teardown_frees_pages_in_every_state(struct kunit *tes
 	pagerange_test_expect_states(test, mapped, "UURRUUFF");
 	unmapped = pagerange_test_map_unmapped(test, 4, NUMA_NO_NODE);
 
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&pagerange_nr_pages), pages + 6);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&pagerange_pages_present), pages + 6);
 	KUNIT_EXPECT_EQ(test, list_lru_count(&pagerange_lru), lru + 2);
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&pagerange_nr_ranges), ranges + 2);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&pagerange_ranges), ranges + 2);
 	pagerange_test_expect_consistent(test);
 
 	pagerange_test_teardown(mapped);
 	pagerange_test_teardown(unmapped);
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&pagerange_nr_pages), pages);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&pagerange_pages_present), pages);
 	KUNIT_EXPECT_EQ(test, list_lru_count(&pagerange_lru), lru);
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&pagerange_nr_ranges), ranges);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&pagerange_ranges), ranges);
 	KUNIT_EXPECT_EQ(test, pagerange_test_count(), lru);
 	pagerange_test_expect_consistent(test);
 }
@@ -1929,7 +1929,7 @@ static void pagerange_test_report_marks_exactly_the_allocated_pages(struct kunit
  */
 static void pagerange_test_purge_frees_pages_in_every_state(struct kunit *test)
 {
-	long pages = atomic_long_read(&pagerange_nr_pages);
+	long pages = atomic_long_read(&pagerange_pages_present);
 	struct pagerange_test_map *map;
 	struct pagerange_stats stats;
 	u64 n;
@@ -1948,9 +1948,9 @@ static void pagerange_test_purge_frees_pages_in_every_state(struct kunit *test)
 	pagerange_test_purge(test, map->range, 1, 5, 4);
 	pagerange_test_expect_states(test, map, "UFFFFUFF");
 	pagerange_get_stats(map->range, &stats);
-	KUNIT_EXPECT_EQ(test, stats.purged, 4ULL);
-	KUNIT_EXPECT_EQ(test, stats.reclaimed, 0ULL);
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&pagerange_nr_pages), pages + 2);
+	KUNIT_EXPECT_EQ(test, stats.pages_purged, 4ULL);
+	KUNIT_EXPECT_EQ(test, stats.pages_reclaimed, 0ULL);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&pagerange_pages_present), pages + 2);
 	KUNIT_EXPECT_EQ(test, pagerange_test_count(), 0UL);
 	pagerange_test_expect_consistent(test);
 }

@@ -9,8 +9,9 @@
  * about them, the vma's included.
  */
 
-#include <linux/debugfs.h>
 #include <linux/bitmap.h>
+#include <linux/debugfs.h>
+#include <linux/device.h>
 #include <linux/err.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
@@ -20,8 +21,10 @@
 #include <linux/poll.h>
 #include <linux/moduleparam.h>
 #include <linux/sched.h>
+#include <linux/sysfs.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
+#include <linux/stringify.h>
 #include <linux/uaccess.h>
 
 #include <linux/pagerange.h>
@@ -265,13 +268,13 @@ static long pagerange_ioctl_get_info(struct pagerange *range,
 
 	pagerange_get_stats(range, &stats);
 	memset(&info, 0, sizeof(info));
-	info.size_pages = stats.nr_pages;
-	info.pages_present = stats.present;
-	info.pages_in_use = stats.in_use;
-	info.pages_reclaimable = stats.reclaimable;
-	info.pages_reclaimed = stats.reclaimed;
-	info.pages_allocated = stats.allocated;
-	info.pages_purged = stats.purged;
+	info.size_pages = stats.size_pages;
+	info.pages_present = stats.pages_present;
+	info.pages_in_use = stats.pages_in_use;
+	info.pages_reclaimable = stats.pages_reclaimable;
+	info.pages_reclaimed = stats.pages_reclaimed;
+	info.pages_allocated = stats.pages_allocated;
+	info.pages_purged = stats.pages_purged;
 
 	return copy_to_user(uarg, &info, sizeof(info)) ? -EFAULT : 0;
 }
@@ -345,6 +348,56 @@ static const struct file_operations pagerange_fops = {
 };
 
 /*
+ * The global counters, one read-only attribute each, in the misc device's
+ * directory, /sys/class/misc/pagerange/: the stable interface to them
+ * (Documentation/ABI/testing/sysfs-class-misc-pagerange). debugfs only
+ * adds what is for debugging: the per-range table and fault injection.
+ */
+struct pagerange_counter_attr {
+	struct device_attribute attr;
+	size_t offset;		/* of the counter in pagerange_global_stats */
+};
+
+static ssize_t pagerange_counter_show(struct device *dev,
+				      struct device_attribute *attr, char *buf)
+{
+	const struct pagerange_counter_attr *counter =
+		container_of(attr, struct pagerange_counter_attr, attr);
+	struct pagerange_global_stats stats;
+
+	pagerange_get_global_stats(&stats);
+	return sysfs_emit(buf, "%ld\n",
+			  *(long *)((char *)&stats + counter->offset));
+}
+
+#define PAGERANGE_COUNTER_ATTR(_name)					\
+static struct pagerange_counter_attr pagerange_attr_##_name = {		\
+	.attr = {							\
+		.attr = { .name = __stringify(_name), .mode = 0444 },	\
+		.show = pagerange_counter_show,				\
+	},								\
+	.offset = offsetof(struct pagerange_global_stats, _name),	\
+}
+
+PAGERANGE_COUNTER_ATTR(pages_present);
+PAGERANGE_COUNTER_ATTR(pages_reclaimable);
+PAGERANGE_COUNTER_ATTR(pages_reclaimed);
+PAGERANGE_COUNTER_ATTR(shrinker_scans);
+PAGERANGE_COUNTER_ATTR(shrinker_skips);
+PAGERANGE_COUNTER_ATTR(ranges);
+
+static struct attribute *pagerange_attrs[] = {
+	&pagerange_attr_pages_present.attr.attr,
+	&pagerange_attr_pages_reclaimable.attr.attr,
+	&pagerange_attr_pages_reclaimed.attr.attr,
+	&pagerange_attr_shrinker_scans.attr.attr,
+	&pagerange_attr_shrinker_skips.attr.attr,
+	&pagerange_attr_ranges.attr.attr,
+	NULL,
+};
+ATTRIBUTE_GROUPS(pagerange);
+
+/*
  * Root only by default: every open may pin max_size of memory in use, so
  * access is granted deliberately, with a udev rule, not by default.
  */
@@ -353,14 +406,8 @@ static struct miscdevice pagerange_misc = {
 	.name = "pagerange",
 	.fops = &pagerange_fops,
 	.mode = 0600,
+	.groups = pagerange_groups,
 };
-
-static int pagerange_stats_show(struct seq_file *m, void *unused)
-{
-	pagerange_print_stats(m);
-	return 0;
-}
-DEFINE_SHOW_ATTRIBUTE(pagerange_stats);
 
 static int pagerange_ranges_show(struct seq_file *m, void *unused)
 {
@@ -373,8 +420,6 @@ static void pagerange_debugfs_init(void)
 {
 	/* debugfs is best effort: its calls take error pointers. */
 	pagerange_debugfs_dir = debugfs_create_dir("pagerange", NULL);
-	debugfs_create_file("stats", 0400, pagerange_debugfs_dir, NULL,
-			    &pagerange_stats_fops);
 	debugfs_create_file("ranges", 0400, pagerange_debugfs_dir, NULL,
 			    &pagerange_ranges_fops);
 	pagerange_debugfs_init_faults(pagerange_debugfs_dir);

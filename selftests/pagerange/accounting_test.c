@@ -985,7 +985,7 @@ TEST_F(rss, failed_use_range_leaves_the_rss_alone)
 	ASSERT_EQ(8, prlib_use_range(self->fd, 0, 8));
 	/* Room for a few more pages, not for the span. */
 	ASSERT_EQ(0, prlib_write_ll(PRLIB_MAX_PAGES_PARAM,
-				    prlib_stat("pages_allocated") + 16));
+				    prlib_stat("pages_present") + 16));
 	EXPECT_EQ(-ENOMEM, prlib_use_range(self->fd, 0, npages));
 	EXPECT_EQ(0, prlib_write_ll(PRLIB_MAX_PAGES_PARAM, saved));
 	expect_rss(_metadata, self, 8 * prlib_page_size >> 10);

@@ -353,7 +353,7 @@ static void mixed_check(struct __test_metadata *_metadata, int fd,
 	}
 
 	prlib_stats_read(&now_stats);
-	EXPECT_EQ(stats->pages_allocated, now_stats.pages_allocated);
+	EXPECT_EQ(stats->pages_present, now_stats.pages_present);
 	EXPECT_EQ(stats->pages_reclaimable, now_stats.pages_reclaimable);
 	EXPECT_EQ(stats->ranges, now_stats.ranges);
 }
@@ -528,8 +528,8 @@ TEST_F(fail_page_alloc, use_range_fails_enomem_and_leaves_the_range_as_it_was)
 	/* Still reclaimable: STOP_USING_RANGE has nothing to move there. */
 	EXPECT_EQ(0, prlib_stop_using(self->t.fd, 6, 10));
 	ASSERT_EQ(1, prlib_ranges_line(getpid(), &line));
-	EXPECT_EQ(info.pages_present, line.present);
-	EXPECT_EQ(info.pages_reclaimable, line.reclaimable);
+	EXPECT_EQ(info.pages_present, line.pages_present);
+	EXPECT_EQ(info.pages_reclaimable, line.pages_reclaimable);
 
 	mixed_use_all(_metadata, self->t.fd, self->t.map);
 }
@@ -574,7 +574,7 @@ TEST_F(fail_page_alloc, use_range_fails_cleanly_when_a_page_table_cannot_be_allo
 	first = b - 2;
 	span = self->t.other_map + first * prlib_page_size;
 	ASSERT_EQ(0, prlib_get_info(self->t.other_fd, &before));
-	allocated = prlib_stat("pages_allocated");
+	allocated = prlib_stat("pages_present");
 	pte_kb = prlib_status_kb(0, "VmPTE");
 	ASSERT_LE(0, pte_kb);
 
@@ -600,7 +600,7 @@ TEST_F(fail_page_alloc, use_range_fails_cleanly_when_a_page_table_cannot_be_allo
 		after_inserts += prlib_status_kb(0, "VmPTE") > pte_kb;
 		ASSERT_EQ(0, prlib_get_info(self->t.other_fd, &now));
 		EXPECT_EQ(0, memcmp(&before, &now, sizeof(now)));
-		EXPECT_EQ(allocated, prlib_stat("pages_allocated"));
+		EXPECT_EQ(allocated, prlib_stat("pages_present"));
 		EXPECT_EQ(0, prtest_count_readable(span, 4));
 	}
 	/* The first table allocation at least must have been refused... */
@@ -619,7 +619,7 @@ TEST_F(fail_page_alloc, use_range_fails_cleanly_when_a_page_table_cannot_be_allo
  */
 TEST_F(fail_page_alloc, mmap_of_a_large_range_fails_cleanly)
 {
-	long long allocated = prlib_stat("pages_allocated");
+	long long allocated = prlib_stat("pages_present");
 
 	if (self->t.absent)
 		SKIP(return, "%s", self->t.why);
@@ -634,7 +634,7 @@ TEST_F(fail_page_alloc, mmap_of_a_large_range_fails_cleanly)
 					self->t.other_fd, self->t.other_size,
 					&self->t.other_map));
 	expect_unmapped(_metadata, self->t.other_fd);
-	EXPECT_EQ(allocated, prlib_stat("pages_allocated"));
+	EXPECT_EQ(allocated, prlib_stat("pages_present"));
 
 	self->t.other_map = prlib_map(self->t.other_fd, self->t.other_size);
 	ASSERT_NE(MAP_FAILED, self->t.other_map);
@@ -756,7 +756,7 @@ TEST_F(failslab, mmap_fails_cleanly)
  */
 TEST_F(failslab, mmap_fails_cleanly_at_every_allocation)
 {
-	long long allocated = prlib_stat("pages_allocated");
+	long long allocated = prlib_stat("pages_present");
 	int nth, n, ret, left, failures = 0;
 
 	if (self->t.absent)
@@ -780,7 +780,7 @@ TEST_F(failslab, mmap_fails_cleanly_at_every_allocation)
 				TH_LOG("allocation %d", n);
 			}
 			expect_unmapped(_metadata, self->t.other_fd);
-			EXPECT_EQ(allocated, prlib_stat("pages_allocated"));
+			EXPECT_EQ(allocated, prlib_stat("pages_present"));
 			continue;
 		}
 		expect_mapping_works(_metadata, self->t.other_fd,
@@ -839,7 +839,7 @@ TEST_F(failslab, use_range_fails_cleanly_at_every_allocation)
 			ASSERT_NE(MAP_FAILED, self->t.other_map);
 			ASSERT_EQ(0, prlib_get_info(self->t.other_fd,
 						    &before));
-			allocated = prlib_stat("pages_allocated");
+			allocated = prlib_stat("pages_present");
 		}
 		fail_nth_set(_metadata, nth, n);
 		ret = prlib_use_range(self->t.other_fd, 0, span);
@@ -854,14 +854,14 @@ TEST_F(failslab, use_range_fails_cleanly_at_every_allocation)
 			EXPECT_EQ(0, memcmp(&before, &now, sizeof(now))) {
 				TH_LOG("allocation %d", n);
 			}
-			EXPECT_EQ(allocated, prlib_stat("pages_allocated"));
+			EXPECT_EQ(allocated, prlib_stat("pages_present"));
 			EXPECT_EQ(0, prtest_count_readable(self->t.other_map,
 							   span));
 			continue;
 		}
 		EXPECT_EQ(span, ret);
 		EXPECT_EQ(allocated + (long long)span,
-			  prlib_stat("pages_allocated"));
+			  prlib_stat("pages_present"));
 		EXPECT_EQ(span, prtest_count_readable(self->t.other_map, span));
 		EXPECT_EQ(-1, prlib_find_not(self->t.other_map,
 					     self->t.other_size, 0));
@@ -951,15 +951,15 @@ TEST_F(fail_alloc, nothing_leaks_after_injected_failures)
 			  (round % span) * prlib_page_size + 1);
 		ASSERT_EQ(-ENOMEM, use_range_injected(_metadata, &self->t.fault,
 						      self->t.fd, 0, span));
-		EXPECT_EQ(self->t.before.pages_allocated,
-			  prlib_stat("pages_allocated"));
+		EXPECT_EQ(self->t.before.pages_present,
+			  prlib_stat("pages_present"));
 
 		prtest_use_and_fill(_metadata, self->t.fd, 0, span, round + 1);
 		ASSERT_EQ(span, prlib_stop_using(self->t.fd, 0, span));
 		prtest_reclaim_info(_metadata, self->t.fd, &info);
 		ASSERT_EQ(0, info.pages_present);
-		EXPECT_EQ(self->t.before.pages_allocated,
-			  prlib_stat("pages_allocated"));
+		EXPECT_EQ(self->t.before.pages_present,
+			  prlib_stat("pages_present"));
 		EXPECT_EQ(self->t.before.pages_reclaimable,
 			  prlib_stat("pages_reclaimable"));
 	}

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The life of one range: open, mmap, pages moving between free, in use and
- * reclaimable, munmap and close, as GET_INFO, the mapping and debugfs see it.
+ * reclaimable, munmap and close, as GET_INFO, the mapping, the sysfs
+ * counters and debugfs' per-range table see it.
  */
 #include "pagerange_test.h"
 
@@ -68,10 +69,39 @@ TEST(open_and_close_add_and_remove_one_range)
 	/* An unmapped range is listed with size 0. */
 	ASSERT_EQ(1, prlib_ranges_line(getpid(), &line));
 	EXPECT_EQ(0, line.size_pages);
-	EXPECT_EQ(0, line.present);
+	EXPECT_EQ(0, line.pages_present);
 	EXPECT_EQ(0, close(fd));
 	EXPECT_EQ(ranges, prlib_stat("ranges"));
 	EXPECT_EQ(0, prlib_ranges_line(getpid(), &line));
+}
+
+/*
+ * The global counters are the misc device's attributes: each read-only, a
+ * decimal number and a newline, as Documentation/ABI says.
+ */
+TEST(sysfs_counters_are_read_only_numbers)
+{
+	static const char *const names[] = {
+		"pages_present", "pages_reclaimable", "pages_reclaimed",
+		"shrinker_scans", "shrinker_skips", "ranges",
+	};
+	char path[PATH_MAX], buf[64], *end;
+	struct stat st;
+	unsigned int i;
+	ssize_t n;
+
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
+		snprintf(path, sizeof(path), "%s/%s", PRLIB_SYSFS, names[i]);
+		ASSERT_EQ(0, stat(path, &st)) TH_LOG("%s", path);
+		EXPECT_EQ(0444, st.st_mode & 07777) TH_LOG("%s", path);
+		n = prlib_read_file(path, buf, sizeof(buf));
+		ASSERT_LT(1, n) TH_LOG("%s", path);
+		EXPECT_EQ('\n', buf[n - 1]) TH_LOG("%s", path);
+		EXPECT_LE(0, strtoll(buf, &end, 10)) TH_LOG("%s", path);
+		EXPECT_EQ(buf + n - 1, end) TH_LOG("%s: \"%s\"", path, buf);
+		EXPECT_EQ(-1, open(path, O_WRONLY | O_CLOEXEC));
+		EXPECT_EQ(EACCES, errno) TH_LOG("%s", path);
+	}
 }
 
 TEST_F(range, mmap_sets_the_size_and_allocates_nothing)
@@ -79,10 +109,10 @@ TEST_F(range, mmap_sets_the_size_and_allocates_nothing)
 	struct prlib_ranges_line line;
 
 	expect_info(_metadata, self->fd, NPAGES, 0, 0, 0, 0);
-	EXPECT_EQ(self->before.pages_allocated, prlib_stat("pages_allocated"));
+	EXPECT_EQ(self->before.pages_present, prlib_stat("pages_present"));
 	ASSERT_EQ(1, prlib_ranges_line(getpid(), &line));
 	EXPECT_EQ(NPAGES, line.size_pages);
-	EXPECT_EQ(0, line.present);
+	EXPECT_EQ(0, line.pages_present);
 }
 
 TEST_F(range, page_never_used_raises_sigbus)
@@ -98,8 +128,8 @@ TEST_F(range, first_use_allocates_every_page_zeroed)
 	ASSERT_EQ(NPAGES, prlib_use_range(self->fd, 0, NPAGES));
 	EXPECT_EQ(-1, prlib_find_not(self->map, self->size, 0));
 	expect_info(_metadata, self->fd, NPAGES, NPAGES, 0, 0, NPAGES);
-	EXPECT_EQ(self->before.pages_allocated + NPAGES,
-		  prlib_stat("pages_allocated"));
+	EXPECT_EQ(self->before.pages_present + NPAGES,
+		  prlib_stat("pages_present"));
 }
 
 TEST_F(range, use_range_again_allocates_nothing)
@@ -149,11 +179,11 @@ TEST_F(range, get_info_counts_pages_in_every_state)
 	expect_info(_metadata, self->fd, NPAGES, 6, 6, 0, 12);
 	ASSERT_EQ(1, prlib_ranges_line(getpid(), &line));
 	EXPECT_EQ(NPAGES, line.size_pages);
-	EXPECT_EQ(12, line.present);
-	EXPECT_EQ(6, line.in_use);
-	EXPECT_EQ(6, line.reclaimable);
-	EXPECT_EQ(self->before.pages_allocated + 12,
-		  prlib_stat("pages_allocated"));
+	EXPECT_EQ(12, line.pages_present);
+	EXPECT_EQ(6, line.pages_in_use);
+	EXPECT_EQ(6, line.pages_reclaimable);
+	EXPECT_EQ(self->before.pages_present + 12,
+		  prlib_stat("pages_present"));
 	EXPECT_EQ(self->before.pages_reclaimable + 6,
 		  prlib_stat("pages_reclaimable"));
 }
@@ -181,14 +211,14 @@ TEST_F(range, munmap_ends_the_range_and_gives_back_its_pages_at_once)
 
 	ASSERT_EQ(3, prlib_use_range(self->fd, 0, 3));
 	ASSERT_EQ(1, prlib_stop_using(self->fd, 2, 3));
-	ASSERT_EQ(self->before.pages_allocated + 3,
-		  prlib_stat("pages_allocated"));
+	ASSERT_EQ(self->before.pages_present + 3,
+		  prlib_stat("pages_present"));
 	ASSERT_EQ(0, munmap(self->map, self->size));
 	self->map = MAP_FAILED;
 
 	prtest_expect_esrch(_metadata, self->fd);
 	/* Nothing can map them again: in use or not, they are gone. */
-	EXPECT_EQ(self->before.pages_allocated, prlib_stat("pages_allocated"));
+	EXPECT_EQ(self->before.pages_present, prlib_stat("pages_present"));
 	EXPECT_EQ(self->before.pages_reclaimable,
 		  prlib_stat("pages_reclaimable"));
 	ASSERT_EQ(0, prlib_get_info(self->fd, &info));

@@ -60,7 +60,7 @@ FIXTURE_TEARDOWN(cap)
 /* Set the cap to the pages that exist now plus @room: the new cap. */
 static long long cap_at(struct __test_metadata *_metadata, long long room)
 {
-	long long cap = prlib_stat("pages_allocated") + room;
+	long long cap = prlib_stat("pages_present") + room;
 
 	EXPECT_EQ(0, prlib_write_ll(PRLIB_MAX_PAGES_PARAM, cap));
 	EXPECT_EQ(cap, prlib_read_ll(PRLIB_MAX_PAGES_PARAM));
@@ -80,7 +80,7 @@ static void expect_enomem_changes_nothing(struct __test_metadata *_metadata,
 	ASSERT_EQ(0, prlib_get_info(fd, &after));
 	prlib_stats_read(&s1);
 	EXPECT_EQ(0, memcmp(&before, &after, sizeof(before)));
-	EXPECT_EQ(s0.pages_allocated, s1.pages_allocated);
+	EXPECT_EQ(s0.pages_present, s1.pages_present);
 }
 
 TEST_F(cap, use_range_beyond_max_pages_fails_enomem_and_changes_nothing)
@@ -91,7 +91,7 @@ TEST_F(cap, use_range_beyond_max_pages_fails_enomem_and_changes_nothing)
 		SKIP(return, "%s", self->why);
 	cap = cap_at(_metadata, CAP);
 	prtest_use_and_fill(_metadata, self->fd, 0, CAP, 1);
-	EXPECT_EQ(cap, prlib_stat("pages_allocated"));
+	EXPECT_EQ(cap, prlib_stat("pages_present"));
 
 	expect_enomem_changes_nothing(_metadata, self->fd, CAP, CAP + 1);
 	/* A span of in-use pages and one missing: still nothing changes. */
@@ -402,7 +402,7 @@ static int kill_child(void)
  */
 TEST_F_TIMEOUT(kill, sigkill_stops_a_use_range_of_the_largest_range, 120)
 {
-	long long base = self->before.pages_allocated, npages, at_kill, peak, n;
+	long long base = self->before.pages_present, npages, at_kill, peak, n;
 	time_t end = time(NULL) + KILL_SECONDS;
 	int status = 0;
 	pid_t pid;
@@ -416,18 +416,18 @@ TEST_F_TIMEOUT(kill, sigkill_stops_a_use_range_of_the_largest_range, 120)
 		_exit(kill_child());
 	self->pid = pid;
 
-	while ((n = prlib_stat("pages_allocated")) < base + KILL_AFTER &&
+	while ((n = prlib_stat("pages_present")) < base + KILL_AFTER &&
 	       time(NULL) < end)
 		;
 	ASSERT_LE(base + KILL_AFTER, n);
 	ASSERT_EQ(0, kill(pid, SIGKILL));
-	at_kill = prlib_stat("pages_allocated");
+	at_kill = prlib_stat("pages_present");
 	/* The kill came while the child was allocating: the test means something. */
 	ASSERT_GT(base + npages / 2, at_kill);
 
 	peak = at_kill;
 	while (waitpid(pid, &status, WNOHANG) == 0 && time(NULL) < end) {
-		n = prlib_stat("pages_allocated");
+		n = prlib_stat("pages_present");
 		if (n > peak)
 			peak = n;
 	}
@@ -438,7 +438,7 @@ TEST_F_TIMEOUT(kill, sigkill_stops_a_use_range_of_the_largest_range, 120)
 		    at_kill - base, peak - at_kill, npages);
 	EXPECT_GT(npages / 16, peak - at_kill);
 	EXPECT_TRUE(prlib_stats_settle(&self->before, 5000));
-	EXPECT_EQ(base, prlib_stat("pages_allocated"));
+	EXPECT_EQ(base, prlib_stat("pages_present"));
 }
 
 PAGERANGE_TEST_MAIN

@@ -60,8 +60,8 @@ static inline void prtest_expect_stats(struct __test_metadata *_metadata,
 	struct prlib_stats now;
 
 	prlib_stats_read(&now);
-	EXPECT_LE(0, now.pages_allocated);
-	EXPECT_EQ(before->pages_allocated, now.pages_allocated);
+	EXPECT_LE(0, now.pages_present);
+	EXPECT_EQ(before->pages_present, now.pages_present);
 	EXPECT_EQ(before->pages_reclaimable, now.pages_reclaimable);
 	EXPECT_EQ(before->ranges, now.ranges);
 }
@@ -74,7 +74,7 @@ static inline void prtest_stats_begin(struct __test_metadata *_metadata,
 				      struct prlib_stats *before)
 {
 	prlib_stats_read(before);
-	ASSERT_LE(0, before->pages_allocated);
+	ASSERT_LE(0, before->pages_present);
 	ASSERT_LE(0, before->ranges);
 }
 

@@ -91,7 +91,7 @@ TEST_F(reclaim, drop_caches_takes_every_reclaimable_page)
 	EXPECT_EQ(10, after.pages_allocated);
 }
 
-TEST_F(reclaim, debugfs_stats_agree_with_get_info)
+TEST_F(reclaim, sysfs_counters_agree_with_get_info)
 {
 	long long reclaimed = prlib_stat("pages_reclaimed");
 	struct pagerange_info info;
@@ -99,15 +99,15 @@ TEST_F(reclaim, debugfs_stats_agree_with_get_info)
 	ASSERT_LE(0, reclaimed);
 	fill(_metadata, self, 0, 3, 4);
 	fill_and_release(_metadata, self, 3, 8, 5);
-	EXPECT_EQ(self->before.pages_allocated + 8,
-		  prlib_stat("pages_allocated"));
+	EXPECT_EQ(self->before.pages_present + 8,
+		  prlib_stat("pages_present"));
 	EXPECT_EQ(self->before.pages_reclaimable + 5,
 		  prlib_stat("pages_reclaimable"));
 
 	prtest_reclaim_info(_metadata, self->fd, &info);
 	EXPECT_EQ(0, prlib_stat("pages_reclaimable"));
-	EXPECT_EQ(self->before.pages_allocated - self->before.pages_reclaimable
-		  + info.pages_present, prlib_stat("pages_allocated"));
+	EXPECT_EQ(self->before.pages_present - self->before.pages_reclaimable
+		  + info.pages_present, prlib_stat("pages_present"));
 	EXPECT_LE(reclaimed + (long long)info.pages_reclaimed,
 		  prlib_stat("pages_reclaimed"));
 	EXPECT_EQ(5, info.pages_reclaimed);
@@ -125,13 +125,13 @@ TEST_F(reclaim, ranges_listing_agrees_with_get_info)
 		ASSERT_EQ(0, prlib_get_info(self->fd, &info));
 		ASSERT_EQ(1, prlib_ranges_line(getpid(), &line));
 		EXPECT_EQ(info.size_pages, line.size_pages);
-		EXPECT_EQ(info.pages_present, line.present);
-		EXPECT_EQ(info.pages_in_use, line.in_use);
-		EXPECT_EQ(info.pages_reclaimable, line.reclaimable);
+		EXPECT_EQ(info.pages_present, line.pages_present);
+		EXPECT_EQ(info.pages_in_use, line.pages_in_use);
+		EXPECT_EQ(info.pages_reclaimable, line.pages_reclaimable);
 		ASSERT_EQ(0, prlib_drop_caches());
 	}
-	EXPECT_EQ(2, line.present);
-	EXPECT_EQ(0, line.reclaimable);
+	EXPECT_EQ(2, line.pages_present);
+	EXPECT_EQ(0, line.pages_reclaimable);
 }
 
 TEST_F(reclaim, reclaim_takes_only_the_reclaimable_pages_in_between)

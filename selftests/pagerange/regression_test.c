@@ -728,12 +728,13 @@ static bool ranges_sane(void)
 		ok = false;
 	while (ok && fgets(buf, sizeof(buf), f)) {
 		if (sscanf(buf, "%lld %lld %lld %lld %lld", &l.pid,
-			   &l.size_pages, &l.present, &l.in_use,
-			   &l.reclaimable) != 5 ||
+			   &l.size_pages, &l.pages_present, &l.pages_in_use,
+			   &l.pages_reclaimable) != 5 ||
 		    l.pid <= 0 || l.size_pages < 0 ||
 		    l.size_pages > (256LL << 20) / (long long)prlib_page_size ||
-		    l.present > l.size_pages || l.in_use < 0 ||
-		    l.reclaimable < 0 || l.in_use + l.reclaimable != l.present)
+		    l.pages_present > l.size_pages || l.pages_in_use < 0 ||
+		    l.pages_reclaimable < 0 ||
+		    l.pages_in_use + l.pages_reclaimable != l.pages_present)
 			ok = false;
 	}
 	fclose(f);
@@ -748,7 +749,7 @@ static void *read_stats(void *arg)
 	while (!r->stop) {
 		bool ok = ranges_sane();
 
-		ok &= prlib_stat("pages_allocated") >= 0;
+		ok &= prlib_stat("pages_present") >= 0;
 		ok &= prlib_stat("pages_reclaimable") >= 0;
 		ok &= prlib_stat("ranges") >= 1;
 		ok &= !prlib_get_info(r->info_fd, &info) &&

@@ -223,7 +223,7 @@ TEST_F(report, query_reports_each_state_and_changes_nothing)
 /* Purge frees the span now, in use or reclaimable, and no page is left. */
 TEST_F(report, purge_frees_the_span_at_once)
 {
-	long long allocated = prlib_stat("pages_allocated");
+	long long allocated = prlib_stat("pages_present");
 	struct pagerange_info info;
 
 	prtest_use_and_fill(_metadata, self->fd, 0, 8, 6);
@@ -237,7 +237,7 @@ TEST_F(report, purge_frees_the_span_at_once)
 	EXPECT_EQ(6, info.pages_purged);
 	EXPECT_EQ(0, info.pages_reclaimed);
 	EXPECT_EQ(2, info.pages_present);
-	EXPECT_EQ(allocated + 2, prlib_stat("pages_allocated"));
+	EXPECT_EQ(allocated + 2, prlib_stat("pages_present"));
 	/* Used again, they read as zero. */
 	EXPECT_EQ(6, prlib_use_range(self->fd, 2, 8));
 	EXPECT_EQ(-1, prlib_find_not(self->map + 2 * prlib_page_size,
@@ -474,7 +474,7 @@ TEST_F(report, write_use_is_all_or_nothing_at_max_pages)
 	ASSERT_EQ(1, prlib_use_range(self->fd, 0, 1));
 	/* Room for two more pages; the write needs three. */
 	ASSERT_EQ(0, prlib_write_ll(PRLIB_MAX_PAGES_PARAM,
-				    prlib_stat("pages_allocated") + 2));
+				    prlib_stat("pages_present") + 2));
 	EXPECT_EQ(-ENOMEM, prlib_write_use(self->fd, 0, buf, len));
 	EXPECT_EQ(0, prlib_write_ll(PRLIB_MAX_PAGES_PARAM, saved));
 	expect_states(_metadata, self->fd, 0, "UFFFF");

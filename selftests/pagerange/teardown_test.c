@@ -13,7 +13,7 @@
 
 #define NPAGES		16
 #define PAGERANGE_KO	"/lib/modules/pagerange.ko"
-#define PAGERANGE_SYSFS	"/sys/module/pagerange"
+#define PAGERANGE_MODULE_DIR	"/sys/module/pagerange"
 
 FIXTURE(teardown) {
 	struct prlib_stats before;
@@ -78,8 +78,8 @@ static void expect_one_range_holding(struct __test_metadata *_metadata,
 				     long long pages)
 {
 	EXPECT_EQ(before->ranges + 1, prlib_stat("ranges"));
-	EXPECT_EQ(before->pages_allocated + pages,
-		  prlib_stat("pages_allocated"));
+	EXPECT_EQ(before->pages_present + pages,
+		  prlib_stat("pages_present"));
 }
 
 TEST_F(teardown, closing_the_fd_while_mapped_keeps_the_range_until_munmap)
@@ -287,7 +287,7 @@ FIXTURE_TEARDOWN(module)
 static bool module_reloadable(void)
 {
 	return !access(PAGERANGE_KO, R_OK) &&
-	       !access(PAGERANGE_SYSFS "/refcnt", F_OK);
+	       !access(PAGERANGE_MODULE_DIR "/refcnt", F_OK);
 }
 
 /*
@@ -313,8 +313,9 @@ static void unload_once_the_last_range_is_gone(struct __test_metadata *_metadata
 	ASSERT_EQ(0, munmap(map, 4 * prlib_page_size));
 
 	ASSERT_EQ(0, module_delete());
-	EXPECT_NE(0, access(PAGERANGE_SYSFS, F_OK));
-	EXPECT_NE(0, access(PRLIB_STATS, F_OK));
+	EXPECT_NE(0, access(PAGERANGE_MODULE_DIR, F_OK));
+	EXPECT_NE(0, access(PRLIB_SYSFS, F_OK));
+	EXPECT_NE(0, access(PRLIB_RANGES, F_OK));
 }
 
 /*
@@ -334,7 +335,7 @@ static void reload_module(struct __test_metadata *_metadata,
 		usleep(100 * 1000);
 	ASSERT_EQ(0, access(PRLIB_DEV, F_OK));
 	EXPECT_EQ(max_size, prlib_max_size());
-	EXPECT_EQ(0, prlib_stat("pages_allocated"));
+	EXPECT_EQ(0, prlib_stat("pages_present"));
 	EXPECT_EQ(0, prlib_stat("pages_reclaimed"));
 	EXPECT_EQ(0, prlib_stat("ranges"));
 
@@ -346,7 +347,7 @@ static void reload_module(struct __test_metadata *_metadata,
 	EXPECT_EQ(-1, prlib_find_not(map, 4 * prlib_page_size, 0));
 	EXPECT_EQ(0, munmap(map, 4 * prlib_page_size));
 	EXPECT_EQ(0, close(fd));
-	EXPECT_EQ(0, prlib_stat("pages_allocated"));
+	EXPECT_EQ(0, prlib_stat("pages_present"));
 }
 
 TEST_F_TIMEOUT(module, unloads_once_every_range_is_gone_and_reloads, 60)

@@ -79,7 +79,7 @@ long long bench_reclaimed(void)
 	long long n = prlib_stat("pages_reclaimed");
 
 	if (n < 0)
-		errx(1, "no pages_reclaimed in %s", PRLIB_STATS);
+		errx(1, "no %s/pages_reclaimed", PRLIB_SYSFS);
 	return n;
 }
 

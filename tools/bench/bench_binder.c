@@ -531,7 +531,7 @@ static long long bench_range_pages(void)
 
 	if (prlib_ranges_line(getpid(), &line) != 1)
 		errx(1, "not one range of ours in %s", PRLIB_RANGES);
-	return line.present;
+	return line.pages_present;
 }
 
 /*

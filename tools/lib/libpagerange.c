@@ -363,8 +363,10 @@ long long prlib_file_value(FILE *f, const char *name)
 
 long long prlib_stat(const char *name)
 {
-	return prlib_file_value(prlib_debugfs_open(PRLIB_STATS),
-				name);
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s", PRLIB_SYSFS, name);
+	return prlib_read_ll(path);
 }
 
 long long prlib_read_ll(const char *path)
@@ -575,8 +577,8 @@ int prlib_ranges_line(pid_t pid,
 	}
 	while (fgets(buf, sizeof(buf), f)) {
 		if (sscanf(buf, "%lld %lld %lld %lld %lld", &l.pid,
-			   &l.size_pages, &l.present, &l.in_use,
-			   &l.reclaimable) != 5)
+			   &l.size_pages, &l.pages_present, &l.pages_in_use,
+			   &l.pages_reclaimable) != 5)
 			continue;
 		if (l.pid != pid)
 			continue;
@@ -589,7 +591,7 @@ int prlib_ranges_line(pid_t pid,
 
 void prlib_stats_read(struct prlib_stats *s)
 {
-	s->pages_allocated = prlib_stat("pages_allocated");
+	s->pages_present = prlib_stat("pages_present");
 	s->pages_reclaimable = prlib_stat("pages_reclaimable");
 	s->ranges = prlib_stat("ranges");
 }
@@ -882,7 +884,7 @@ bool prlib_stats_settle(const struct prlib_stats *before,
 
 	for (;;) {
 		prlib_stats_read(&now);
-		if (now.pages_allocated == before->pages_allocated &&
+		if (now.pages_present == before->pages_present &&
 		    now.pages_reclaimable == before->pages_reclaimable &&
 		    now.ranges == before->ranges)
 			return true;

@@ -38,7 +38,8 @@ extern const unsigned long prlib_ioc_cmds[PRLIB_NR_IOC_CMDS];
 
 #define PRLIB_DEBUGFS	"/sys/kernel/debug"
 
-#define PRLIB_STATS		PRLIB_DEBUGFS "/pagerange/stats"
+/* The device's sysfs directory, one attribute per global counter. */
+#define PRLIB_SYSFS		"/sys/class/misc/pagerange"
 
 #define PRLIB_RANGES	PRLIB_DEBUGFS "/pagerange/ranges"
 
@@ -164,7 +165,7 @@ ssize_t prlib_read_file(const char *path, char *buf,
  */
 long long prlib_file_value(FILE *f, const char *name);
 
-/* The value of @name in debugfs' stats file, or -1. */
+/* The global counter @name, the device's sysfs attribute, or -1. */
 long long prlib_stat(const char *name);
 
 /* A number alone in a file (sysfs, cgroupfs), or -1; "max" is LLONG_MAX. */
@@ -240,9 +241,9 @@ void prlib_stall_fini(struct prlib_stall *st);
 struct prlib_ranges_line {
 	long long pid;
 	long long size_pages;
-	long long present;
-	long long in_use;
-	long long reclaimable;
+	long long pages_present;
+	long long pages_in_use;
+	long long pages_reclaimable;
 };
 
 /*
@@ -254,7 +255,7 @@ int prlib_ranges_line(pid_t pid,
 
 /* The global counters a test compares before and after itself. */
 struct prlib_stats {
-	long long pages_allocated;
+	long long pages_present;
 	long long pages_reclaimable;
 	long long ranges;
 };
