@@ -12,17 +12,18 @@
  * pages free, in use and reclaimable, unmapped, owner gone) and to fds that
  * are not pagerange's at all (/dev/null, a pipe, a memfd).
  *
- * A model of every range predicts each result from the order pagerange(4)
- * gives: the errno, USE_RANGE's and STOP_USING_RANGE's result (with and
- * without PAGERANGE_STOP_PURGE), USE_RANGE_REPORT's bitmap, QUERY's states,
- * GET_INFO's counters, and the bytes WRITE (with and without
- * PAGERANGE_WRITE_USE), READ and ZERO move (checked through the owner's
- * mapping). Any other outcome is a failure, and so is an errno outside the
- * documented set. At the end every page is back.
+ * A model of every range (range_model.h) predicts each result from the
+ * order pagerange(4) gives: the errno, USE_RANGE's and STOP_USING_RANGE's
+ * result (with and without PAGERANGE_STOP_PURGE), USE_RANGE_REPORT's
+ * bitmap, QUERY's states, GET_INFO's counters, and the bytes WRITE (with
+ * and without PAGERANGE_WRITE_USE), READ and ZERO move (checked through
+ * the owner's mapping). Any other outcome is a failure, and so is an errno
+ * outside the documented set. At the end every page is back.
  *
  * PAGERANGE_SEED picks the seed, PAGERANGE_FUZZ_CALLS the number of calls.
  */
 #include "pagerange_test.h"
+#include "range_model.h"
 
 #include <termios.h>
 
@@ -38,7 +39,7 @@
 #endif
 
 #define FUZZ_DEFAULT_CALLS	100000
-#define FUZZ_MAX_PAGES		16
+#define FUZZ_MAX_PAGES		RM_MAX_PAGES
 #define FUZZ_ROUNDS		8	/* a fresh mapped range for each */
 #define FUZZ_DROP_EVERY		4096	/* calls between two drop_caches */
 #define FUZZ_MAX_GONE		(FUZZ_ROUNDS + 1)
@@ -68,29 +69,6 @@ static void *fuzz_high_arg(__u64 addr)
 		return prlib_ptr(FUZZ_TOP_ADDR32 + (addr & 0xfff));
 	return prlib_ptr(addr);
 }
-
-enum fuzz_page {
-	FUZZ_FREE,
-	FUZZ_IN_USE,
-	FUZZ_RECLAIMABLE,	/* or freed by the shrinker since */
-};
-
-enum fuzz_kind {
-	FUZZ_NEVER_MAPPED,	/* ENXIO */
-	FUZZ_MAPPED,
-	FUZZ_GONE,		/* ESRCH: unmapped, or its owner exited */
-	FUZZ_NOT_OURS,		/* ENOTTY for everything */
-};
-
-struct fuzz_range {
-	int fd;
-	enum fuzz_kind kind;
-	const char *name;
-	unsigned char *map;
-	__u64 npages;
-	__u64 purged;		/* PAGERANGE_STOP_PURGE's pages, in total */
-	unsigned char page[FUZZ_MAX_PAGES];
-};
 
 /* Where the argument struct is put. */
 enum fuzz_arg {
@@ -143,11 +121,11 @@ FIXTURE(fuzz) {
 	__u32 seed;
 	long calls;
 	struct prlib_stats before;
-	struct fuzz_range fresh;
-	struct fuzz_range mapped;
-	struct fuzz_range gone[FUZZ_MAX_GONE];
+	struct rm_range fresh;
+	struct rm_range mapped;
+	struct rm_range gone[FUZZ_MAX_GONE];
 	int nr_gone;
-	struct fuzz_range foreign[FUZZ_FOREIGN];
+	struct rm_range foreign[FUZZ_FOREIGN];
 	int pipe_fds[2];
 	int memfd;
 	/*
@@ -199,31 +177,31 @@ static int fuzz_arena(FIXTURE_DATA(fuzz) *self)
 static void fuzz_retire(struct __test_metadata *_metadata,
 			FIXTURE_DATA(fuzz) *self)
 {
-	struct fuzz_range *g;
+	struct rm_range *g;
 
-	if (self->mapped.kind != FUZZ_MAPPED)
+	if (self->mapped.kind != RM_MAPPED)
 		return;
 	ASSERT_GT(FUZZ_MAX_GONE, self->nr_gone);
 	ASSERT_EQ(0, munmap(self->mapped.map,
 			    self->mapped.npages * prlib_page_size));
 	g = &self->gone[self->nr_gone++];
 	*g = self->mapped;
-	g->kind = FUZZ_GONE;
+	g->kind = RM_GONE;
 	g->name = "unmapped";
 	g->map = NULL;
 	/* Nothing can map them again: the pages went with the vma. */
-	memset(g->page, FUZZ_FREE, sizeof(g->page));
-	self->mapped.kind = FUZZ_NOT_OURS;
+	memset(g->page, RM_FREE, sizeof(g->page));
+	self->mapped.kind = RM_NOT_OURS;
 	self->mapped.fd = -1;
 }
 
 static void fuzz_new_mapping(struct __test_metadata *_metadata,
 			     FIXTURE_DATA(fuzz) *self, __u64 npages)
 {
-	struct fuzz_range *m = &self->mapped;
+	struct rm_range *m = &self->mapped;
 
 	memset(m, 0, sizeof(*m));
-	m->kind = FUZZ_MAPPED;
+	m->kind = RM_MAPPED;
 	m->name = "mapped";
 	m->npages = npages;
 	m->fd = prlib_open();
@@ -235,7 +213,7 @@ static void fuzz_new_mapping(struct __test_metadata *_metadata,
 FIXTURE_SETUP(fuzz)
 {
 	const char *env = getenv("PAGERANGE_FUZZ_CALLS");
-	struct fuzz_range *g;
+	struct rm_range *g;
 	int i;
 
 	self->seed = prlib_seed();
@@ -250,7 +228,7 @@ FIXTURE_SETUP(fuzz)
 
 	self->fresh.fd = prlib_open();
 	ASSERT_LE(0, self->fresh.fd);
-	self->fresh.kind = FUZZ_NEVER_MAPPED;
+	self->fresh.kind = RM_NEVER_MAPPED;
 	self->fresh.name = "never mapped";
 
 	/*
@@ -260,7 +238,7 @@ FIXTURE_SETUP(fuzz)
 	g = &self->gone[self->nr_gone++];
 	g->fd = prlib_orphan_range(8, 3, 2);
 	ASSERT_LE(0, g->fd);
-	g->kind = FUZZ_GONE;
+	g->kind = RM_GONE;
 	g->name = "owner exited";
 	g->npages = 8;
 
@@ -277,7 +255,7 @@ FIXTURE_SETUP(fuzz)
 	self->foreign[2].name = "memfd";
 	for (i = 0; i < FUZZ_FOREIGN; i++) {
 		ASSERT_LE(0, self->foreign[i].fd);
-		self->foreign[i].kind = FUZZ_NOT_OURS;
+		self->foreign[i].kind = RM_NOT_OURS;
 	}
 
 	ASSERT_EQ(0, fuzz_arena(self));
@@ -296,7 +274,7 @@ FIXTURE_TEARDOWN(fuzz)
 {
 	int i;
 
-	if (self->mapped.kind == FUZZ_MAPPED)
+	if (self->mapped.kind == RM_MAPPED)
 		EXPECT_EQ(0, munmap(self->mapped.map,
 				    self->mapped.npages * prlib_page_size));
 	if (self->mapped.fd >= 0)
@@ -500,7 +478,7 @@ static void fuzz_store_arg(FIXTURE_DATA(fuzz) *self, struct fuzz_call *c,
 }
 
 static __u64 fuzz_pick_buf(__u32 *s, FIXTURE_DATA(fuzz) *self,
-			   struct fuzz_range *rg, struct fuzz_call *c)
+			   struct rm_range *rg, struct fuzz_call *c)
 {
 	size_t off;
 
@@ -525,7 +503,7 @@ static __u64 fuzz_pick_buf(__u32 *s, FIXTURE_DATA(fuzz) *self,
 		c->buf_cap = off;
 		return prlib_u64(c->buf);
 	case BUF_MAPPING:
-		if (rg->kind != FUZZ_MAPPED)
+		if (rg->kind != RM_MAPPED)
 			return FUZZ_LOW_ADDR;
 		off = fuzz_below(s, rg->npages * prlib_page_size);
 		c->buf = rg->map + off;
@@ -565,16 +543,8 @@ static void fuzz_span(__u32 *s, __u64 np, __u64 *start, __u64 *end)
 	}
 }
 
-/* The bytes of bitmap the span of @r needs; 0 if it is swapped. */
-static __u64 fuzz_report_bytes(const struct pagerange_use_report *r)
-{
-	if (r->start > r->end)
-		return 0;
-	return 8 * ((r->end - r->start) / 64 + !!((r->end - r->start) % 64));
-}
-
 static void fuzz_generate(__u32 *s, FIXTURE_DATA(fuzz) *self,
-			  struct fuzz_range *rg, struct fuzz_call *c)
+			  struct rm_range *rg, struct fuzz_call *c)
 {
 	__u64 np = rg->npages ? rg->npages : 4;
 	__u32 dice = fuzz_below(s, 100);
@@ -589,7 +559,7 @@ static void fuzz_generate(__u32 *s, FIXTURE_DATA(fuzz) *self,
 	} else if (dice < 90) {
 		c->cmd = fuzz_near_miss(s);
 		self->by_cmd[1]++;
-	} else if (dice < 95 || rg->kind == FUZZ_NOT_OURS) {
+	} else if (dice < 95 || rg->kind == RM_NOT_OURS) {
 		do {
 			c->cmd = prlib_rand(s);
 		} while (fuzz_is_ours(c->cmd) || fuzz_vfs_type(c->cmd));
@@ -600,10 +570,10 @@ static void fuzz_generate(__u32 *s, FIXTURE_DATA(fuzz) *self,
 		self->by_cmd[3]++;
 	}
 	/* Only type 0xB9 on fds that are not ours: their own numbers are theirs. */
-	if (rg->kind == FUZZ_NOT_OURS && !c->valid)
+	if (rg->kind == RM_NOT_OURS && !c->valid)
 		c->cmd = _IOC(_IOC_DIR(c->cmd), PAGERANGE_IOC_MAGIC,
 			      _IOC_NR(c->cmd), _IOC_SIZE(c->cmd));
-	if (rg->kind == FUZZ_NOT_OURS && fuzz_is_ours(c->cmd))
+	if (rg->kind == RM_NOT_OURS && fuzz_is_ours(c->cmd))
 		c->valid = true;
 
 	switch (c->cmd) {
@@ -623,7 +593,7 @@ static void fuzz_generate(__u32 *s, FIXTURE_DATA(fuzz) *self,
 		c->u.rep.result = fuzz_rand64(s);
 		c->u.rep.bitmap = fuzz_pick_buf(s, self, rg, c);
 		/* Mostly the size the span needs, sometimes less or wild. */
-		c->u.rep.bitmap_size = fuzz_report_bytes(&c->u.rep);
+		c->u.rep.bitmap_size = rm_report_bytes(&c->u.rep);
 		if (!fuzz_below(s, 8))
 			c->u.rep.bitmap_size = fuzz_value(s, 2, 8);
 		if (!fuzz_below(s, 16))
@@ -676,24 +646,6 @@ static void fuzz_generate(__u32 *s, FIXTURE_DATA(fuzz) *self,
 
 /* ---- the oracle ---- */
 
-/*
- * The outcome the model predicts; @alt is a second acceptable errno, or 1.
- * @uses: the pages [@use_first, @use_end) are in use afterwards, even if
- * the call fails with @err (WRITE with PAGERANGE_WRITE_USE, whose copy
- * faults after the use).
- */
-struct fuzz_expect {
-	int err;
-	int alt;
-	__u64 min_result;
-	__u64 max_result;
-	bool check_result;
-	bool check_data;
-	bool uses;
-	__u64 use_first;
-	__u64 use_end;
-};
-
 static bool fuzz_arg_unreadable(enum fuzz_arg a)
 {
 	return a >= ARG_HALF_MAPPED;
@@ -705,19 +657,8 @@ static bool fuzz_arg_unwritable(enum fuzz_arg a)
 	       fuzz_arg_unreadable(a);
 }
 
-/* Pages of [first, end) in @state. */
-static __u64 fuzz_count(struct fuzz_range *rg, __u64 first, __u64 end,
-			int state)
-{
-	__u64 i, n = 0;
-
-	for (i = first; i < end; i++)
-		n += rg->page[i] == state;
-	return n;
-}
-
 /* Whether @buf is accessible for @len bytes, for a copy in direction @to_user. */
-static int fuzz_buf_err(struct fuzz_range *rg, struct fuzz_call *c,
+static int fuzz_buf_err(struct rm_range *rg, struct fuzz_call *c,
 			__u64 len, bool to_user, int *alt)
 {
 	__u64 off, i;
@@ -734,7 +675,7 @@ static int fuzz_buf_err(struct fuzz_range *rg, struct fuzz_call *c,
 	case BUF_EDGE:
 		return len > c->buf_cap ? -EFAULT : 0;
 	case BUF_MAPPING:
-		if (to_user || rg->kind != FUZZ_MAPPED)
+		if (to_user || rg->kind != RM_MAPPED)
 			return -EFAULT;
 		if (len > c->buf_cap) {
 			*alt = 0;	/* whatever lies beyond the mapping */
@@ -743,9 +684,9 @@ static int fuzz_buf_err(struct fuzz_range *rg, struct fuzz_call *c,
 		off = c->buf - rg->map;
 		for (i = off / prlib_page_size;
 		     i < (off + len + prlib_page_size - 1) / prlib_page_size; i++) {
-			if (rg->page[i] == FUZZ_FREE)
+			if (rg->page[i] == RM_FREE)
 				return -EFAULT;
-			if (rg->page[i] == FUZZ_RECLAIMABLE)
+			if (rg->page[i] == RM_RECLAIMABLE)
 				*alt = -EFAULT;
 		}
 		return 0;
@@ -754,67 +695,41 @@ static int fuzz_buf_err(struct fuzz_range *rg, struct fuzz_call *c,
 	}
 }
 
-/* The flags each command takes. */
-static __u64 fuzz_span_flags(unsigned long cmd)
-{
-	return cmd == PAGERANGE_IOC_STOP_USING_RANGE ?
-	       PAGERANGE_STOP_USING_RANGE_FLAGS : PAGERANGE_USE_RANGE_FLAGS;
-}
-
-static __u64 fuzz_io_flags(unsigned long cmd)
-{
-	return cmd == PAGERANGE_IOC_WRITE ? PAGERANGE_WRITE_FLAGS :
-					    PAGERANGE_IO_FLAGS;
-}
-
-/* The span's errors, in their order, for a range of @rg's kind. */
-static int fuzz_span_err(struct fuzz_range *rg, __u64 end)
-{
-	if (rg->kind == FUZZ_NEVER_MAPPED)
-		return -ENXIO;
-	if (rg->kind == FUZZ_GONE)
-		return -ESRCH;
-	return end > rg->npages ? -EINVAL : 0;
-}
-
 /*
  * USE_RANGE_REPORT: the argument, its fields, the bitmap's size, the bitmap
  * (probed before anything is done, for a span no range can be longer
  * than), then the span.
  */
-static struct fuzz_expect fuzz_predict_report(struct fuzz_range *rg,
-					      struct fuzz_call *c)
+static struct rm_expect fuzz_predict_report(struct rm_range *rg,
+					    struct fuzz_call *c)
 {
 	const struct pagerange_use_report *r = &c->u.rep;
-	struct fuzz_expect e = { .alt = 1 };
+	struct rm_expect e = { .alt = 1 };
 	__u64 n = r->end - r->start;
 
 	if (fuzz_arg_unwritable(c->arg_kind))
 		e.err = -EFAULT;
 	else if (r->flags || r->reserved[0] || r->reserved[1] ||
-		 r->start > r->end || r->bitmap_size < fuzz_report_bytes(r))
+		 r->start > r->end || r->bitmap_size < rm_report_bytes(r))
 		e.err = -EINVAL;
 	else if (n <= FUZZ_DRIVER_MAX_PAGES &&
-		 fuzz_buf_err(rg, c, fuzz_report_bytes(r), true, &e.alt))
+		 fuzz_buf_err(rg, c, rm_report_bytes(r), true, &e.alt))
 		e.err = -EFAULT;
 	else
-		e.err = fuzz_span_err(rg, r->end);
+		e.err = rm_span_err(rg, r->end);
 	if (e.err)
 		return e;
-	e.check_result = true;
+	rm_expect_use(rg, r->start, r->end, &e);
 	e.check_data = true;
-	e.min_result = fuzz_count(rg, r->start, r->end, FUZZ_FREE);
-	e.max_result = e.min_result +
-		       fuzz_count(rg, r->start, r->end, FUZZ_RECLAIMABLE);
 	return e;
 }
 
 /* QUERY: the argument, its fields, the span, then the vector it writes. */
-static struct fuzz_expect fuzz_predict_query(struct fuzz_range *rg,
-					     struct fuzz_call *c)
+static struct rm_expect fuzz_predict_query(struct rm_range *rg,
+					   struct fuzz_call *c)
 {
 	const struct pagerange_query *q = &c->u.q;
-	struct fuzz_expect e = { .alt = 1 };
+	struct rm_expect e = { .alt = 1 };
 
 	if (fuzz_arg_unreadable(c->arg_kind))
 		e.err = -EFAULT;
@@ -822,21 +737,20 @@ static struct fuzz_expect fuzz_predict_query(struct fuzz_range *rg,
 		 q->start > q->end)
 		e.err = -EINVAL;
 	else
-		e.err = fuzz_span_err(rg, q->end);
+		e.err = rm_span_err(rg, q->end);
 	if (!e.err)
 		e.err = fuzz_buf_err(rg, c, q->end - q->start, true, &e.alt);
 	e.check_data = !e.err;
 	return e;
 }
 
-static struct fuzz_expect fuzz_predict(struct fuzz_range *rg,
-				       struct fuzz_call *c)
+static struct rm_expect fuzz_predict(struct rm_range *rg,
+				     struct fuzz_call *c)
 {
-	struct fuzz_expect e = { .alt = 1 };
-	__u64 end_byte, first, end;
-	struct fuzz_range after;
+	struct rm_expect e = { .alt = 1 };
+	struct rm_range after;
 
-	if (!c->valid || rg->kind == FUZZ_NOT_OURS) {
+	if (!c->valid || rg->kind == RM_NOT_OURS) {
 		e.err = -ENOTTY;
 		return e;
 	}
@@ -847,37 +761,11 @@ static struct fuzz_expect fuzz_predict(struct fuzz_range *rg,
 	}
 	if (c->cmd == PAGERANGE_IOC_USE_RANGE ||
 	    c->cmd == PAGERANGE_IOC_STOP_USING_RANGE) {
-		if (fuzz_arg_unwritable(c->arg_kind))
+		if (fuzz_arg_unwritable(c->arg_kind)) {
 			e.err = -EFAULT;
-		else if (c->u.r.flags & ~fuzz_span_flags(c->cmd) ||
-			 c->u.r.start > c->u.r.end)
-			e.err = -EINVAL;
-		else if (rg->kind == FUZZ_NEVER_MAPPED)
-			e.err = -ENXIO;
-		else if (rg->kind == FUZZ_GONE)
-			e.err = -ESRCH;
-		else if (c->u.r.end > rg->npages)
-			e.err = -EINVAL;
-		if (e.err)
 			return e;
-		e.check_result = true;
-		if (c->cmd == PAGERANGE_IOC_USE_RANGE) {
-			e.min_result = fuzz_count(rg, c->u.r.start, c->u.r.end,
-						  FUZZ_FREE);
-			e.max_result = e.min_result +
-				fuzz_count(rg, c->u.r.start, c->u.r.end,
-					   FUZZ_RECLAIMABLE);
-		} else {
-			e.min_result = fuzz_count(rg, c->u.r.start, c->u.r.end,
-						  FUZZ_IN_USE);
-			e.max_result = e.min_result;
-			/* Purge frees the reclaimable pages the shrinker left. */
-			if (c->u.r.flags & PAGERANGE_STOP_PURGE)
-				e.max_result += fuzz_count(rg, c->u.r.start,
-							   c->u.r.end,
-							   FUZZ_RECLAIMABLE);
 		}
-		return e;
+		return rm_predict_span(rg, c->cmd, &c->u.r);
 	}
 	if (c->cmd == PAGERANGE_IOC_USE_RANGE_REPORT)
 		return fuzz_predict_report(rg, c);
@@ -894,34 +782,17 @@ static struct fuzz_expect fuzz_predict(struct fuzz_range *rg,
 	}
 
 	/* WRITE, READ, ZERO */
-	if (fuzz_arg_unreadable(c->arg_kind))
+	if (fuzz_arg_unreadable(c->arg_kind)) {
 		e.err = -EFAULT;
-	else if (c->u.io.flags & ~fuzz_io_flags(c->cmd) ||
-		 __builtin_add_overflow(c->u.io.offset, c->u.io.len, &end_byte) ||
-		 (c->cmd == PAGERANGE_IOC_ZERO && c->u.io.buf))
-		e.err = -EINVAL;
-	else if (rg->kind == FUZZ_NEVER_MAPPED)
-		e.err = -ENXIO;
-	else if (rg->kind == FUZZ_GONE)
-		e.err = -ESRCH;
-	else if (end_byte > rg->npages * prlib_page_size)
-		e.err = -EINVAL;
+		return e;
+	}
+	e = rm_predict_io(rg, c->cmd, &c->u.io);
 	if (e.err || !c->u.io.len)
 		return e;
-	first = c->u.io.offset / prlib_page_size;
-	end = (end_byte + prlib_page_size - 1) / prlib_page_size;
-	if (c->u.io.flags & PAGERANGE_WRITE_USE) {
-		/* The span is in use before the copy reads the buffer. */
-		e.uses = true;
-		e.use_first = first;
-		e.use_end = end;
+	if (e.uses) {
 		after = *rg;
-		memset(after.page + first, FUZZ_IN_USE, end - first);
+		rm_use(&after, e.use_first, e.use_end);
 		rg = &after;
-	}
-	if (fuzz_count(rg, first, end, FUZZ_IN_USE) != end - first) {
-		e.err = -ENOENT;
-		return e;
 	}
 	if (c->cmd != PAGERANGE_IOC_ZERO)
 		e.err = fuzz_buf_err(rg, c, c->u.io.len,
@@ -942,103 +813,26 @@ static __u64 fuzz_result(struct fuzz_call *c)
 }
 
 /* Apply a call that did what @e predicts to the model. */
-static void fuzz_update(struct fuzz_range *rg, struct fuzz_call *c,
-			const struct fuzz_expect *e, int got)
+static void fuzz_update(struct rm_range *rg, struct fuzz_call *c,
+			const struct rm_expect *e, int got)
 {
-	__u64 i;
-
 	if (e->uses)
-		memset(rg->page + e->use_first, FUZZ_IN_USE,
-		       e->use_end - e->use_first);
+		rm_use(rg, e->use_first, e->use_end);
 	if (got)
 		return;
-	switch (c->cmd) {
-	case PAGERANGE_IOC_USE_RANGE:
-		memset(rg->page + c->u.r.start, FUZZ_IN_USE,
-		       c->u.r.end - c->u.r.start);
-		break;
-	case PAGERANGE_IOC_USE_RANGE_REPORT:
-		memset(rg->page + c->u.rep.start, FUZZ_IN_USE,
-		       c->u.rep.end - c->u.rep.start);
-		break;
-	case PAGERANGE_IOC_STOP_USING_RANGE:
-		if (c->u.r.flags & PAGERANGE_STOP_PURGE) {
-			memset(rg->page + c->u.r.start, FUZZ_FREE,
-			       c->u.r.end - c->u.r.start);
-			rg->purged += fuzz_result(c);
-			break;
-		}
-		for (i = c->u.r.start; i < c->u.r.end; i++)
-			if (rg->page[i] == FUZZ_IN_USE)
-				rg->page[i] = FUZZ_RECLAIMABLE;
-		break;
-	}
-}
-
-/*
- * USE_RANGE_REPORT's bitmap: set for a free page, clear for one in use,
- * either for a reclaimable one (the shrinker may have taken it); one bit
- * for each page allocated; nothing past the span. What it says of
- * reclaimable pages sharpens the model.
- */
-static const char *fuzz_check_report(struct fuzz_range *rg,
-				     struct fuzz_call *c, __u64 result)
-{
-	const struct pagerange_use_report *r = &c->u.rep;
-	__u64 n = r->end - r->start, i, set = 0, word;
-	bool lost;
-	int bit;
-
-	for (i = 0; i < fuzz_report_bytes(r) * 8; i++) {
-		memcpy(&word, c->buf + i / 64 * 8, sizeof(word));
-		bit = word >> (i % 64) & 1;
-		if (i >= n) {
-			if (bit)
-				return "a report bit past the span is set";
-			continue;
-		}
-		set += bit;
-		lost = rg->page[r->start + i] == FUZZ_FREE;
-		if (bit != lost && rg->page[r->start + i] != FUZZ_RECLAIMABLE)
-			return "the report disagrees with the model";
-	}
-	return set == result ? NULL : "the report's bits are not its result";
-}
-
-/* QUERY's states: as the model has them; a reclaimable page may be free. */
-static const char *fuzz_check_query(struct fuzz_range *rg,
-				    struct fuzz_call *c)
-{
-	const struct pagerange_query *q = &c->u.q;
-	__u64 i;
-
-	for (i = q->start; i < q->end; i++) {
-		unsigned char got = c->buf[i - q->start];
-
-		switch (rg->page[i]) {
-		case FUZZ_FREE:
-			if (got != PAGERANGE_PAGE_FREE)
-				return "QUERY: a free page is not free";
-			break;
-		case FUZZ_IN_USE:
-			if (got != PAGERANGE_PAGE_IN_USE)
-				return "QUERY: a page in use is not in use";
-			break;
-		default:
-			if (got == PAGERANGE_PAGE_FREE)
-				rg->page[i] = FUZZ_FREE;
-			else if (got != PAGERANGE_PAGE_RECLAIMABLE)
-				return "QUERY: a reclaimable page is in use";
-			break;
-		}
-	}
-	return NULL;
+	if (c->cmd == PAGERANGE_IOC_USE_RANGE)
+		rm_use(rg, c->u.r.start, c->u.r.end);
+	else if (c->cmd == PAGERANGE_IOC_USE_RANGE_REPORT)
+		rm_use(rg, c->u.rep.start, c->u.rep.end);
+	else if (c->cmd == PAGERANGE_IOC_STOP_USING_RANGE)
+		rm_stop(rg, c->u.r.start, c->u.r.end, c->u.r.flags,
+			c->u.r.flags & PAGERANGE_STOP_PURGE ? fuzz_result(c) : 0);
 }
 
 /* What the call did, checked against the model: a description, or NULL. */
-static const char *fuzz_check_effect(struct fuzz_range *rg,
+static const char *fuzz_check_effect(struct rm_range *rg,
 				     struct fuzz_call *c,
-				     const struct fuzz_expect *e)
+				     const struct rm_expect *e)
 {
 	struct pagerange_info info;
 	__u64 result;
@@ -1048,27 +842,18 @@ static const char *fuzz_check_effect(struct fuzz_range *rg,
 		if (result < e->min_result || result > e->max_result)
 			return "result out of the predicted bounds";
 		if (c->cmd == PAGERANGE_IOC_USE_RANGE_REPORT && c->buf)
-			return fuzz_check_report(rg, c, result);
+			return rm_check_report(rg, &c->u.rep, c->buf, result);
 		return NULL;
 	}
 	if (!e->check_data)
 		return NULL;
 	if (c->cmd == PAGERANGE_IOC_QUERY)
-		return c->buf ? fuzz_check_query(rg, c) : NULL;
+		return c->buf ? rm_check_query(rg, &c->u.q, c->buf) : NULL;
 	if (c->cmd == PAGERANGE_IOC_GET_INFO) {
-		__u64 in_use = fuzz_count(rg, 0, rg->npages, FUZZ_IN_USE);
-		__u64 recl = fuzz_count(rg, 0, rg->npages, FUZZ_RECLAIMABLE);
-
 		memcpy(&info, c->arg_rw, sizeof(info));
-		if (info.size_pages != (rg->kind == FUZZ_NEVER_MAPPED ? 0 : rg->npages) ||
-		    info.pages_in_use != in_use ||
-		    info.pages_reclaimable > recl ||
-		    info.pages_present != in_use + info.pages_reclaimable ||
-		    info.pages_purged != rg->purged || info.reserved)
-			return "GET_INFO disagrees with the model";
-		return NULL;
+		return rm_check_info(rg, &info);
 	}
-	if (rg->kind != FUZZ_MAPPED)
+	if (rg->kind != RM_MAPPED)
 		return "success on a range that is not mapped";
 	switch (c->cmd) {
 	case PAGERANGE_IOC_WRITE:
@@ -1085,20 +870,9 @@ static const char *fuzz_check_effect(struct fuzz_range *rg,
 	return NULL;
 }
 
-static bool fuzz_documented(int err)
-{
-	switch (-err) {
-	case 0: case EFAULT: case EINVAL: case ENXIO: case ESRCH:
-	case ENOENT: case ENOTTY:
-		return true;
-	default:
-		return false;
-	}
-}
-
 static void fuzz_report(FIXTURE_DATA(fuzz) *self, long n,
-			struct fuzz_range *rg, struct fuzz_call *c,
-			const struct fuzz_expect *e, int got, const char *what)
+			struct rm_range *rg, struct fuzz_call *c,
+			const struct rm_expect *e, int got, const char *what)
 {
 	if (self->reports++ >= FUZZ_MAX_REPORTS)
 		return;
@@ -1113,7 +887,7 @@ static void fuzz_report(FIXTURE_DATA(fuzz) *self, long n,
 		    (unsigned long long)c->u.io.flags);
 }
 
-static struct fuzz_range *fuzz_pick_range(__u32 *s, FIXTURE_DATA(fuzz) *self)
+static struct rm_range *fuzz_pick_range(__u32 *s, FIXTURE_DATA(fuzz) *self)
 {
 	__u32 dice = fuzz_below(s, 100);
 
@@ -1129,21 +903,16 @@ static struct fuzz_range *fuzz_pick_range(__u32 *s, FIXTURE_DATA(fuzz) *self)
 /* Reclaimable pages are all gone after drop_caches. */
 static void fuzz_reclaimed(FIXTURE_DATA(fuzz) *self)
 {
-	int i, j;
+	int j;
 
-	for (j = -1; j < self->nr_gone; j++) {
-		struct fuzz_range *rg = j < 0 ? &self->mapped : &self->gone[j];
-
-		for (i = 0; i < FUZZ_MAX_PAGES; i++)
-			if (rg->page[i] == FUZZ_RECLAIMABLE)
-				rg->page[i] = FUZZ_FREE;
-	}
+	for (j = -1; j < self->nr_gone; j++)
+		rm_reclaimed(j < 0 ? &self->mapped : &self->gone[j]);
 }
 
 static void fuzz_one(FIXTURE_DATA(fuzz) *self, __u32 *s, long n)
 {
-	struct fuzz_range *rg = fuzz_pick_range(s, self);
-	struct fuzz_expect e;
+	struct rm_range *rg = fuzz_pick_range(s, self);
+	struct rm_expect e;
 	struct fuzz_call c;
 	const char *what;
 	int got, i;
@@ -1152,7 +921,7 @@ static void fuzz_one(FIXTURE_DATA(fuzz) *self, __u32 *s, long n)
 	e = fuzz_predict(rg, &c);
 	got = ioctl(rg->fd, c.cmd, c.arg) ? -errno : 0;
 	self->hist[-got < FUZZ_NERRNO ? -got : FUZZ_NERRNO - 1]++;
-	if (!fuzz_documented(got))
+	if (!rm_documented(got))
 		self->undocumented++;
 	if (got != e.err && got != e.alt) {
 		self->mismatches++;

@@ -8,8 +8,8 @@
  * them, and owners exit while a remote writer is still at work.
  *
  * Every actor owns a slice of pages nobody else touches and keeps a model of
- * it: which pages are in use, which reclaimable, and what each one holds. So
- * every result is checked exactly:
+ * it (range_model.h): which pages are in use, which reclaimable, and what
+ * each one holds. So every result is checked exactly:
  *   - an in-use page holds what its actor last put there, read through the
  *     owner's mapping or with READ, and in particular just before STOP;
  *   - a page allocated by USE_RANGE reads zero, and a reclaimable page comes
@@ -25,6 +25,7 @@
  * the seed.
  */
 #include "pagerange_test.h"
+#include "range_model.h"
 
 #include <pthread.h>
 #include <stdarg.h>
@@ -33,7 +34,7 @@
 #define STRESS_MAX_SECONDS	3000
 
 #define NRANGES		2	/* shared ranges the owner maps */
-#define SLICE_PAGES	16	/* pages an actor owns in each of them */
+#define SLICE_PAGES	RM_MAX_PAGES	/* pages an actor owns in each of them */
 #define NTHREADS	4	/* actors that are threads of the owner */
 #define NREMOTES	4	/* actors that are other processes */
 #define RANGE_PAGES	((NTHREADS + NREMOTES) * SLICE_PAGES)
@@ -101,21 +102,11 @@ static bool stopping(void)
 	return __atomic_load_n(&shared->stop, __ATOMIC_RELAXED);
 }
 
-enum page_state { PAGE_FREE, PAGE_IN_USE, PAGE_RECLAIMABLE };
-
-/* What an actor knows of its slice of one range. */
-struct slice {
-	unsigned char state[SLICE_PAGES];
-	unsigned char *shadow;		/* SLICE_PAGES pages: the expected bytes */
-};
-
 struct actor {
 	struct tally *tally;
 	int nranges;
-	int fds[NRANGES];
-	unsigned char *maps[NRANGES];	/* the owner's mapping, or NULL: READ */
 	__u64 base;			/* first page of the slice in each range */
-	struct slice slice[NRANGES];
+	struct rm_range slice[NRANGES];	/* map NULL: it reads with READ */
 	unsigned char *buf;		/* IO_MAX bytes */
 	__u32 rand;
 	__u32 seq;
@@ -173,8 +164,10 @@ static int actor_init(struct actor *a, int tally, int nranges,
 	if (!a->buf)
 		return -ENOMEM;
 	for (r = 0; r < nranges; r++) {
-		a->fds[r] = fds[r];
-		a->maps[r] = maps ? maps[r] : NULL;
+		a->slice[r].fd = fds[r];
+		a->slice[r].kind = RM_MAPPED;
+		a->slice[r].npages = SLICE_PAGES;
+		a->slice[r].map = maps ? maps[r] + base * prlib_page_size : NULL;
 		a->slice[r].shadow = calloc(SLICE_PAGES, prlib_page_size);
 		if (!a->slice[r].shadow)
 			return -ENOMEM;
@@ -241,9 +234,9 @@ static const unsigned char *actor_page(struct actor *a, int r, size_t i)
 	bool gone = actor_known_gone(a);
 	long ret;
 
-	if (a->maps[r])
-		return a->maps[r] + offset;
-	ret = prlib_read(a->fds[r], offset, a->buf, prlib_page_size);
+	if (a->slice[r].map)
+		return a->slice[r].map + i * prlib_page_size;
+	ret = prlib_read(a->slice[r].fd, offset, a->buf, prlib_page_size);
 	if (!actor_check(a, OP_READ, ret, gone))
 		return NULL;
 	if (ret) {
@@ -259,15 +252,14 @@ static bool actor_verify_page(struct actor *a, int r, size_t i)
 {
 	const unsigned char *p = actor_page(a, r, i);
 	const unsigned char *want = a->slice[r].shadow + i * prlib_page_size;
-	size_t j;
+	ssize_t j;
 
 	if (!p)
 		return false;
-	if (!memcmp(p, want, prlib_page_size))
+	j = rm_page_differs(&a->slice[r], i, p);
+	if (j < 0)
 		return true;
-	for (j = 0; p[j] == want[j]; j++)
-		;
-	actor_fail(a, "in-use page %llu of range %d changed at byte %zu: %#x, not %#x",
+	actor_fail(a, "in-use page %llu of range %d changed at byte %zd: %#x, not %#x",
 		   (unsigned long long)(a->base + i), r, j, p[j], want[j]);
 	return false;
 }
@@ -285,18 +277,17 @@ static void random_span(struct actor *a, size_t *first, size_t *end)
 
 static void actor_use(struct actor *a, int r)
 {
-	struct slice *s = &a->slice[r];
-	size_t first, end, i, nfree = 0, zeroed = 0, either = 0;
+	struct rm_range *s = &a->slice[r];
+	size_t first, end, i, nfree, zeroed = 0, either = 0;
 	bool gone = actor_known_gone(a);
-	enum page_state before[SLICE_PAGES];
+	unsigned char before[SLICE_PAGES];
+	const char *what;
 	long ret;
 
 	random_span(a, &first, &end);
-	for (i = first; i < end; i++) {
-		before[i] = s->state[i];
-		nfree += s->state[i] == PAGE_FREE;
-	}
-	ret = prlib_use_range(a->fds[r], a->base + first, a->base + end);
+	memcpy(before, s->page, sizeof(before));
+	nfree = rm_count(s, first, end, RM_FREE);
+	ret = prlib_use_range(s->fd, a->base + first, a->base + end);
 	if (!actor_check(a, OP_USE, ret, gone))
 		return;
 	if (ret < 0) {
@@ -304,15 +295,12 @@ static void actor_use(struct actor *a, int r)
 		return;
 	}
 	a->tally->allocated += ret;
-	for (i = first; i < end; i++)
-		s->state[i] = PAGE_IN_USE;
+	rm_use(s, first, end);
 
 	for (i = first; i < end; i++) {
-		unsigned char *want = s->shadow + i * prlib_page_size;
 		const unsigned char *p;
-		bool zero;
 
-		if (before[i] == PAGE_IN_USE) {
+		if (before[i] == RM_IN_USE) {
 			if (!actor_verify_page(a, r, i))
 				return;
 			continue;
@@ -320,24 +308,12 @@ static void actor_use(struct actor *a, int r)
 		p = actor_page(a, r, i);
 		if (!p)
 			return;
-		zero = prlib_find_not(p, prlib_page_size, 0) < 0;
-		if (before[i] == PAGE_FREE && !zero) {
-			actor_fail(a, "page %llu: newly allocated, not zero",
-				   (unsigned long long)(a->base + i));
+		what = rm_came_back(s, i, before[i], p, &zeroed, &either);
+		if (what) {
+			actor_fail(a, "page %llu: %s",
+				   (unsigned long long)(a->base + i), what);
 			return;
 		}
-		if (before[i] == PAGE_FREE || !memcmp(p, want, prlib_page_size)) {
-			/* Zero data may or may not have been reclaimed. */
-			either += before[i] == PAGE_RECLAIMABLE && zero;
-		} else if (zero) {
-			zeroed++;
-		} else {
-			actor_fail(a,
-				   "page %llu came back from reclaimable with data neither its own nor zero",
-				   (unsigned long long)(a->base + i));
-			return;
-		}
-		memcpy(want, p, prlib_page_size);
 	}
 	a->tally->came_back_zero += zeroed;
 	if ((size_t)ret < nfree + zeroed || (size_t)ret > nfree + zeroed + either)
@@ -348,7 +324,7 @@ static void actor_use(struct actor *a, int r)
 
 static void actor_stop(struct actor *a, int r)
 {
-	struct slice *s = &a->slice[r];
+	struct rm_range *s = &a->slice[r];
 	size_t first, end, i, in_use = 0;
 	bool gone;
 	long ret;
@@ -356,14 +332,14 @@ static void actor_stop(struct actor *a, int r)
 	random_span(a, &first, &end);
 	/* Whatever the actor put in a page is still there as it lets go. */
 	for (i = first; i < end; i++) {
-		if (s->state[i] != PAGE_IN_USE)
+		if (s->page[i] != RM_IN_USE)
 			continue;
 		if (!actor_verify_page(a, r, i))
 			return;
 		in_use++;
 	}
 	gone = actor_known_gone(a);
-	ret = prlib_stop_using(a->fds[r], a->base + first, a->base + end);
+	ret = prlib_stop_using(s->fd, a->base + first, a->base + end);
 	if (!actor_check(a, OP_STOP, ret, gone))
 		return;
 	if (ret != (long)in_use) {
@@ -371,18 +347,18 @@ static void actor_stop(struct actor *a, int r)
 			   end - first, in_use, ret);
 		return;
 	}
-	for (i = first; i < end; i++)
-		if (s->state[i] == PAGE_IN_USE)
-			s->state[i] = PAGE_RECLAIMABLE;
+	rm_stop(s, first, end, 0, ret);
 }
 
 static void actor_io(struct actor *a, int r, enum stress_op op)
 {
 	size_t slice_bytes = SLICE_PAGES * prlib_page_size;
-	struct slice *s = &a->slice[r];
-	size_t off, len, room, i;
+	unsigned long cmd = op == OP_WRITE ? PAGERANGE_IOC_WRITE :
+			    op == OP_ZERO ? PAGERANGE_IOC_ZERO : PAGERANGE_IOC_READ;
+	struct rm_range *s = &a->slice[r];
+	size_t off, len, room;
 	__u64 at;
-	long expect = 0, ret;
+	long expect, ret;
 	bool gone;
 
 	if (rnd(a) % 8) {
@@ -394,18 +370,17 @@ static void actor_io(struct actor *a, int r, enum stress_op op)
 		len = prlib_page_size;
 	}
 	at = a->base * prlib_page_size + off;
-	for (i = off / prlib_page_size; i * prlib_page_size < off + len; i++)
-		if (s->state[i] != PAGE_IN_USE)
-			expect = -ENOENT;
+	expect = rm_predict_io(s, cmd,
+			       &(struct pagerange_io){ .offset = off, .len = len }).err;
 
 	gone = actor_known_gone(a);
 	if (op == OP_WRITE) {
 		prlib_fill(a->buf, len, stress_seed ^ ++a->seq);
-		ret = prlib_write(a->fds[r], at, a->buf, len);
+		ret = prlib_write(s->fd, at, a->buf, len);
 	} else if (op == OP_ZERO) {
-		ret = prlib_zero(a->fds[r], at, len);
+		ret = prlib_zero(s->fd, at, len);
 	} else {
-		ret = prlib_read(a->fds[r], at, a->buf, len);
+		ret = prlib_read(s->fd, at, a->buf, len);
 	}
 	if (!actor_check(a, op, ret, gone))
 		return;
@@ -414,13 +389,7 @@ static void actor_io(struct actor *a, int r, enum stress_op op)
 			   op_names[op], len, (unsigned long long)at, ret, expect);
 		return;
 	}
-	if (ret)
-		return;
-	if (op == OP_WRITE)
-		memcpy(s->shadow + off, a->buf, len);
-	else if (op == OP_ZERO)
-		memset(s->shadow + off, 0, len);
-	else if (memcmp(a->buf, s->shadow + off, len))
+	if (!ret && !rm_io_done(s, cmd, off, a->buf, len))
 		actor_fail(a, "read of %zu bytes at %llu differs from what was written",
 			   len, (unsigned long long)at);
 }
@@ -431,7 +400,7 @@ static void actor_verify(struct actor *a, int r)
 
 	a->tally->ops[OP_VERIFY]++;
 	for (i = 0; i < SLICE_PAGES; i++)
-		if (a->slice[r].state[i] == PAGE_IN_USE &&
+		if (a->slice[r].page[i] == RM_IN_USE &&
 		    !actor_verify_page(a, r, i))
 			return;
 }
@@ -475,11 +444,11 @@ static void actor_take_over(struct actor *a)
 	int r;
 
 	for (r = 0; r < a->nranges; r++) {
-		long ret = prlib_use_range(a->fds[r], a->base,
+		long ret = prlib_use_range(a->slice[r].fd, a->base,
 					   a->base + SLICE_PAGES);
 
 		if (actor_check(a, OP_USE, ret, false) && ret >= 0) {
-			ret = prlib_zero(a->fds[r], a->base * prlib_page_size,
+			ret = prlib_zero(a->slice[r].fd, a->base * prlib_page_size,
 					 SLICE_PAGES * prlib_page_size);
 			actor_check(a, OP_ZERO, ret, false);
 		}
@@ -488,7 +457,7 @@ static void actor_take_over(struct actor *a)
 				   strerror(-ret));
 			return;
 		}
-		memset(a->slice[r].state, PAGE_IN_USE, SLICE_PAGES);
+		rm_use(&a->slice[r], 0, SLICE_PAGES);
 	}
 }
 
@@ -760,7 +729,7 @@ static int churn_owner(int sock, __u32 seed)
 	case 2:
 		if (munmap(map, size))
 			actor_fail(&a, "munmap: %m");
-		a.maps[0] = NULL;
+		a.slice[0].map = NULL;
 		a.may_vanish = true;
 		unmapped = 1;
 		a.unmapped = &unmapped;
