@@ -28,7 +28,7 @@
 ##   make check KERNEL=6.12  the same on Debian's 6.12 (bookworm-backports)
 ##   make compile-test  the module and the KUnit module built with W=1
 ##                      against the 7.2 debug kernel's tree
-##   make check-debug   every selftest and the core's KUnit suite on kernels
+##   make check-debug   every selftest and the core's KUnit suites on kernels
 ##                      with checkers (KASAN, lockdep, DEBUG_VM, fault
 ##                      injection, two fake NUMA nodes) built from the 6.1
 ##                      and 7.2 sources
@@ -59,7 +59,7 @@
 ##                      source with checkers: 6.1-debug (also "debug"),
 ##                      7.2-debug, 7.2-kcsan
 ##   T=name[,name...]   check and check-debug: only those selftest binaries
-##                      ("kunit" names check-debug's KUnit suite)
+##                      ("kunit" names check-debug's KUnit suites)
 ##   TEST_TIMEOUT=SECS  each binary's time limit instead of the collection's
 ##                      (300 s), for a slower machine
 ##

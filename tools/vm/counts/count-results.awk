@@ -23,7 +23,10 @@
 #     "ok|not ok N suite". A case without its line (the kernel died, or the
 #     module hung) is missing; so is a suite that failed as a whole (its
 #     init failed), no suite at all, or no end marker (the module did not
-#     unload). Prints "passed failed skipped missing".
+#     unload). A module's suites may be preceded by an unindented plan,
+#     "1..N" (7.2 prints it, 6.1 does not): each suite it promised and
+#     that never began is missing too. Prints "passed failed skipped
+#     missing".
 #
 # tools/vm/counts/test checks both against the outputs next to it.
 
@@ -85,6 +88,7 @@ format == "ktap" && /^    # Subtest: / {
 	suites++
 	next
 }
+format == "ktap" && /^1\.\.[0-9]+$/ { top_plan += substr($1, 4) + 0; next }
 format == "ktap" && /^    1\.\.[0-9]+$/ { plan = substr($1, 4) + 0; next }
 format == "ktap" && /^    (not )?ok [0-9]+ / {
 	cases++
@@ -116,6 +120,8 @@ END {
 	} else if (format == "ktap") {
 		if (insuite)
 			ktap_end_suite(1)
+		if (top_plan > suites)
+			missing += top_plan - suites
 		if (!suites || (!ended && !missing))
 			missing++
 		print passed + 0, failed + 0, skipped + 0, missing + 0
