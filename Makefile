@@ -69,7 +69,7 @@
 
 KERNEL ?= 6.1
 VM := tools/vm
-LIB := tools/lib/libpagerange
+LIB := lib/libpagerange
 # Static builds of the programs for the guest, which has no shared libraries.
 GUEST := build/guest
 
@@ -254,7 +254,7 @@ TILECACHE := tools/tilecache/tilecache
 tools/tilecache/tilecache-test: tools/tilecache/tilecache-test.c $(TILECACHE).c \
 		$(TILECACHE).h $(LIB).c $(LIB).h $(UAPI)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -static \
-		-Iinclude/uapi -Itools/lib -Itools/tilecache -o $@ $< \
+		-Iinclude/uapi -Ilib -Itools/tilecache -o $@ $< \
 		$(TILECACHE).c $(LIB).c
 
 clean:

@@ -18,7 +18,7 @@
  */
 #include "pagerange_test.h"
 
-#define CG_BASE		PRLIB_CGROUP_ROOT "/pagerange_accounting_test"
+#define CG_BASE		PRT_CGROUP_ROOT "/pagerange_accounting_test"
 #define MAX_CGROUPS	3
 #define MAX_CHILDREN	3
 #define MAX_RANGES	8
@@ -57,7 +57,7 @@ struct acct_child {
 FIXTURE(memcg) {
 	struct prlib_stats before;
 	long long max_size;	/* the module's, restored at teardown */
-	struct prlib_cgroup_root root;
+	struct prt_cgroup_root root;
 	const char *why;
 	char cg[MAX_CGROUPS][128];
 	int nr_cg;
@@ -70,16 +70,16 @@ FIXTURE_SETUP(memcg)
 {
 	prtest_stats_begin(_metadata, &self->before);
 	/* Room for ranges of 8 MiB. */
-	self->max_size = prlib_max_size();
+	self->max_size = prt_max_size();
 	ASSERT_LT(0, self->max_size);
-	ASSERT_EQ(0, prlib_set_max_size(2 * RANGE_BYTES));
+	ASSERT_EQ(0, prt_set_max_size(2 * RANGE_BYTES));
 	self->sh = mmap(NULL, MAX_CHILDREN * sizeof(*self->sh),
 			PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
 			-1, 0);
 	ASSERT_NE(MAP_FAILED, self->sh);
 	/* Touched here: charged to the test's cgroup, not the children's. */
 	memset(self->sh, 0, MAX_CHILDREN * sizeof(*self->sh));
-	self->why = prlib_cgroup_init(&self->root);
+	self->why = prt_cgroup_init(&self->root);
 	if (self->why)
 		SKIP(return, "%s", self->why);
 	if (mkdir(CG_BASE, 0755)) {
@@ -97,14 +97,14 @@ FIXTURE_TEARDOWN(memcg)
 
 	/* A test that gave up leaves children behind: the cgroups must empty. */
 	for (i = 0; i < MAX_CHILDREN; i++)
-		prlib_kill_child(&self->pid[i]);
+		prt_kill_child(&self->pid[i]);
 	if (self->moved)
-		EXPECT_EQ(0, prlib_cgroup_enter(PRLIB_CGROUP_ROOT, 0));
+		EXPECT_EQ(0, prt_cgroup_enter(PRT_CGROUP_ROOT, 0));
 	for (i = self->nr_cg - 1; i >= 0; i--)
 		if (self->cg[i][0])
 			EXPECT_EQ(0, rmdir(self->cg[i]) ? -errno : 0);
-	prlib_cgroup_fini(&self->root);
-	EXPECT_EQ(0, prlib_set_max_size(self->max_size));
+	prt_cgroup_fini(&self->root);
+	EXPECT_EQ(0, prt_set_max_size(self->max_size));
 	munmap(self->sh, MAX_CHILDREN * sizeof(*self->sh));
 	prlib_stats_settle(&self->before, 5000);
 	prtest_expect_stats(_metadata, &self->before);
@@ -121,7 +121,7 @@ static const char *cg_make(struct __test_metadata *_metadata,
 	EXPECT_EQ(0, mkdir(cg, 0755) ? -errno : 0);
 	self->nr_cg++;
 	if (max)
-		EXPECT_EQ(0, prlib_cgroup_write(cg, "memory.max", max));
+		EXPECT_EQ(0, prt_cgroup_write(cg, "memory.max", max));
 	return cg;
 }
 
@@ -191,7 +191,7 @@ static void acct_start(struct __test_metadata *_metadata,
 	self->pid[i] = pid;
 	acct_wait(&self->sh[i].phase, 1);
 	ASSERT_EQ(1, self->sh[i].phase);
-	ASSERT_EQ(0, prlib_cgroup_enter(cg, pid));
+	ASSERT_EQ(0, prt_cgroup_enter(cg, pid));
 }
 
 /* Let child @i go on to @phase and wait for it. */
@@ -230,7 +230,7 @@ TEST_F_TIMEOUT(memcg, full_cgroup_reclaims_its_own_stopped_pages, 180)
 	if (self->why)
 		SKIP(return, "%s", self->why);
 	cg = cg_make(_metadata, self, "full", max);
-	oom_kill = prlib_cgroup_key(cg, "memory.events", "oom_kill");
+	oom_kill = prt_cgroup_key(cg, "memory.events", "oom_kill");
 	ASSERT_EQ(0, oom_kill);
 	acct_start(_metadata, self, 0, cg, MAX_RANGES);
 	acct_step(_metadata, self, 0, 2);
@@ -247,10 +247,10 @@ TEST_F_TIMEOUT(memcg, full_cgroup_reclaims_its_own_stopped_pages, 180)
 	/* Oldest first: the first range gave up pages, the last kept them. */
 	EXPECT_LT(0, self->sh[0].reclaimed[0]);
 	EXPECT_EQ(0, self->sh[0].reclaimed[MAX_RANGES - 1]);
-	EXPECT_EQ(oom_kill, prlib_cgroup_key(cg, "memory.events",
-					     "oom_kill"));
+	EXPECT_EQ(oom_kill, prt_cgroup_key(cg, "memory.events",
+					   "oom_kill"));
 	acct_stop(_metadata, self, 0);
-	EXPECT_GT(1 << 20, prlib_cgroup_read(cg, "memory.current"));
+	EXPECT_GT(1 << 20, prt_cgroup_read(cg, "memory.current"));
 }
 
 /*
@@ -302,7 +302,7 @@ TEST_F_TIMEOUT(memcg, remote_writer_charges_the_owners_cgroup, 120)
 		SKIP(return, "%s", self->why);
 	o = cg_make(_metadata, self, "owner", 0);
 	w = cg_make(_metadata, self, "writer", 0);
-	ASSERT_EQ(0, prlib_cgroup_enter(o, 0));
+	ASSERT_EQ(0, prt_cgroup_enter(o, 0));
 	self->moved = true;
 	fd = prlib_open();
 	ASSERT_LE(0, fd);
@@ -312,19 +312,19 @@ TEST_F_TIMEOUT(memcg, remote_writer_charges_the_owners_cgroup, 120)
 	self->pid[0] = s.pid;
 	r = prlib_sender_do(&s, PRLIB_ORDER_WRITE, 0, len, 1);
 	ASSERT_EQ(0, r.err);
-	ASSERT_EQ(0, prlib_cgroup_enter(w, s.pid));
+	ASSERT_EQ(0, prt_cgroup_enter(w, s.pid));
 
-	o0 = prlib_cgroup_read(o, "memory.current");
-	w0 = prlib_cgroup_read(w, "memory.current");
-	rss0 = prlib_status_kb(0, "RssFile");
-	wrss0 = prlib_status_kb(s.pid, "RssFile");
+	o0 = prt_cgroup_read(o, "memory.current");
+	w0 = prt_cgroup_read(w, "memory.current");
+	rss0 = prt_status_kb(0, "RssFile");
+	wrss0 = prt_status_kb(s.pid, "RssFile");
 	r = prlib_sender_do(&s, PRLIB_ORDER_WRITE, len, len, 2);
 	ASSERT_EQ(0, r.err);
 	ASSERT_EQ(npages, r.used);
-	o1 = prlib_cgroup_read(o, "memory.current");
-	w1 = prlib_cgroup_read(w, "memory.current");
-	rss1 = prlib_status_kb(0, "RssFile");
-	wrss1 = prlib_status_kb(s.pid, "RssFile");
+	o1 = prt_cgroup_read(o, "memory.current");
+	w1 = prt_cgroup_read(w, "memory.current");
+	rss1 = prt_status_kb(0, "RssFile");
+	wrss1 = prt_status_kb(s.pid, "RssFile");
 	prtest_diag("memory.current: owner's cgroup +%lld KiB, writer's +%lld KiB",
 		    (o1 - o0) >> 10, (w1 - w0) >> 10);
 	prtest_diag("RssFile: owner +%lld KiB, writer +%lld KiB",
@@ -340,7 +340,7 @@ TEST_F_TIMEOUT(memcg, remote_writer_charges_the_owners_cgroup, 120)
 	self->pid[0] = 0;
 	EXPECT_EQ(0, munmap(map, RANGE_BYTES));
 	EXPECT_EQ(0, close(fd));
-	ASSERT_EQ(0, prlib_cgroup_enter(PRLIB_CGROUP_ROOT, 0));
+	ASSERT_EQ(0, prt_cgroup_enter(PRT_CGROUP_ROOT, 0));
 	self->moved = false;
 }
 
@@ -363,7 +363,7 @@ TEST_F_TIMEOUT(memcg, removed_cgroup_leaves_a_working_range, 120)
 	if (self->why)
 		SKIP(return, "%s", self->why);
 	cg = cg_make(_metadata, self, "removed", 0);
-	ASSERT_EQ(0, prlib_cgroup_enter(cg, 0));
+	ASSERT_EQ(0, prt_cgroup_enter(cg, 0));
 	self->moved = true;
 	fd = prlib_open();
 	ASSERT_LE(0, fd);
@@ -377,9 +377,9 @@ TEST_F_TIMEOUT(memcg, removed_cgroup_leaves_a_working_range, 120)
 	prtest_use_and_fill(_metadata, fd, 16, npages, 10);
 	ASSERT_EQ(4, prlib_stop_using(fd, 4, 8));
 	EXPECT_LE(12 * (long long)prlib_page_size,
-		  prlib_cgroup_read(cg, "memory.current"));
+		  prt_cgroup_read(cg, "memory.current"));
 
-	ASSERT_EQ(0, prlib_cgroup_enter(PRLIB_CGROUP_ROOT, 0));
+	ASSERT_EQ(0, prt_cgroup_enter(PRT_CGROUP_ROOT, 0));
 	self->moved = false;
 	ASSERT_EQ(0, rmdir(cg));
 	self->cg[self->nr_cg - 1][0] = '\0';
@@ -397,11 +397,11 @@ TEST_F_TIMEOUT(memcg, removed_cgroup_leaves_a_working_range, 120)
 	 * to its parent now; the two used since, to the cgroup the test is
 	 * in. Closing the range takes them off the parent.
 	 */
-	parent = prlib_cgroup_read(CG_BASE, "memory.current");
+	parent = prt_cgroup_read(CG_BASE, "memory.current");
 	EXPECT_EQ(0, munmap(map, npages * prlib_page_size));
 	EXPECT_EQ(0, close(fd));
 	EXPECT_LE(RANGE_BYTES / 2,
-		  parent - prlib_cgroup_read(CG_BASE, "memory.current"));
+		  parent - prt_cgroup_read(CG_BASE, "memory.current"));
 }
 
 /* ---- idle pages the cgroup must be able to reclaim ---- */
@@ -437,7 +437,7 @@ static void acct_run(struct __test_metadata *_metadata,
 	self->pid[i] = pid;
 	acct_wait(&sh->phase, 1);
 	ASSERT_EQ(1, sh->phase);
-	ASSERT_EQ(0, prlib_cgroup_enter(cg, pid));
+	ASSERT_EQ(0, prt_cgroup_enter(cg, pid));
 	sh->go = 1;
 }
 
@@ -471,7 +471,7 @@ static int acct_use_and_hand_over(struct acct_child *sh, void *arg)
 		sh->err = ret < 0 ? ret : -EBADMSG;
 		return 1;
 	}
-	return prlib_send_fd(h->sock, fd) ? 1 : 0;
+	return prt_send_fd(h->sock, fd) ? 1 : 0;
 }
 
 /*
@@ -493,17 +493,17 @@ TEST_F_TIMEOUT(memcg, dead_owner_gives_its_cgroup_the_charge_back, 120)
 	cg = cg_make(_metadata, self, "dead", 0);
 	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv));
 	h.sock = sv[1];
-	base = prlib_cgroup_read(cg, "memory.current");
+	base = prt_cgroup_read(cg, "memory.current");
 	acct_run(_metadata, self, 0, cg, acct_use_and_hand_over, &h);
 	close(sv[1]);
-	fd = prlib_recv_fd(sv[0]);
+	fd = prt_recv_fd(sv[0]);
 	close(sv[0]);
 	ASSERT_LE(0, fd);
 	acct_done(_metadata, self, 0);
-	held = prlib_cgroup_read(cg, "memory.current");
+	held = prt_cgroup_read(cg, "memory.current");
 
 	acct_stop(_metadata, self, 0);
-	after = prlib_cgroup_read(cg, "memory.current");
+	after = prt_cgroup_read(cg, "memory.current");
 	prtest_diag("memory.current: %lld KiB, %lld with the range, %lld after the exit",
 		    base >> 10, held >> 10, after >> 10);
 	EXPECT_LE(base + (8 << 20), held);
@@ -589,24 +589,24 @@ TEST_F_TIMEOUT(memcg, owner_that_moved_charges_and_is_reclaimed_in_its_new_cgrou
 	acct_run(_metadata, self, 0, p, acct_open_then_use, &m);
 	acct_wait(&self->sh[0].phase, 2);
 	ASSERT_EQ(2, self->sh[0].phase);
-	ASSERT_EQ(0, prlib_cgroup_enter(q, self->pid[0]));
+	ASSERT_EQ(0, prt_cgroup_enter(q, self->pid[0]));
 
-	p0 = prlib_cgroup_read(p, "memory.current");
-	q0 = prlib_cgroup_read(q, "memory.current");
+	p0 = prt_cgroup_read(p, "memory.current");
+	q0 = prt_cgroup_read(q, "memory.current");
 	self->sh[0].go = 2;
 	acct_wait(&self->sh[0].phase, 3);
 	ASSERT_EQ(3, self->sh[0].phase);
-	p1 = prlib_cgroup_read(p, "memory.current");
-	q1 = prlib_cgroup_read(q, "memory.current");
+	p1 = prt_cgroup_read(p, "memory.current");
+	q1 = prt_cgroup_read(q, "memory.current");
 	prtest_diag("memory.current: opened in +%lld KiB, moved to +%lld KiB",
 		    (p1 - p0) >> 10, (q1 - q0) >> 10);
 	EXPECT_LE(RANGE_BYTES, q1 - q0);
 	EXPECT_GT(RANGE_BYTES / 8, p1 - p0);
 
 	/* The return says whether it met its target; what went is what counts. */
-	prlib_cgroup_write(p, "memory.reclaim", 2 * RANGE_BYTES);
+	prt_cgroup_write(p, "memory.reclaim", 2 * RANGE_BYTES);
 	EXPECT_EQ(0, acct_ask_reclaimed(self, 0));
-	prlib_cgroup_write(q, "memory.reclaim", 2 * RANGE_BYTES);
+	prt_cgroup_write(q, "memory.reclaim", 2 * RANGE_BYTES);
 	EXPECT_EQ(m.npages, acct_ask_reclaimed(self, 0));
 	self->sh[0].go = 4;
 	EXPECT_EQ(0, prlib_wait_exit(self->pid[0]));
@@ -669,7 +669,7 @@ static int acct_try_grow(struct __test_metadata *_metadata,
 	self->sh[0].go = 3;
 	status = prlib_wait_exit(self->pid[0]);
 	self->pid[0] = 0;
-	*oom_kills = prlib_cgroup_key(cg, "memory.events", "oom_kill");
+	*oom_kills = prt_cgroup_key(cg, "memory.events", "oom_kill");
 	EXPECT_EQ(0, rmdir(cg) ? -errno : 0);
 	self->cg[--self->nr_cg][0] = '\0';
 	if (status)
@@ -765,7 +765,7 @@ static int acct_busy_neighbour(struct acct_child *sh, void *arg)
 		/* Once round the spans: they come back reclaimed from now on. */
 		prtest_server_wait(&sv, SERVER_SPANS);
 		/* Its result only says whether it met the target. */
-		prlib_cgroup_write(arg, "memory.reclaim", 64 << 20);
+		prt_cgroup_write(arg, "memory.reclaim", 64 << 20);
 		sh->value[0] += prtest_count_readable(map, SERVER_IDLE);
 		if (!prlib_get_info(fb, &info))
 			sh->value[1] += info.pages_present;
@@ -885,7 +885,7 @@ TEST_F_TIMEOUT(memcg, report_marks_exactly_what_the_cgroups_reclaim_took, 120)
 	acct_wait(&self->sh[0].nr_ok, 1);
 	ASSERT_EQ(1, self->sh[0].nr_ok);
 	/* It may fall short (EAGAIN): what it took is what counts. */
-	prlib_cgroup_write(cg, "memory.reclaim", RANGE_BYTES / 2);
+	prt_cgroup_write(cg, "memory.reclaim", RANGE_BYTES / 2);
 	self->sh[0].go = 2;
 	acct_done(_metadata, self, 0);
 	prtest_diag("the cgroup took %lld of %lld pages; the report marked %lld",
@@ -923,9 +923,9 @@ FIXTURE_SETUP(rss)
 	 */
 	ASSERT_EQ(0, mlockall(MCL_CURRENT));
 	ASSERT_EQ(0, munlockall());
-	self->base = prlib_status_kb(0, "RssFile");
+	self->base = prt_status_kb(0, "RssFile");
 	ASSERT_LE(0, self->base);
-	self->vm_base = prlib_status_kb(0, "VmRSS");
+	self->vm_base = prt_status_kb(0, "VmRSS");
 	ASSERT_LE(0, self->vm_base);
 }
 
@@ -942,8 +942,8 @@ FIXTURE_TEARDOWN(rss)
 static void expect_rss(struct __test_metadata *_metadata,
 		       FIXTURE_DATA(rss) *self, long long kb)
 {
-	long long file = prlib_status_kb(0, "RssFile");
-	long long vm = prlib_status_kb(0, "VmRSS");
+	long long file = prt_status_kb(0, "RssFile");
+	long long vm = prt_status_kb(0, "VmRSS");
 
 	EXPECT_GT(RSS_SLACK_KB, llabs(file - self->base - kb)) {
 		TH_LOG("RssFile %lld KiB, expected %lld + %lld", file,
@@ -979,15 +979,15 @@ TEST_F(rss, pages_count_in_the_owners_rss_while_mapped)
 TEST_F(rss, failed_use_range_leaves_the_rss_alone)
 {
 	const __u64 npages = RANGE_BYTES / prlib_page_size;
-	long long saved = prlib_read_ll(PRLIB_MAX_PAGES_PARAM);
+	long long saved = prt_read_ll(PRT_MAX_PAGES_PARAM);
 
 	ASSERT_LE(0, saved);
 	ASSERT_EQ(8, prlib_use_range(self->fd, 0, 8));
 	/* Room for a few more pages, not for the span. */
-	ASSERT_EQ(0, prlib_write_ll(PRLIB_MAX_PAGES_PARAM,
-				    prlib_stat("pages_present") + 16));
+	ASSERT_EQ(0, prt_write_ll(PRT_MAX_PAGES_PARAM,
+				  prlib_stat("pages_present") + 16));
 	EXPECT_EQ(-ENOMEM, prlib_use_range(self->fd, 0, npages));
-	EXPECT_EQ(0, prlib_write_ll(PRLIB_MAX_PAGES_PARAM, saved));
+	EXPECT_EQ(0, prt_write_ll(PRT_MAX_PAGES_PARAM, saved));
 	expect_rss(_metadata, self, 8 * prlib_page_size >> 10);
 }
 

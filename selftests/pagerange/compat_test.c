@@ -114,9 +114,9 @@ TEST_F(compat, every_command_of_a_32bit_caller_goes_through_compat_ptr_ioctl)
 	trace = malloc(size);
 	ASSERT_NE(NULL, trace);
 	ASSERT_LE(0, prlib_read_file(TRACEFS "/trace", trace, size));
-	for (i = 0; i < ARRAY_SIZE(prlib_ioc_cmds); i++) {
+	for (i = 0; i < ARRAY_SIZE(prt_ioc_cmds); i++) {
 		snprintf(want, sizeof(want), "cmd=0x%x",
-			 (unsigned int)prlib_ioc_cmds[i]);
+			 (unsigned int)prt_ioc_cmds[i]);
 		EXPECT_NE(NULL, strstr(trace, want)) {
 			TH_LOG("no %s (command %u) through compat_ptr_ioctl()",
 			       want, i);

@@ -24,7 +24,7 @@ FIXTURE_SETUP(unmapped)
 FIXTURE_TEARDOWN(unmapped)
 {
 	if (self->saved_max_size > 0)
-		EXPECT_EQ(0, prlib_set_max_size(self->saved_max_size));
+		EXPECT_EQ(0, prt_set_max_size(self->saved_max_size));
 	prtest_teardown_close(_metadata, &self->before, self->fd);
 }
 
@@ -38,7 +38,7 @@ static int child_map(void *arg)
 {
 	struct child_map *m = arg;
 
-	return -prlib_try_map(m->fd, NPAGES * prlib_page_size, m->prot,
+	return -prt_try_map(m->fd, NPAGES * prlib_page_size, m->prot,
 			      MAP_SHARED, 0);
 }
 
@@ -57,7 +57,7 @@ TEST_F(unmapped, mmap_from_another_process_fails_einval)
 {
 	struct child_map m = { .fd = self->fd, .prot = PROT_READ };
 
-	EXPECT_EQ(EINVAL, prlib_in_child(child_map, &m));
+	EXPECT_EQ(EINVAL, prt_in_child(child_map, &m));
 	expect_mappable(_metadata, self->fd);
 }
 
@@ -68,49 +68,49 @@ TEST_F(unmapped, mmap_checks_the_process_before_write_permission)
 		.prot = PROT_READ | PROT_WRITE,
 	};
 
-	EXPECT_EQ(EINVAL, prlib_in_child(child_map, &m));
+	EXPECT_EQ(EINVAL, prt_in_child(child_map, &m));
 }
 
 TEST_F(unmapped, mmap_shared_writable_fails_eperm)
 {
-	EXPECT_EQ(-EPERM, prlib_try_map(self->fd, NPAGES * prlib_page_size,
-					PROT_READ | PROT_WRITE,
+	EXPECT_EQ(-EPERM, prt_try_map(self->fd, NPAGES * prlib_page_size,
+				      PROT_READ | PROT_WRITE,
 					MAP_SHARED, 0));
-	EXPECT_EQ(-EPERM, prlib_try_map(self->fd, NPAGES * prlib_page_size,
-					PROT_WRITE, MAP_SHARED, 0));
+	EXPECT_EQ(-EPERM, prt_try_map(self->fd, NPAGES * prlib_page_size,
+				      PROT_WRITE, MAP_SHARED, 0));
 	expect_mappable(_metadata, self->fd);
 }
 
 TEST_F(unmapped, mmap_private_writable_fails_eperm)
 {
-	EXPECT_EQ(-EPERM, prlib_try_map(self->fd, NPAGES * prlib_page_size,
-					PROT_READ | PROT_WRITE,
+	EXPECT_EQ(-EPERM, prt_try_map(self->fd, NPAGES * prlib_page_size,
+				      PROT_READ | PROT_WRITE,
 					MAP_PRIVATE, 0));
 	expect_mappable(_metadata, self->fd);
 }
 
 TEST_F(unmapped, mmap_at_nonzero_offset_fails_einval)
 {
-	EXPECT_EQ(-EINVAL, prlib_try_map(self->fd, NPAGES * prlib_page_size,
-					 PROT_READ, MAP_SHARED, prlib_page_size));
+	EXPECT_EQ(-EINVAL, prt_try_map(self->fd, NPAGES * prlib_page_size,
+				       PROT_READ, MAP_SHARED, prlib_page_size));
 	expect_mappable(_metadata, self->fd);
 }
 
 TEST_F(unmapped, mmap_checks_write_permission_before_the_offset)
 {
-	EXPECT_EQ(-EPERM, prlib_try_map(self->fd, NPAGES * prlib_page_size,
-					PROT_READ | PROT_WRITE,
+	EXPECT_EQ(-EPERM, prt_try_map(self->fd, NPAGES * prlib_page_size,
+				      PROT_READ | PROT_WRITE,
 					MAP_SHARED, prlib_page_size));
 }
 
 TEST_F(unmapped, mmap_above_max_size_fails_einval)
 {
-	long long max = prlib_max_size();
+	long long max = prt_max_size();
 	unsigned char *map;
 
 	ASSERT_LT(0, max);
-	EXPECT_EQ(-EINVAL, prlib_try_map(self->fd, max + prlib_page_size,
-					 PROT_READ, MAP_SHARED, 0));
+	EXPECT_EQ(-EINVAL, prt_try_map(self->fd, max + prlib_page_size,
+				       PROT_READ, MAP_SHARED, 0));
 	/* Exactly max_size is allowed. */
 	map = prlib_map(self->fd, max);
 	ASSERT_NE(MAP_FAILED, map);
@@ -125,18 +125,18 @@ TEST_F(unmapped, max_size_refuses_what_is_not_a_page_multiple_up_to_256_mib)
 {
 	const long long top = 256LL << 20;
 
-	self->saved_max_size = prlib_max_size();
+	self->saved_max_size = prt_max_size();
 	ASSERT_LT(0, self->saved_max_size);
-	EXPECT_EQ(-EINVAL, prlib_set_max_size(0));
-	EXPECT_EQ(-EINVAL, prlib_set_max_size(prlib_page_size + 1));
-	EXPECT_EQ(-EINVAL, prlib_set_max_size(top + prlib_page_size));
-	EXPECT_EQ(-EINVAL, prlib_set_max_size(-1));
-	EXPECT_EQ(-EINVAL, prlib_write_file(PRLIB_MAX_SIZE, "4M"));
-	EXPECT_EQ(self->saved_max_size, prlib_max_size());
-	EXPECT_EQ(0, prlib_set_max_size(top));
-	EXPECT_EQ(top, prlib_max_size());
-	EXPECT_EQ(0, prlib_set_max_size(prlib_page_size));
-	EXPECT_EQ(prlib_page_size, prlib_max_size());
+	EXPECT_EQ(-EINVAL, prt_set_max_size(0));
+	EXPECT_EQ(-EINVAL, prt_set_max_size(prlib_page_size + 1));
+	EXPECT_EQ(-EINVAL, prt_set_max_size(top + prlib_page_size));
+	EXPECT_EQ(-EINVAL, prt_set_max_size(-1));
+	EXPECT_EQ(-EINVAL, prlib_write_file(PRT_MAX_SIZE, "4M"));
+	EXPECT_EQ(self->saved_max_size, prt_max_size());
+	EXPECT_EQ(0, prt_set_max_size(top));
+	EXPECT_EQ(top, prt_max_size());
+	EXPECT_EQ(0, prt_set_max_size(prlib_page_size));
+	EXPECT_EQ(prlib_page_size, prt_max_size());
 }
 
 TEST_F(unmapped, max_size_change_applies_to_later_mmaps)
@@ -144,17 +144,17 @@ TEST_F(unmapped, max_size_change_applies_to_later_mmaps)
 	unsigned char *map, *old_map;
 	int old_fd;
 
-	self->saved_max_size = prlib_max_size();
+	self->saved_max_size = prt_max_size();
 	ASSERT_LT(0, self->saved_max_size);
 	old_fd = prlib_open();
 	ASSERT_LE(0, old_fd);
 	old_map = prlib_map(old_fd, NPAGES * prlib_page_size);
 	ASSERT_NE(MAP_FAILED, old_map);
 
-	ASSERT_EQ(0, prlib_set_max_size(2 * prlib_page_size));
-	EXPECT_EQ(2 * prlib_page_size, prlib_max_size());
-	EXPECT_EQ(-EINVAL, prlib_try_map(self->fd, 3 * prlib_page_size,
-					 PROT_READ, MAP_SHARED, 0));
+	ASSERT_EQ(0, prt_set_max_size(2 * prlib_page_size));
+	EXPECT_EQ(2 * prlib_page_size, prt_max_size());
+	EXPECT_EQ(-EINVAL, prt_try_map(self->fd, 3 * prlib_page_size,
+				       PROT_READ, MAP_SHARED, 0));
 	map = prlib_map(self->fd, 2 * prlib_page_size);
 	ASSERT_NE(MAP_FAILED, map);
 	/* A mapping made before the change keeps its size. */
@@ -170,10 +170,10 @@ TEST_F(unmapped, mmap_twice_fails_ebusy)
 	unsigned char *map = prlib_map(self->fd, NPAGES * prlib_page_size);
 
 	ASSERT_NE(MAP_FAILED, map);
-	EXPECT_EQ(-EBUSY, prlib_try_map(self->fd, NPAGES * prlib_page_size,
-					PROT_READ, MAP_SHARED, 0));
-	EXPECT_EQ(-EBUSY, prlib_try_map(self->fd, prlib_page_size, PROT_READ,
-					MAP_SHARED, 0));
+	EXPECT_EQ(-EBUSY, prt_try_map(self->fd, NPAGES * prlib_page_size,
+				      PROT_READ, MAP_SHARED, 0));
+	EXPECT_EQ(-EBUSY, prt_try_map(self->fd, prlib_page_size, PROT_READ,
+				      MAP_SHARED, 0));
 	/* The first mapping is unaffected. */
 	EXPECT_EQ(1, prlib_use_range(self->fd, 0, 1));
 	EXPECT_EQ(0, prtest_probe(map, NULL));
@@ -186,22 +186,22 @@ TEST_F(unmapped, mmap_after_munmap_fails_ebusy)
 
 	ASSERT_NE(MAP_FAILED, map);
 	ASSERT_EQ(0, munmap(map, NPAGES * prlib_page_size));
-	EXPECT_EQ(-EBUSY, prlib_try_map(self->fd, NPAGES * prlib_page_size,
-					PROT_READ, MAP_SHARED, 0));
+	EXPECT_EQ(-EBUSY, prt_try_map(self->fd, NPAGES * prlib_page_size,
+				      PROT_READ, MAP_SHARED, 0));
 	EXPECT_EQ(-ESRCH, prlib_use_range(self->fd, 0, 1));
 }
 
 TEST_F(unmapped, mmap_checks_offset_and_size_before_busy)
 {
-	long long max = prlib_max_size();
+	long long max = prt_max_size();
 	unsigned char *map = prlib_map(self->fd, NPAGES * prlib_page_size);
 
 	ASSERT_LT(0, max);
 	ASSERT_NE(MAP_FAILED, map);
-	EXPECT_EQ(-EINVAL, prlib_try_map(self->fd, prlib_page_size, PROT_READ,
-					 MAP_SHARED, prlib_page_size));
-	EXPECT_EQ(-EINVAL, prlib_try_map(self->fd, max + prlib_page_size,
-					 PROT_READ, MAP_SHARED, 0));
+	EXPECT_EQ(-EINVAL, prt_try_map(self->fd, prlib_page_size, PROT_READ,
+				       MAP_SHARED, prlib_page_size));
+	EXPECT_EQ(-EINVAL, prt_try_map(self->fd, max + prlib_page_size,
+				       PROT_READ, MAP_SHARED, 0));
 	EXPECT_EQ(0, munmap(map, NPAGES * prlib_page_size));
 }
 
@@ -308,7 +308,7 @@ TEST_F(mapped, ioctls_after_munmap_fail_esrch)
 TEST_F(mapped, ioctls_after_the_owner_exits_fail_esrch)
 {
 	struct pagerange_info info;
-	int fd = prlib_orphan_range(NPAGES, 2, 1);
+	int fd = prt_orphan_range(NPAGES, 2, 1);
 
 	ASSERT_LE(0, fd);
 	prtest_expect_esrch(_metadata, fd);
@@ -318,8 +318,8 @@ TEST_F(mapped, ioctls_after_the_owner_exits_fail_esrch)
 	EXPECT_EQ(0, info.pages_present);
 	EXPECT_EQ(3, info.pages_allocated);
 	/* We are not the opener, so it cannot be mapped here either. */
-	EXPECT_EQ(-EINVAL, prlib_try_map(fd, NPAGES * prlib_page_size, PROT_READ,
-					 MAP_SHARED, 0));
+	EXPECT_EQ(-EINVAL, prt_try_map(fd, NPAGES * prlib_page_size, PROT_READ,
+				       MAP_SHARED, 0));
 	EXPECT_EQ(0, close(fd));
 }
 
@@ -468,12 +468,12 @@ TEST_F(mapped, bad_argument_pointer_fails_efault)
 	ASSERT_NE(MAP_FAILED, gone);
 	ASSERT_NE(MAP_FAILED, ro);
 	ASSERT_EQ(0, munmap(gone, prlib_page_size));
-	for (i = 0; i < ARRAY_SIZE(prlib_ioc_cmds); i++) {
-		TH_LOG("command %#lx", prlib_ioc_cmds[i]);
-		EXPECT_EQ(-EFAULT, prlib_ioctl(self->fd, prlib_ioc_cmds[i],
+	for (i = 0; i < ARRAY_SIZE(prt_ioc_cmds); i++) {
+		TH_LOG("command %#lx", prt_ioc_cmds[i]);
+		EXPECT_EQ(-EFAULT, prlib_ioctl(self->fd, prt_ioc_cmds[i],
 					       prlib_ptr(1)));
-		EXPECT_EQ(-EFAULT, prlib_ioctl(self->fd, prlib_ioc_cmds[i], gone));
-		EXPECT_EQ(-EFAULT, prlib_ioctl(self->fd, prlib_ioc_cmds[i], NULL));
+		EXPECT_EQ(-EFAULT, prlib_ioctl(self->fd, prt_ioc_cmds[i], gone));
+		EXPECT_EQ(-EFAULT, prlib_ioctl(self->fd, prt_ioc_cmds[i], NULL));
 	}
 	/* GET_INFO writes its argument: read-only memory will not do. */
 	EXPECT_EQ(-EFAULT, prlib_ioctl(self->fd, PAGERANGE_IOC_GET_INFO, ro));

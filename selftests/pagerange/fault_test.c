@@ -454,7 +454,7 @@ static void fault_fixture_teardown(struct __test_metadata *_metadata,
 	if (t->other_fd >= 0)
 		EXPECT_EQ(0, close(t->other_fd));
 	if (t->saved_max_size)
-		EXPECT_EQ(0, prlib_set_max_size(t->saved_max_size));
+		EXPECT_EQ(0, prt_set_max_size(t->saved_max_size));
 	if (t->fd >= 0)
 		prtest_teardown_mapped(_metadata, &t->before, t->fd, t->map,
 				       t->size);
@@ -553,10 +553,10 @@ TEST_F(fail_page_alloc, use_range_fails_cleanly_when_a_page_table_cannot_be_allo
 	if (self->t.absent)
 		SKIP(return, "%s", self->t.why);
 	self->t.other_size = 3 * pmd_size;
-	self->t.saved_max_size = prlib_max_size();
+	self->t.saved_max_size = prt_max_size();
 	ASSERT_LT(0, self->t.saved_max_size);
 	if (self->t.saved_max_size < (long long)self->t.other_size)
-		ASSERT_EQ(0, prlib_set_max_size(self->t.other_size));
+		ASSERT_EQ(0, prt_set_max_size(self->t.other_size));
 	other_open(_metadata, &self->t.other_fd);
 	self->t.other_map = prlib_map(self->t.other_fd, self->t.other_size);
 	ASSERT_NE(MAP_FAILED, self->t.other_map);
@@ -575,7 +575,7 @@ TEST_F(fail_page_alloc, use_range_fails_cleanly_when_a_page_table_cannot_be_allo
 	span = self->t.other_map + first * prlib_page_size;
 	ASSERT_EQ(0, prlib_get_info(self->t.other_fd, &before));
 	allocated = prlib_stat("pages_present");
-	pte_kb = prlib_status_kb(0, "VmPTE");
+	pte_kb = prt_status_kb(0, "VmPTE");
 	ASSERT_LE(0, pte_kb);
 
 	for (j = 0; j < 16; j++) {
@@ -597,7 +597,7 @@ TEST_F(fail_page_alloc, use_range_fails_cleanly_when_a_page_table_cannot_be_allo
 		 * A zap leaves page tables: once the first one is there,
 		 * pages were inserted under it before the second failed.
 		 */
-		after_inserts += prlib_status_kb(0, "VmPTE") > pte_kb;
+		after_inserts += prt_status_kb(0, "VmPTE") > pte_kb;
 		ASSERT_EQ(0, prlib_get_info(self->t.other_fd, &now));
 		EXPECT_EQ(0, memcmp(&before, &now, sizeof(now)));
 		EXPECT_EQ(allocated, prlib_stat("pages_present"));
@@ -624,9 +624,9 @@ TEST_F(fail_page_alloc, mmap_of_a_large_range_fails_cleanly)
 	if (self->t.absent)
 		SKIP(return, "%s", self->t.why);
 	self->t.other_size = 4096 * prlib_page_size;
-	self->t.saved_max_size = prlib_max_size();
+	self->t.saved_max_size = prt_max_size();
 	ASSERT_LT(0, self->t.saved_max_size);
-	ASSERT_EQ(0, prlib_set_max_size(self->t.other_size));
+	ASSERT_EQ(0, prt_set_max_size(self->t.other_size));
 	other_open(_metadata, &self->t.other_fd);
 
 	fault_arm(_metadata, &self->t.fault, FAULT_TIMES, 0);
@@ -824,7 +824,7 @@ TEST_F(failslab, use_range_fails_cleanly_at_every_allocation)
 	if (nth < 0)
 		SKIP(return, "%s: %s", FAIL_NTH, strerror(errno));
 	self->t.other_size = span * prlib_page_size;
-	if (prlib_max_size() < (long long)self->t.other_size)
+	if (prt_max_size() < (long long)self->t.other_size)
 		SKIP(return, "max_size is below %zu", self->t.other_size);
 	CPU_ZERO(&one);
 	CPU_SET(sched_getcpu(), &one);

@@ -145,7 +145,7 @@ FIXTURE(fuzz) {
 	unsigned long data_errors;
 	unsigned long reports;
 	unsigned long by_cmd[4];	/* valid, near miss, random, foreign number */
-	unsigned long ok_by_cmd[PRLIB_NR_IOC_CMDS];	/* successes of each */
+	unsigned long ok_by_cmd[PRT_NR_IOC_CMDS];	/* successes of each */
 };
 
 static int fuzz_arena(FIXTURE_DATA(fuzz) *self)
@@ -216,7 +216,7 @@ FIXTURE_SETUP(fuzz)
 	struct rm_range *g;
 	int i;
 
-	self->seed = prlib_seed();
+	self->seed = prt_seed();
 	self->calls = env ? strtol(env, NULL, 0) : FUZZ_DEFAULT_CALLS;
 	self->mapped.fd = -1;
 	self->pipe_fds[0] = -1;
@@ -236,7 +236,7 @@ FIXTURE_SETUP(fuzz)
 	 * them back.
 	 */
 	g = &self->gone[self->nr_gone++];
-	g->fd = prlib_orphan_range(8, 3, 2);
+	g->fd = prt_orphan_range(8, 3, 2);
 	ASSERT_LE(0, g->fd);
 	g->kind = RM_GONE;
 	g->name = "owner exited";
@@ -363,8 +363,8 @@ static bool fuzz_is_ours(unsigned long cmd)
 {
 	size_t i;
 
-	for (i = 0; i < ARRAY_SIZE(prlib_ioc_cmds); i++)
-		if (cmd == prlib_ioc_cmds[i])
+	for (i = 0; i < ARRAY_SIZE(prt_ioc_cmds); i++)
+		if (cmd == prt_ioc_cmds[i])
 			return true;
 	return false;
 }
@@ -390,8 +390,8 @@ static unsigned long fuzz_near_miss(__u32 *s)
 	unsigned long cmd, base;
 
 	do {
-		base = prlib_ioc_cmds[fuzz_below(s,
-					ARRAY_SIZE(prlib_ioc_cmds))];
+		base = prt_ioc_cmds[fuzz_below(s,
+					ARRAY_SIZE(prt_ioc_cmds))];
 		switch (fuzz_below(s, 5)) {
 		case 0:	/* other size */
 			cmd = _IOC(_IOC_DIR(base), _IOC_TYPE(base), _IOC_NR(base),
@@ -552,8 +552,8 @@ static void fuzz_generate(__u32 *s, FIXTURE_DATA(fuzz) *self,
 
 	memset(c, 0, sizeof(*c));
 	if (dice < 80) {
-		c->cmd = prlib_ioc_cmds[fuzz_below(s,
-					ARRAY_SIZE(prlib_ioc_cmds))];
+		c->cmd = prt_ioc_cmds[fuzz_below(s,
+					ARRAY_SIZE(prt_ioc_cmds))];
 		c->valid = true;
 		self->by_cmd[0]++;
 	} else if (dice < 90) {
@@ -934,8 +934,8 @@ static void fuzz_one(FIXTURE_DATA(fuzz) *self, __u32 *s, long n)
 		fuzz_report(self, n, rg, &c, &e, got, what);
 	}
 	fuzz_update(rg, &c, &e, got);
-	for (i = 0; !got && i < PRLIB_NR_IOC_CMDS; i++)
-		self->ok_by_cmd[i] += c.cmd == prlib_ioc_cmds[i];
+	for (i = 0; !got && i < PRT_NR_IOC_CMDS; i++)
+		self->ok_by_cmd[i] += c.cmd == prt_ioc_cmds[i];
 }
 
 static void fuzz_print_figures(FIXTURE_DATA(fuzz) *self, long calls)
@@ -988,7 +988,7 @@ TEST_F_TIMEOUT(fuzz, every_call_returns_the_documented_result_and_nothing_leaks,
 		EXPECT_LT(0, self->hist[ESRCH]);
 		EXPECT_LT(0, self->hist[ENOENT]);
 		EXPECT_LT(0, self->hist[ENOTTY]);
-		for (n = 0; n < PRLIB_NR_IOC_CMDS; n++)
+		for (n = 0; n < PRT_NR_IOC_CMDS; n++)
 			EXPECT_LT(0, self->ok_by_cmd[n]) TH_LOG("command %ld never succeeded", n);
 	}
 }

@@ -48,7 +48,7 @@ TEST(unprivileged_user_cannot_open_the_device)
 	struct prlib_stats before;
 
 	prtest_stats_begin(_metadata, &before);
-	EXPECT_EQ(EACCES, prlib_in_child(open_as_nobody, NULL));
+	EXPECT_EQ(EACCES, prt_in_child(open_as_nobody, NULL));
 	prtest_expect_stats(_metadata, &before);
 }
 
@@ -75,7 +75,7 @@ static void receiver_start(struct __test_metadata *_metadata,
 		int fd;
 
 		close(sv[0]);
-		fd = prlib_recv_fd(sv[1]);
+		fd = prt_recv_fd(sv[1]);
 		if (fd < 0)
 			_exit(201);
 		_exit(fn(fd));
@@ -87,7 +87,7 @@ static void receiver_start(struct __test_metadata *_metadata,
 /* Hand @fd over and wait for the receiver: its exit code. */
 static int receiver_finish(struct receiver *r, int fd)
 {
-	int ret = prlib_send_fd(r->sock, fd);
+	int ret = prt_send_fd(r->sock, fd);
 
 	close(r->sock);
 	if (ret)
@@ -156,10 +156,10 @@ static int receiver_drives_the_range(int fd)
 	    info.pages_in_use != 3 || info.pages_present != 4)
 		return 15;
 	/* Not the opener's mm: no mapping, whatever the mapping asked for. */
-	if (prlib_try_map(fd, NPAGES * prlib_page_size, PROT_READ,
-			  MAP_SHARED, 0) != -EINVAL)
+	if (prt_try_map(fd, NPAGES * prlib_page_size, PROT_READ,
+			MAP_SHARED, 0) != -EINVAL)
 		return 16;
-	if (prlib_try_map(fd, prlib_page_size, PROT_READ, MAP_PRIVATE, 0) !=
+	if (prt_try_map(fd, prlib_page_size, PROT_READ, MAP_PRIVATE, 0) !=
 	    -EINVAL)
 		return 17;
 	return 0;
@@ -186,7 +186,7 @@ TEST_F(passed, receiver_may_use_write_read_zero_stop_and_get_info)
 
 static int receiver_maps(int fd)
 {
-	return -prlib_try_map(fd, NPAGES * prlib_page_size, PROT_READ,
+	return -prt_try_map(fd, NPAGES * prlib_page_size, PROT_READ,
 			      MAP_SHARED, 0);
 }
 
@@ -274,12 +274,12 @@ TEST_F(passed, receiver_fd_keeps_the_range_after_the_owner_closes_its_own)
 		close(done[0]);
 		if (dup2(go[0], 3) != 3 || dup2(done[1], 4) != 4)
 			_exit(202);
-		fd = prlib_recv_fd(sv[1]);
+		fd = prt_recv_fd(sv[1]);
 		_exit(fd < 0 ? 201 : receiver_outlives_the_owner_fd(fd));
 	}
 	close(go[0]);
 	close(done[1]);
-	ASSERT_EQ(0, prlib_send_fd(sv[0], self->fd));
+	ASSERT_EQ(0, prt_send_fd(sv[0], self->fd));
 	close(sv[0]);
 	close(sv[1]);
 	ASSERT_EQ(0, close(self->fd));
@@ -350,7 +350,7 @@ static void owner_serve(int sock, int go)
 		_exit(1);
 	if (prlib_map(fd, NPAGES * prlib_page_size) == MAP_FAILED)
 		_exit(2);
-	if (prlib_send_fd(sock, fd))
+	if (prt_send_fd(sock, fd))
 		_exit(3);
 	if (read(go, &c, 1) != 1)
 		_exit(4);
@@ -378,7 +378,7 @@ TEST_F_TIMEOUT(passed, owner_exit_during_remote_writes_gives_esrch_without_hang,
 		}
 		close(go[0]);
 		close(sv[1]);
-		fd = prlib_recv_fd(sv[0]);
+		fd = prt_recv_fd(sv[0]);
 		close(sv[0]);
 		ASSERT_LE(0, fd);
 

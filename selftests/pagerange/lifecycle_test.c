@@ -242,8 +242,8 @@ TEST_F(range, dup_fd_shares_the_same_range)
 	EXPECT_EQ(0x42, self->map[7 * prlib_page_size]);
 	expect_info(_metadata, self->fd, NPAGES, 1, 0, 0, 1);
 	/* It is the same file, so it is already mapped. */
-	EXPECT_EQ(-EBUSY, prlib_try_map(fd2, prlib_page_size, PROT_READ,
-					MAP_SHARED, 0));
+	EXPECT_EQ(-EBUSY, prt_try_map(fd2, prlib_page_size, PROT_READ,
+				      MAP_SHARED, 0));
 	EXPECT_EQ(0, close(fd2));
 	/* Closing a duplicate leaves the range alone. */
 	EXPECT_EQ(0x42, self->map[7 * prlib_page_size]);
@@ -302,7 +302,7 @@ FIXTURE_SETUP(sizes)
 {
 	self->npages = variant->npages;
 	if (!self->npages) {
-		long long max = prlib_max_size();
+		long long max = prt_max_size();
 
 		ASSERT_LT(0, max);
 		ASSERT_EQ(0, max % prlib_page_size);

@@ -14,7 +14,7 @@
 #define NPAGES		64
 #define CAP		8	/* pages the tests may add under the cap */
 
-#define CGROUP_NAME	PRLIB_CGROUP_ROOT "/pagerange_limits_test"
+#define CGROUP_NAME	PRT_CGROUP_ROOT "/pagerange_limits_test"
 #define MEMCG_MAX	(16 << 20)
 #define MEMCG_RANGE	(64 << 20)	/* more than the cgroup may hold */
 #define MEMCG_STEP	256		/* pages per USE_RANGE */
@@ -34,9 +34,9 @@ FIXTURE_SETUP(cap)
 {
 	self->fd = -1;
 	self->map = MAP_FAILED;
-	self->saved = prlib_read_ll(PRLIB_MAX_PAGES_PARAM);
+	self->saved = prt_read_ll(PRT_MAX_PAGES_PARAM);
 	if (self->saved < 0) {
-		self->why = PRLIB_MAX_PAGES_PARAM " is missing";
+		self->why = PRT_MAX_PAGES_PARAM " is missing";
 		/*
 		 * A failure ends the test here; the 6.1 harness runs the test
 		 * body after a SKIP().
@@ -52,7 +52,7 @@ FIXTURE_TEARDOWN(cap)
 	if (self->why)
 		return;
 	/* Whatever happened, the cap goes back to what it was. */
-	EXPECT_EQ(0, prlib_write_ll(PRLIB_MAX_PAGES_PARAM, self->saved));
+	EXPECT_EQ(0, prt_write_ll(PRT_MAX_PAGES_PARAM, self->saved));
 	prtest_teardown_mapped(_metadata, &self->before, self->fd,
 			       self->map, NPAGES * prlib_page_size);
 }
@@ -62,8 +62,8 @@ static long long cap_at(struct __test_metadata *_metadata, long long room)
 {
 	long long cap = prlib_stat("pages_present") + room;
 
-	EXPECT_EQ(0, prlib_write_ll(PRLIB_MAX_PAGES_PARAM, cap));
-	EXPECT_EQ(cap, prlib_read_ll(PRLIB_MAX_PAGES_PARAM));
+	EXPECT_EQ(0, prt_write_ll(PRT_MAX_PAGES_PARAM, cap));
+	EXPECT_EQ(cap, prt_read_ll(PRT_MAX_PAGES_PARAM));
 	return cap;
 }
 
@@ -156,7 +156,7 @@ TEST_F(cap, max_pages_zero_means_no_limit)
 		SKIP(return, "%s", self->why);
 	cap_at(_metadata, 1);
 	EXPECT_EQ(-ENOMEM, prlib_use_range(self->fd, 0, 2));
-	ASSERT_EQ(0, prlib_write_ll(PRLIB_MAX_PAGES_PARAM, 0));
+	ASSERT_EQ(0, prt_write_ll(PRT_MAX_PAGES_PARAM, 0));
 	EXPECT_EQ(NPAGES, prlib_use_range(self->fd, 0, NPAGES));
 }
 
@@ -178,7 +178,7 @@ struct memcg_shared {
 FIXTURE(memcg) {
 	struct prlib_stats before;
 	long long saved_max_size;
-	struct prlib_cgroup_root root;
+	struct prt_cgroup_root root;
 	bool created;
 	const char *why;
 	struct memcg_shared *sh;
@@ -188,14 +188,14 @@ FIXTURE(memcg) {
 /* Make the cgroup with its memory.max: NULL, or why not. */
 static const char *memcg_prepare(FIXTURE_DATA(memcg) *self)
 {
-	const char *why = prlib_cgroup_init(&self->root);
+	const char *why = prt_cgroup_init(&self->root);
 
 	if (why)
 		return why;
 	if (mkdir(CGROUP_NAME, 0755))
 		return "cannot create a cgroup";
 	self->created = true;
-	if (prlib_write_ll(CGROUP_NAME "/memory.max", MEMCG_MAX))
+	if (prt_write_ll(CGROUP_NAME "/memory.max", MEMCG_MAX))
 		return "cannot set memory.max";
 	return NULL;
 }
@@ -203,7 +203,7 @@ static const char *memcg_prepare(FIXTURE_DATA(memcg) *self)
 FIXTURE_SETUP(memcg)
 {
 	prtest_stats_begin(_metadata, &self->before);
-	self->saved_max_size = prlib_max_size();
+	self->saved_max_size = prt_max_size();
 	ASSERT_LT(0, self->saved_max_size);
 	self->sh = mmap(NULL, prlib_page_size, PROT_READ | PROT_WRITE,
 			MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -213,17 +213,17 @@ FIXTURE_SETUP(memcg)
 	self->why = memcg_prepare(self);
 	if (self->why)
 		SKIP(return, "%s", self->why);
-	ASSERT_EQ(0, prlib_set_max_size(MEMCG_RANGE));
+	ASSERT_EQ(0, prt_set_max_size(MEMCG_RANGE));
 }
 
 FIXTURE_TEARDOWN(memcg)
 {
 	/* A test that gave up leaves its child waiting: the cgroup must empty. */
-	prlib_kill_child(&self->pid);
-	EXPECT_EQ(0, prlib_set_max_size(self->saved_max_size));
+	prt_kill_child(&self->pid);
+	EXPECT_EQ(0, prt_set_max_size(self->saved_max_size));
 	if (self->created)
 		EXPECT_EQ(0, rmdir(CGROUP_NAME));
-	prlib_cgroup_fini(&self->root);
+	prt_cgroup_fini(&self->root);
 	munmap(self->sh, prlib_page_size);
 	prlib_stats_settle(&self->before, 5000);
 	prtest_expect_stats(_metadata, &self->before);
@@ -302,17 +302,17 @@ TEST_F_TIMEOUT(memcg, use_range_beyond_memory_max_fails_enomem_without_oom, 120)
 	self->pid = pid;
 	memcg_wait(&self->sh->phase, 1);
 	ASSERT_EQ(1, self->sh->phase);
-	ASSERT_EQ(0, prlib_cgroup_enter(CGROUP_NAME, pid));
-	base = prlib_read_ll(CGROUP_NAME "/memory.current");
+	ASSERT_EQ(0, prt_cgroup_enter(CGROUP_NAME, pid));
+	base = prt_read_ll(CGROUP_NAME "/memory.current");
 	ASSERT_LE(0, base);
-	oom_kill_before = prlib_cgroup_key(CGROUP_NAME, "memory.events",
-					   "oom_kill");
+	oom_kill_before = prt_cgroup_key(CGROUP_NAME, "memory.events",
+					 "oom_kill");
 	ASSERT_LE(0, oom_kill_before);
 	self->sh->go = 1;
 
 	memcg_wait(&self->sh->phase, 2);
 	ASSERT_EQ(2, self->sh->phase);
-	current = prlib_read_ll(CGROUP_NAME "/memory.current");
+	current = prt_read_ll(CGROUP_NAME "/memory.current");
 	prtest_diag("memory.max %d KiB: %lld pages in use (%lld KiB) at ENOMEM",
 		    MEMCG_MAX >> 10, self->sh->in_use,
 		    self->sh->in_use * (long long)prlib_page_size >> 10);
@@ -339,9 +339,9 @@ TEST_F_TIMEOUT(memcg, use_range_beyond_memory_max_fails_enomem_without_oom, 120)
 	self->pid = 0;
 	EXPECT_EQ(0, status);
 	EXPECT_EQ(oom_kill_before,
-		  prlib_cgroup_key(CGROUP_NAME, "memory.events", "oom_kill"));
+		  prt_cgroup_key(CGROUP_NAME, "memory.events", "oom_kill"));
 	/* Its pages were uncharged with its range. */
-	EXPECT_GT(MEMCG_MAX / 4, prlib_read_ll(CGROUP_NAME "/memory.current"));
+	EXPECT_GT(MEMCG_MAX / 4, prt_read_ll(CGROUP_NAME "/memory.current"));
 }
 
 /* ---- a kill during a large USE_RANGE ---- */
@@ -362,20 +362,20 @@ FIXTURE_SETUP(kill)
 	cpu_set_t cpus;
 
 	prtest_stats_begin(_metadata, &self->before);
-	self->saved_max_size = prlib_max_size();
+	self->saved_max_size = prt_max_size();
 	ASSERT_LT(0, self->saved_max_size);
 	ASSERT_EQ(0, sched_getaffinity(0, sizeof(cpus), &cpus));
 	if (CPU_COUNT(&cpus) < 2) {
 		self->why = "needs two CPUs: one allocates while the other watches";
 		SKIP(return, "%s", self->why);
 	}
-	ASSERT_EQ(0, prlib_set_max_size(LARGEST_RANGE));
+	ASSERT_EQ(0, prt_set_max_size(LARGEST_RANGE));
 }
 
 FIXTURE_TEARDOWN(kill)
 {
-	prlib_kill_child(&self->pid);
-	EXPECT_EQ(0, prlib_set_max_size(self->saved_max_size));
+	prt_kill_child(&self->pid);
+	EXPECT_EQ(0, prt_set_max_size(self->saved_max_size));
 	prlib_stats_settle(&self->before, 5000);
 	prtest_expect_stats(_metadata, &self->before);
 }

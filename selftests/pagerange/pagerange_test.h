@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * What the pagerange selftests share on top of libpagerange (see
- * tools/lib/libpagerange.h): helpers that check and report through the
+ * What the pagerange selftests share on top of libpagerange.h and
+ * pagerange_util.h: helpers that check and report through the
  * kselftest harness, a probe that reports which signal touching an
  * address raises, a thread that serves transactions from a range, and
  * PAGERANGE_TEST_MAIN.
@@ -49,6 +49,7 @@
 
 #include "kselftest_harness.h"
 #include "libpagerange.h"
+#include "pagerange_util.h"
 
 /*
  * Check that the global counters are back to @before: every range the test
@@ -435,12 +436,12 @@ prtest_diag(const char *fmt, ...)
 
 /*
  * A WRITE of one page into page 0 of @fd from a stall's page (struct
- * prlib_stall), run in a thread: the copy stops on the page's fault until
+ * prt_stall), run in a thread: the copy stops on the page's fault until
  * the stall is released, a copy in flight for as long as a test needs.
  */
 struct prtest_stalled_write {
 	int fd;
-	struct prlib_stall st;
+	struct prt_stall st;
 	int ret;
 };
 

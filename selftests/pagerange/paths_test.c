@@ -75,14 +75,14 @@ TEST_F_TIMEOUT(paths, write_stalled_in_its_copy_outlives_stop_reclaim_munmap_and
 	pthread_t writer;
 	int ret;
 
-	ret = prlib_stall_init(&w.st);
+	ret = prt_stall_init(&w.st);
 	if (ret) {
-		prlib_stall_fini(&w.st);
+		prt_stall_fini(&w.st);
 		SKIP(return, "no userfaultfd: %s", strerror(-ret));
 	}
 	paths_fill(_metadata, self);
 	ASSERT_EQ(0, pthread_create(&writer, NULL, prtest_stalled_write_run, &w));
-	ASSERT_EQ(0, prlib_stall_wait(&w.st, STALL_SECONDS));
+	ASSERT_EQ(0, prt_stall_wait(&w.st, STALL_SECONDS));
 
 	EXPECT_EQ(NPAGES, prlib_stop_using(self->fd, 0, NPAGES));
 	EXPECT_EQ(0, prlib_drop_caches());
@@ -97,10 +97,10 @@ TEST_F_TIMEOUT(paths, write_stalled_in_its_copy_outlives_stop_reclaim_munmap_and
 	/* The WRITE holds the file: the range and its pages are still there. */
 	EXPECT_EQ(self->before.ranges + 1, prlib_stat("ranges"));
 
-	ASSERT_EQ(0, prlib_stall_release(&w.st, 0x3c));
+	ASSERT_EQ(0, prt_stall_release(&w.st, 0x3c));
 	ASSERT_EQ(0, pthread_join(writer, NULL));
 	EXPECT_EQ(0, w.ret);
-	prlib_stall_fini(&w.st);
+	prt_stall_fini(&w.st);
 	EXPECT_TRUE(prlib_stats_settle(&self->before, 5000));
 }
 

@@ -49,10 +49,10 @@ FIXTURE_SETUP(pressure)
 		self->maps[r] = MAP_FAILED;
 	}
 	self->pages = RANGE_SIZE / prlib_page_size;
-	self->max_size = prlib_max_size();
+	self->max_size = prt_max_size();
 	ASSERT_LT(0, self->max_size);
 	if (self->max_size < (long long)RANGE_SIZE)
-		ASSERT_EQ(0, prlib_set_max_size(RANGE_SIZE));
+		ASSERT_EQ(0, prt_set_max_size(RANGE_SIZE));
 	self->hog = mmap(NULL, sizeof(*self->hog), PROT_READ | PROT_WRITE,
 			 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, self->hog);
@@ -69,7 +69,7 @@ FIXTURE_TEARDOWN(pressure)
 			EXPECT_EQ(0, close(self->fds[r]));
 	}
 	if (self->max_size > 0 && self->max_size < (long long)RANGE_SIZE)
-		EXPECT_EQ(0, prlib_set_max_size(self->max_size));
+		EXPECT_EQ(0, prt_set_max_size(self->max_size));
 	munmap(self->hog, sizeof(*self->hog));
 	prtest_expect_stats(_metadata, &self->before);
 }

@@ -246,7 +246,7 @@ TEST_F(reclaim, shrinker_counts_its_scans)
 /* Many ranges of max_size, all pages released, one drop_caches. */
 TEST_F_TIMEOUT(reclaim, many_ranges_are_reclaimed_by_one_drop_caches, 180)
 {
-	long long max = prlib_max_size();
+	long long max = prt_max_size();
 	int fds[MANY_RANGES];
 	unsigned char *maps[MANY_RANGES];
 	struct pagerange_info info;
@@ -310,7 +310,7 @@ TEST_F_TIMEOUT(reclaim, many_ranges_are_reclaimed_by_one_drop_caches, 180)
 struct busy_writer {
 	int fd;			/* range a */
 	__u64 offset;		/* its in-use page */
-	struct prlib_stall st;	/* the source page */
+	struct prt_stall st;	/* the source page */
 	int ret;		/* the WRITE's result */
 };
 
@@ -358,9 +358,9 @@ TEST_F_TIMEOUT(reclaim, busy_range_does_not_starve_reclaim_of_the_ranges_behind_
 	int fd[2], cpu, ret;
 
 	/* Before any page exists: the 6.1 harness hides a failure after it. */
-	ret = prlib_stall_init(&w.st);
+	ret = prt_stall_init(&w.st);
 	if (ret) {
-		prlib_stall_fini(&w.st);
+		prt_stall_fini(&w.st);
 		SKIP(return, "no userfaultfd: %s", strerror(-ret));
 	}
 	cpu = sched_getcpu();
@@ -376,7 +376,7 @@ TEST_F_TIMEOUT(reclaim, busy_range_does_not_starve_reclaim_of_the_ranges_behind_
 	w.fd = fd[0];
 	w.offset = BUSY_PAGES * prlib_page_size;
 	ASSERT_EQ(0, pthread_create(&writer, NULL, busy_writer_run, &w));
-	ASSERT_EQ(0, prlib_stall_wait(&w.st, STALL_SECONDS));
+	ASSERT_EQ(0, prt_stall_wait(&w.st, STALL_SECONDS));
 
 	ASSERT_EQ(0, prlib_drop_caches());
 	ASSERT_EQ(0, prlib_get_info(fd[1], &info));
@@ -387,7 +387,7 @@ TEST_F_TIMEOUT(reclaim, busy_range_does_not_starve_reclaim_of_the_ranges_behind_
 	EXPECT_EQ(BUSY_PAGES, info.pages_reclaimable);
 	EXPECT_EQ(0, info.pages_reclaimed);
 	EXPECT_LE(skips + BUSY_PAGES, prlib_stat("shrinker_skips"));
-	ASSERT_EQ(0, prlib_stall_release(&w.st, 0x77));
+	ASSERT_EQ(0, prt_stall_release(&w.st, 0x77));
 	ASSERT_EQ(0, pthread_join(writer, NULL));
 	EXPECT_EQ(0, w.ret);
 	EXPECT_EQ(-1, prlib_find_not(map[0] + w.offset, prlib_page_size, 0x77));
@@ -398,7 +398,7 @@ TEST_F_TIMEOUT(reclaim, busy_range_does_not_starve_reclaim_of_the_ranges_behind_
 	EXPECT_EQ(0, info.pages_reclaimable);
 	EXPECT_EQ(1, info.pages_in_use);
 
-	prlib_stall_fini(&w.st);
+	prt_stall_fini(&w.st);
 	EXPECT_EQ(0, munmap(map[0], (BUSY_PAGES + 1) * prlib_page_size));
 	EXPECT_EQ(0, munmap(map[1], BUSY_PAGES * prlib_page_size));
 	EXPECT_EQ(0, close(fd[0]));

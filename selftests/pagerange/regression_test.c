@@ -252,7 +252,7 @@ static pid_t owner_start(__u64 npages, int *fd, int *go)
 		owned = prlib_open();
 		if (owned < 0 ||
 		    prlib_map(owned, npages * prlib_page_size) == MAP_FAILED ||
-		    prlib_send_fd(sv[1], owned))
+		    prt_send_fd(sv[1], owned))
 			_exit(1);
 		if (read(pipefd[0], &c, 1) != 1)
 			_exit(2);
@@ -260,7 +260,7 @@ static pid_t owner_start(__u64 npages, int *fd, int *go)
 	}
 	close(sv[1]);
 	close(pipefd[0]);
-	*fd = pid > 0 ? prlib_recv_fd(sv[0]) : -1;
+	*fd = pid > 0 ? prt_recv_fd(sv[0]) : -1;
 	close(sv[0]);
 	*go = pipefd[1];
 	return pid;
@@ -460,9 +460,9 @@ TEST_F_TIMEOUT(regression, use_range_racing_reclaim_of_its_span_publishes_each_p
 			sched_yield();
 		ASSERT_LE(0, prlib_use_range(fd, 0, 1)) TH_LOG("round %d", round);
 		st.round = round;
-		t0 = prlib_seconds();
+		t0 = prt_seconds();
 		used = prlib_use_range(fd, 0, SLOT_PAGES);
-		st.use_us = (prlib_seconds() - t0) * 1e6;
+		st.use_us = (prt_seconds() - t0) * 1e6;
 		ASSERT_LE(0, used) TH_LOG("round %d", round);
 		allocated += used;
 		prlib_fill(buf, len, round);
@@ -562,7 +562,7 @@ static int child_maps(void *arg)
 {
 	int fd = (intptr_t)arg;
 
-	return -prlib_try_map(fd, NPAGES * prlib_page_size, PROT_READ,
+	return -prt_try_map(fd, NPAGES * prlib_page_size, PROT_READ,
 			      MAP_SHARED, 0);
 }
 
@@ -577,7 +577,7 @@ TEST_F(regression, mmap_from_a_fork_child_after_the_owner_mapped_fails_einval)
 	map = prlib_map(fd, NPAGES * prlib_page_size);
 	ASSERT_NE(MAP_FAILED, map);
 	/* The child's mm is a copy without the mapping: EINVAL, not EBUSY. */
-	EXPECT_EQ(EINVAL, prlib_in_child(child_maps, (void *)(intptr_t)fd));
+	EXPECT_EQ(EINVAL, prt_in_child(child_maps, (void *)(intptr_t)fd));
 	/* The owner's mapping is the range's, untouched. */
 	EXPECT_EQ(1, prlib_use_range(fd, 3, 4));
 	EXPECT_EQ(0, prlib_write(fd, 3 * prlib_page_size + 7, &byte, 1));
@@ -632,8 +632,8 @@ static void __attribute__((constructor)) regression_after_exec(void)
 		return;
 	fd = atoi(env);
 	prlib_page_size = sysconf(_SC_PAGESIZE);
-	if (prlib_try_map(fd, NPAGES * prlib_page_size, PROT_READ, MAP_SHARED,
-			  0) != -EINVAL)
+	if (prt_try_map(fd, NPAGES * prlib_page_size, PROT_READ, MAP_SHARED,
+			0) != -EINVAL)
 		_exit(10);
 	if (prlib_use_range(fd, 0, 1) != -ESRCH)
 		_exit(11);

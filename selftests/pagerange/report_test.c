@@ -252,14 +252,14 @@ TEST_F(report, purge_during_a_copy_fails_ebusy_and_changes_nothing)
 	pthread_t writer;
 	int ret;
 
-	ret = prlib_stall_init(&w.st);
+	ret = prt_stall_init(&w.st);
 	if (ret) {
-		prlib_stall_fini(&w.st);
+		prt_stall_fini(&w.st);
 		SKIP(return, "no userfaultfd: %s", strerror(-ret));
 	}
 	ASSERT_EQ(2, prlib_use_range(self->fd, 0, 2));
 	ASSERT_EQ(0, pthread_create(&writer, NULL, prtest_stalled_write_run, &w));
-	ASSERT_EQ(0, prlib_stall_wait(&w.st, 30));
+	ASSERT_EQ(0, prt_stall_wait(&w.st, 30));
 	EXPECT_EQ(-EBUSY, prlib_purge(self->fd, 0, 2));
 	EXPECT_EQ(-EBUSY, prlib_purge(self->fd, 1, 2))
 		TH_LOG("even for pages the copy does not touch");
@@ -267,10 +267,10 @@ TEST_F(report, purge_during_a_copy_fails_ebusy_and_changes_nothing)
 	EXPECT_EQ(-EINVAL, prlib_purge(self->fd, 0, BIG_PAGES + 1))
 		TH_LOG("the span's errors come first");
 	expect_states(_metadata, self->fd, 0, "UU");
-	ASSERT_EQ(0, prlib_stall_release(&w.st, 0x42));
+	ASSERT_EQ(0, prt_stall_release(&w.st, 0x42));
 	ASSERT_EQ(0, pthread_join(writer, NULL));
 	EXPECT_EQ(0, w.ret);
-	prlib_stall_fini(&w.st);
+	prt_stall_fini(&w.st);
 	EXPECT_EQ(2, prlib_purge(self->fd, 0, 2));
 }
 
@@ -464,7 +464,7 @@ TEST_F(report, write_use_is_refused_for_read_and_zero)
 /* At max_pages, nothing is allocated and nothing copied. */
 TEST_F(report, write_use_is_all_or_nothing_at_max_pages)
 {
-	long long saved = prlib_read_ll(PRLIB_MAX_PAGES_PARAM);
+	long long saved = prt_read_ll(PRT_MAX_PAGES_PARAM);
 	size_t len = 4 * prlib_page_size;
 	unsigned char *buf = malloc(len);
 
@@ -473,10 +473,10 @@ TEST_F(report, write_use_is_all_or_nothing_at_max_pages)
 	prlib_fill(buf, len, 10);
 	ASSERT_EQ(1, prlib_use_range(self->fd, 0, 1));
 	/* Room for two more pages; the write needs three. */
-	ASSERT_EQ(0, prlib_write_ll(PRLIB_MAX_PAGES_PARAM,
-				    prlib_stat("pages_present") + 2));
+	ASSERT_EQ(0, prt_write_ll(PRT_MAX_PAGES_PARAM,
+				  prlib_stat("pages_present") + 2));
 	EXPECT_EQ(-ENOMEM, prlib_write_use(self->fd, 0, buf, len));
-	EXPECT_EQ(0, prlib_write_ll(PRLIB_MAX_PAGES_PARAM, saved));
+	EXPECT_EQ(0, prt_write_ll(PRT_MAX_PAGES_PARAM, saved));
 	expect_states(_metadata, self->fd, 0, "UFFFF");
 	EXPECT_EQ(-1, prlib_find_not(self->map, prlib_page_size, 0));
 	free(buf);

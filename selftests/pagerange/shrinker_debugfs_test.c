@@ -275,8 +275,8 @@ static void fill_sysctls_restore(struct __test_metadata *_metadata,
 
 	for (i = 0; i < NR_FILL_SYSCTLS; i++) {
 		if (self->saved[i] >= 0)
-			EXPECT_EQ(0, prlib_write_ll(fill_sysctls[i].path,
-						    self->saved[i]));
+			EXPECT_EQ(0, prt_write_ll(fill_sysctls[i].path,
+						  self->saved[i]));
 		self->saved[i] = -1;
 	}
 }
@@ -484,7 +484,7 @@ TEST_F(shrinker, scan_on_a_node_takes_only_that_nodes_pages)
 		SKIP(return, "%s", self->why);
 	if (self->nr_nodes < 2)
 		SKIP(return, "one NUMA node only");
-	if (prlib_max_size() < (long long)size)
+	if (prt_max_size() < (long long)size)
 		SKIP(return, "max_size is below %zu", size);
 
 	ASSERT_EQ(0, sched_getaffinity(0, sizeof(saved), &saved));
@@ -654,10 +654,10 @@ TEST_F_TIMEOUT(shrinker, page_on_another_node_is_filed_and_scanned_there, 120)
 	}
 
 	for (i = 0; i < (int)NR_FILL_SYSCTLS; i++) {
-		self->saved[i] = prlib_read_ll(fill_sysctls[i].path);
+		self->saved[i] = prt_read_ll(fill_sysctls[i].path);
 		ASSERT_LE(0, self->saved[i]);
-		ASSERT_EQ(0, prlib_write_ll(fill_sysctls[i].path,
-					    fill_sysctls[i].value));
+		ASSERT_EQ(0, prt_write_ll(fill_sysctls[i].path,
+					  fill_sysctls[i].value));
 	}
 
 	/* The range's node is node A: it is mapped from one of A's CPUs. */

@@ -519,7 +519,7 @@ remote_run(struct stress_ctx *ctx, int i, int sock)
 	memcpy(fds, ctx->fds, sizeof(fds));
 	for (r = 0; sock >= 0 && r < NRANGES; r++) {
 		close(fds[r]);
-		fds[r] = prlib_recv_fd(sock);
+		fds[r] = prt_recv_fd(sock);
 	}
 	if (actor_init(&a, T_REMOTE + i, NRANGES, fds, NULL,
 		       (NTHREADS + i) * SLICE_PAGES))
@@ -549,7 +549,7 @@ static void remote_spawn(struct stress_ctx *ctx, int i)
 	if (pid < 0)
 		tally_fail(&shared->tally[T_REMOTE + i], "fork: %m");
 	for (r = 0; passed && pid > 0 && r < NRANGES; r++)
-		prlib_send_fd(sv[0], ctx->fds[r]);
+		prt_send_fd(sv[0], ctx->fds[r]);
 	if (passed) {
 		close(sv[0]);
 		close(sv[1]);
@@ -713,7 +713,7 @@ static int churn_owner(int sock, __u32 seed)
 	if (fd < 0)
 		return 1;
 	map = prlib_map(fd, size);
-	if (map == MAP_FAILED || prlib_send_fd(sock, fd))
+	if (map == MAP_FAILED || prt_send_fd(sock, fd))
 		return 2;
 	if (actor_init(&a, T_CHURN_OWNER, 1, &fd, &map, 0))
 		return 3;
@@ -761,7 +761,7 @@ static bool churn_cycle(__u32 seed)
 	pid = fork();
 	if (!pid)
 		_exit(churn_owner(sv[1], seed));
-	fd = pid > 0 ? prlib_recv_fd(sv[0]) : -1;
+	fd = pid > 0 ? prt_recv_fd(sv[0]) : -1;
 	close(sv[0]);
 	close(sv[1]);
 	if (fd < 0) {
@@ -843,7 +843,7 @@ FIXTURE_SETUP(stress)
 	shared = mmap(NULL, sizeof(*shared), PROT_READ | PROT_WRITE,
 		      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, shared);
-	stress_seed = prlib_seed();
+	stress_seed = prt_seed();
 	for (r = 0; r < NRANGES; r++) {
 		self->ctx.fds[r] = -1;
 		self->ctx.maps[r] = MAP_FAILED;
@@ -930,7 +930,7 @@ TEST_F_TIMEOUT(stress, racing_actors_keep_in_use_data_and_get_reclaimed_pages_ba
 	long long skips = prlib_stat("shrinker_skips");
 	unsigned int seconds = stress_seconds();
 	__u32 x = stress_seed | 1;
-	double start = prlib_seconds(), end = start + seconds;
+	double start = prt_seconds(), end = start + seconds;
 	unsigned long zeroed;
 	pid_t churn;
 	int i, n = 0;
@@ -953,12 +953,12 @@ TEST_F_TIMEOUT(stress, racing_actors_keep_in_use_data_and_get_reclaimed_pages_ba
 	ASSERT_EQ(0, pthread_create(&threads[n++], NULL, recycle_user, &rc));
 
 	/* Kill a remote actor now and then, and start another on its slice. */
-	while (prlib_seconds() < end && !failures()) {
-		double left = end - prlib_seconds();
+	while (prt_seconds() < end && !failures()) {
+		double left = end - prt_seconds();
 		useconds_t nap = 200000 + prlib_rand(&x) % 800000;
 
 		usleep(left * 1e6 < nap ? left * 1e6 : nap);
-		if (prlib_seconds() >= end)
+		if (prt_seconds() >= end)
 			break;
 		i = prlib_rand(&x) % NREMOTES;
 		remote_reap(&self->ctx, i, true);
@@ -972,7 +972,7 @@ TEST_F_TIMEOUT(stress, racing_actors_keep_in_use_data_and_get_reclaimed_pages_ba
 		remote_reap(&self->ctx, i, false);
 	EXPECT_EQ(0, prlib_wait_exit(churn));
 
-	stress_report(prlib_seconds() - start,
+	stress_report(prt_seconds() - start,
 		      prlib_stat("pages_reclaimed") - reclaimed,
 		      prlib_stat("shrinker_scans") - scans,
 		      prlib_stat("shrinker_skips") - skips);

@@ -146,12 +146,12 @@ static int exit_with_every_state(void *arg)
 
 TEST_F(teardown, owner_exit_frees_pages_in_every_state)
 {
-	EXPECT_EQ(0, prlib_in_child(exit_with_every_state, NULL));
+	EXPECT_EQ(0, prt_in_child(exit_with_every_state, NULL));
 }
 
 TEST_F(teardown, owner_exit_after_munmap_frees_pages_in_every_state)
 {
-	EXPECT_EQ(0, prlib_in_child(exit_with_every_state, (void *)1));
+	EXPECT_EQ(0, prt_in_child(exit_with_every_state, (void *)1));
 }
 
 static int wait_for_eof(void *arg)
@@ -196,7 +196,7 @@ TEST_F(teardown, last_close_in_another_process_frees_the_range)
 TEST_F(teardown, owner_exit_frees_the_pages_while_another_process_holds_the_fd)
 {
 	struct pagerange_info info;
-	int fd = prlib_orphan_range(NPAGES, 2, 2);
+	int fd = prt_orphan_range(NPAGES, 2, 2);
 
 	ASSERT_LE(0, fd);
 	expect_one_range_holding(_metadata, &self->before, 0);
@@ -217,7 +217,7 @@ TEST_F(teardown, owner_exit_frees_the_pages_while_another_process_holds_the_fd)
 TEST_F_TIMEOUT(teardown, ten_thousand_open_map_use_close_cycles_leave_nothing_behind,
 	       240)
 {
-	double seconds = prlib_seconds();
+	double seconds = prt_seconds();
 	unsigned char *map;
 	int i, fd;
 
@@ -238,7 +238,7 @@ TEST_F_TIMEOUT(teardown, ten_thousand_open_map_use_close_cycles_leave_nothing_be
 		if (fd >= 0)
 			ASSERT_EQ(0, close(fd));
 	}
-	seconds = prlib_seconds() - seconds;
+	seconds = prt_seconds() - seconds;
 	prtest_diag("teardown: %d open/mmap/use/close cycles in %.2f s (%.0f us each)",
 		    i, seconds, seconds * 1e6 / i);
 }
@@ -334,7 +334,7 @@ static void reload_module(struct __test_metadata *_metadata,
 	for (i = 0; i < 50 && access(PRLIB_DEV, F_OK); i++)
 		usleep(100 * 1000);
 	ASSERT_EQ(0, access(PRLIB_DEV, F_OK));
-	EXPECT_EQ(max_size, prlib_max_size());
+	EXPECT_EQ(max_size, prt_max_size());
 	EXPECT_EQ(0, prlib_stat("pages_present"));
 	EXPECT_EQ(0, prlib_stat("pages_reclaimed"));
 	EXPECT_EQ(0, prlib_stat("ranges"));
@@ -352,7 +352,7 @@ static void reload_module(struct __test_metadata *_metadata,
 
 TEST_F_TIMEOUT(module, unloads_once_every_range_is_gone_and_reloads, 60)
 {
-	long long max_size = prlib_max_size();
+	long long max_size = prt_max_size();
 
 	if (!module_reloadable())
 		SKIP(return, "no %s to reload, or not a loadable module",
@@ -371,7 +371,7 @@ TEST_F_TIMEOUT(module, unloads_once_every_range_is_gone_and_reloads, 60)
  */
 TEST_F_TIMEOUT(module, loads_with_its_documented_defaults, 60)
 {
-	long long max_size = prlib_max_size();
+	long long max_size = prt_max_size();
 
 	if (!module_reloadable())
 		SKIP(return, "no %s to reload, or not a loadable module",
@@ -381,8 +381,8 @@ TEST_F_TIMEOUT(module, loads_with_its_documented_defaults, 60)
 
 	EXPECT_EQ(-EINVAL, module_load("max_size=12345"));
 	ASSERT_EQ(0, module_load(""));
-	EXPECT_EQ(4 << 20, prlib_max_size());
-	EXPECT_EQ(0, prlib_read_ll(PRLIB_MAX_PAGES_PARAM));
+	EXPECT_EQ(4 << 20, prt_max_size());
+	EXPECT_EQ(0, prt_read_ll(PRT_MAX_PAGES_PARAM));
 	ASSERT_EQ(0, module_delete());
 	reload_module(_metadata, max_size);
 }
@@ -392,7 +392,7 @@ TEST_F_TIMEOUT(module, loads_with_its_documented_defaults, 60)
 TEST_F_TIMEOUT(module, ten_unload_cycles_each_refused_while_an_fd_or_mapping_lives,
 	       240)
 {
-	long long max_size = prlib_max_size();
+	long long max_size = prt_max_size();
 	double seconds;
 	int i;
 
@@ -401,14 +401,14 @@ TEST_F_TIMEOUT(module, ten_unload_cycles_each_refused_while_an_fd_or_mapping_liv
 		     PAGERANGE_KO);
 	ASSERT_LT(0, max_size);
 
-	seconds = prlib_seconds();
+	seconds = prt_seconds();
 	/* An ASSERT in a cycle ends the test; an EXPECT lets the rest run. */
 	for (i = 0; i < MODULE_CYCLES; i++) {
 		unload_once_the_last_range_is_gone(_metadata);
 		reload_module(_metadata, max_size);
 	}
 	prtest_diag("teardown: %d unload/reload cycles in %.2f s", i,
-		    prlib_seconds() - seconds);
+		    prt_seconds() - seconds);
 }
 
 PAGERANGE_TEST_MAIN

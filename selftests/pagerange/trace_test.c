@@ -264,22 +264,22 @@ TEST_F(trace, a_copy_in_flight_rotates_pages_and_says_why)
 
 	if (self->absent)
 		SKIP(return, "no trace events");
-	ret = prlib_stall_init(&w.st);
+	ret = prt_stall_init(&w.st);
 	if (ret) {
-		prlib_stall_fini(&w.st);
+		prt_stall_fini(&w.st);
 		SKIP(return, "no userfaultfd: %s", strerror(-ret));
 	}
 	ASSERT_EQ(2, prlib_use_range(self->fd, 0, 2));
 	ASSERT_EQ(1, prlib_stop_using(self->fd, 1, 2));
 	ASSERT_EQ(0, pthread_create(&writer, NULL, prtest_stalled_write_run, &w));
-	ASSERT_EQ(0, prlib_stall_wait(&w.st, 30));
+	ASSERT_EQ(0, prt_stall_wait(&w.st, 30));
 	ASSERT_EQ(0, clear_trace());
 	ASSERT_EQ(0, prlib_drop_caches());
 	our_events(self->buf, TRACE_BUF_SIZE);
-	ASSERT_EQ(0, prlib_stall_release(&w.st, 0x11));
+	ASSERT_EQ(0, prt_stall_release(&w.st, 0x11));
 	ASSERT_EQ(0, pthread_join(writer, NULL));
 	EXPECT_EQ(0, w.ret);
-	prlib_stall_fini(&w.st);
+	prt_stall_fini(&w.st);
 
 	EXPECT_NE(NULL, strstr(self->buf,
 			       "pagerange_skip: index=1 reason=copying\n")) {

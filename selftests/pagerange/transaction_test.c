@@ -86,7 +86,7 @@ TEST_F(transaction, read_returns_what_write_wrote)
 
 TEST_F(transaction, zero_clears_exactly_the_span)
 {
-	__u32 state = prlib_seed();
+	__u32 state = prt_seed();
 	unsigned char *shadow = malloc(self->size);
 	int i;
 
@@ -149,7 +149,7 @@ static void random_transactions(struct __test_metadata *_metadata,
 {
 	unsigned char *shadow = malloc(self->size);
 	bool *present = calloc(self->npages, sizeof(*present));
-	__u32 state = prlib_seed();
+	__u32 state = prt_seed();
 	struct pagerange_info info;
 	int t;
 

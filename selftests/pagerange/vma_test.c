@@ -161,9 +161,9 @@ static int child_probe(void *arg)
 
 TEST_F(vma, fork_child_has_no_mapping)
 {
-	EXPECT_EQ(SIGSEGV, prlib_in_child(child_probe, self->map));
-	EXPECT_EQ(SIGSEGV, prlib_in_child(child_probe,
-					  self->map + self->size - 1));
+	EXPECT_EQ(SIGSEGV, prt_in_child(child_probe, self->map));
+	EXPECT_EQ(SIGSEGV, prt_in_child(child_probe,
+					self->map + self->size - 1));
 	/* The parent's mapping survived the child's exit. */
 	EXPECT_EQ(0, prtest_probe(self->map, NULL));
 }
@@ -183,7 +183,7 @@ static int child_writes(void *arg)
 
 TEST_F(vma, fork_child_can_still_use_the_fd)
 {
-	EXPECT_EQ(0, prlib_in_child(child_writes, &self->fd));
+	EXPECT_EQ(0, prt_in_child(child_writes, &self->fd));
 	EXPECT_EQ(0x99, self->map[5 * prlib_page_size]);
 	/* Return page 5 to the shrinker, for teardown's count. */
 	ASSERT_EQ(0, prlib_drop_caches());

@@ -45,7 +45,7 @@ long bench_check(long ret, const char *what)
 
 double bench_now_ns(void)
 {
-	return prlib_seconds() * 1e9;
+	return prt_seconds() * 1e9;
 }
 
 unsigned long bench_loops(unsigned long base)
@@ -270,11 +270,11 @@ static void bench_setup(void)
 		setrlimit(RLIMIT_NOFILE, &rl);
 	}
 	/* Figure 7 puts all 64 MiB in one range. */
-	bench_old_max_size = prlib_max_size();
+	bench_old_max_size = prt_max_size();
 	if (bench_old_max_size < 0)
-		errx(1, "cannot read %s", PRLIB_MAX_SIZE);
-	bench_check(prlib_set_max_size(BENCH_RECLAIM_PAGES * prlib_page_size),
-		    "write " PRLIB_MAX_SIZE);
+		errx(1, "cannot read %s", PRT_MAX_SIZE);
+	bench_check(prt_set_max_size(BENCH_RECLAIM_PAGES * prlib_page_size),
+		    "write " PRT_MAX_SIZE);
 	/*
 	 * The driver maps 4 KiB pages; so must the references, or a huge
 	 * page would stand in for 512 faults.
@@ -288,7 +288,7 @@ static void bench_setup(void)
 
 static void bench_restore(void)
 {
-	prlib_set_max_size(bench_old_max_size);
+	prt_set_max_size(bench_old_max_size);
 	if (bench_old_thp[0])
 		prlib_write_file(BENCH_THP, bench_old_thp);
 }

@@ -30,11 +30,11 @@
 #include <unistd.h>
 
 #include "binder_peer.h"
-#include "libpagerange.h"
+#include "pagerange_util.h"
 #include "tilecache.h"
 
 #define BENCH_THP		"/sys/kernel/mm/transparent_hugepage/enabled"
-#define BENCH_CGROUP		PRLIB_CGROUP_ROOT "/pagerange_bench"
+#define BENCH_CGROUP		PRT_CGROUP_ROOT "/pagerange_bench"
 
 /* The driver answers every command it does not know with ENOTTY at once. */
 #define BENCH_IOC_NOOP		_IO(PAGERANGE_IOC_MAGIC, 0x7f)

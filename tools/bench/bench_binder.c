@@ -48,17 +48,15 @@
 static const unsigned long bench_b1_sizes[] = { 1, 16, 256 };
 static const unsigned long bench_b3_sizes[] = { 1, 16 };
 
+/*
+ * What the benchmark orders its peer, a prlib_sender of its own: set
+ * itself up, or send @offset messages of @len pages each. 0 is
+ * PRLIB_ORDER_EXIT.
+ */
 enum bench_peer_op {
-	BENCH_PEER_EXIT,
+	BENCH_PEER_INIT = 1,	/* open its /dev/binder, map its messages */
 	BENCH_PEER_BATCH,	/* send them back to back */
 	BENCH_PEER_STREAM,	/* send them, at most BENCH_B3_WINDOW ahead */
-};
-
-/* What the benchmark tells its peer: send @count messages of @pages pages. */
-struct bench_peer_order {
-	uint32_t op;
-	uint32_t pages;
-	uint64_t count;
 };
 
 /*
@@ -69,13 +67,13 @@ struct bench_peer_order {
 struct bench_peer {
 	bool binder;		/* Binder transactions, or pagerange messages */
 	bool empty;		/* pagerange: no message, the wake-up alone */
-	pid_t pid;
-	int order[2];		/* benchmark -> peer: struct bench_peer_order */
-	int reply[2];		/* peer -> benchmark: a batch's time, in ns */
+	struct prlib_sender sender;
 	int credit;		/* eventfd: messages the benchmark consumed */
 	int ready;		/* eventfd: messages the peer wrote (pagerange) */
 	int fd;			/* the range the peer writes into (pagerange) */
 	char *map;		/* the benchmark's mapping of it */
+	char *base;		/* peer: room for its messages */
+	unsigned long streams;	/* peer: BENCH_PEER_STREAM orders so far */
 	uint64_t seq;
 	uint64_t credited;	/* peer: credits taken from @credit */
 	uint64_t pending;	/* benchmark: messages @ready announced, unread */
@@ -131,42 +129,56 @@ static char *bench_skew(char *base, unsigned long n)
 	return base + n * 5 % BENCH_B_SKEW * prlib_page_size;
 }
 
-static void bench_peer_serve(struct bench_peer *pe)
+/* In the peer: carry out order @o; a batch's time goes back in ns. */
+static void bench_peer_serve(void *arg, const struct prlib_order *o,
+			     struct prlib_reply *r)
 {
 	size_t len = BENCH_BINDER_ASYNC + BENCH_B_SKEW * prlib_page_size;
-	unsigned long i, streams = 0;
-	struct bench_peer_order o;
-	char *base, *msg;
-	double t0, ns;
+	struct bench_peer *pe = arg;
+	unsigned long i;
+	double t0;
+	char *msg;
 
-	close(pe->order[1]);
-	close(pe->reply[0]);
-	if (pe->binder)
-		bench_check(binder_peer_open(&pe->bp, 0), "open " BINDER_PEER_DEV);
-	/* Room for the largest message, B2's, wherever it starts. */
-	base = bench_anon(len, MAP_POPULATE);
-	memset(base, 0xa5, len);
-	while (!prlib_xfer(pe->order[0], &o, sizeof(o), false)) {
-		if (o.op == BENCH_PEER_EXIT)
-			_exit(0);
-		/* B1 compares batches: theirs stays put. */
-		msg = base;
-		if (o.op == BENCH_PEER_STREAM)
-			msg = bench_skew(base, streams++);
-		/* A batch is consumed with no credits handed back. */
-		if (o.op == BENCH_PEER_BATCH)
-			pe->credited += o.count;
-		t0 = bench_now_ns();
-		for (i = 0; i < o.count; i++) {
-			if (o.op == BENCH_PEER_STREAM)
-				bench_peer_wait_credit(pe);
-			bench_peer_send(pe, msg, o.pages);
-		}
-		ns = bench_now_ns() - t0;
-		if (prlib_xfer(pe->reply[1], &ns, sizeof(ns), true))
-			_exit(3);
+	if (o->op == BENCH_PEER_INIT) {
+		if (pe->binder)
+			bench_check(binder_peer_open(&pe->bp, 0),
+				    "open " BINDER_PEER_DEV);
+		/* Room for the largest message, B2's, wherever it starts. */
+		pe->base = bench_anon(len, MAP_POPULATE);
+		memset(pe->base, 0xa5, len);
+		return;
 	}
-	_exit(1);
+	/* B1 compares batches: theirs stays put. */
+	msg = pe->base;
+	if (o->op == BENCH_PEER_STREAM)
+		msg = bench_skew(pe->base, pe->streams++);
+	/* A batch is consumed with no credits handed back. */
+	if (o->op == BENCH_PEER_BATCH)
+		pe->credited += o->offset;
+	t0 = bench_now_ns();
+	for (i = 0; i < o->offset; i++) {
+		if (o->op == BENCH_PEER_STREAM)
+			bench_peer_wait_credit(pe);
+		bench_peer_send(pe, msg, o->len);
+	}
+	r->used = bench_now_ns() - t0;
+}
+
+static void bench_peer_order(struct bench_peer *pe, enum bench_peer_op op,
+			     unsigned long pages, unsigned long count)
+{
+	if (prlib_sender_send(&pe->sender, op, count, pages, 0))
+		errx(1, "the peer is gone");
+}
+
+/* The time the peer's last order took, in ns. */
+static double bench_peer_wait(struct bench_peer *pe)
+{
+	struct prlib_reply r = prlib_sender_reply(&pe->sender);
+
+	if (r.err)
+		errx(1, "the peer failed");
+	return r.used;
 }
 
 enum bench_peer_kind {
@@ -186,8 +198,6 @@ static void bench_peer_start(struct bench_peer *pe, enum bench_peer_kind kind,
 	pe->empty = kind == BENCH_PEER_EMPTY;
 	pe->fd = -1;
 	pe->ready = -1;
-	if (pipe2(pe->order, O_CLOEXEC) || pipe2(pe->reply, O_CLOEXEC))
-		err(1, "pipe");
 	pe->credit = eventfd(0, EFD_CLOEXEC);
 	if (pe->credit < 0)
 		err(1, "eventfd");
@@ -198,48 +208,21 @@ static void bench_peer_start(struct bench_peer *pe, enum bench_peer_kind kind,
 		if (!pe->empty)
 			pe->fd = bench_open_range(pages, &pe->map);
 	}
-	pe->pid = prlib_fork();
-	if (pe->pid < 0)
+	if (prlib_sender_start_fn(&pe->sender, bench_peer_serve, pe))
 		err(1, "fork");
-	if (!pe->pid)
-		bench_peer_serve(pe);
-	close(pe->order[0]);
-	close(pe->reply[1]);
+	bench_peer_order(pe, BENCH_PEER_INIT, 0, 0);
+	bench_peer_wait(pe);
 }
 
 static void bench_peer_stop(struct bench_peer *pe, unsigned long pages)
 {
-	struct bench_peer_order o = { .op = BENCH_PEER_EXIT };
-
-	if (prlib_xfer(pe->order[1], &o, sizeof(o), true) ||
-	    prlib_wait_exit(pe->pid))
+	if (prlib_sender_stop(&pe->sender))
 		errx(1, "the %s peer failed", pe->binder ? "Binder" : "pagerange");
-	close(pe->order[1]);
-	close(pe->reply[0]);
 	close(pe->credit);
 	if (!pe->binder)
 		close(pe->ready);
 	if (pe->fd >= 0)
 		bench_close_range(pe->fd, pe->map, pages);
-}
-
-static void bench_peer_order(struct bench_peer *pe, enum bench_peer_op op,
-			     unsigned long pages, unsigned long count)
-{
-	struct bench_peer_order o = { .op = op, .pages = pages, .count = count };
-
-	if (prlib_xfer(pe->order[1], &o, sizeof(o), true))
-		errx(1, "the peer is gone");
-}
-
-/* The time the peer's last order took, in ns. */
-static double bench_peer_wait(struct bench_peer *pe)
-{
-	double ns;
-
-	if (prlib_xfer(pe->reply[0], &ns, sizeof(ns), false))
-		errx(1, "the peer failed");
-	return ns;
 }
 
 /* In the benchmark: check a message's size and sequence number. */

@@ -512,25 +512,22 @@ enum bench_tx_mode {
 	BENCH_TX_MODES
 };
 
+/*
+ * The receiver orders the sender, a prlib_sender of its own, to put message
+ * @offset (its sequence number) in its page of the ring; the reply's @used
+ * says which message is in.
+ */
 struct bench_tx {
-	int req[2];	/* receiver -> sender: "send the next one" */
-	int tok[2];	/* sender -> receiver: "it is in the buffer" */
-	pid_t sender;
+	struct prlib_sender sender;
 	int fd;		/* /dev/pagerange, or the memfd */
 	char *map;	/* the receiver's read-only view of the buffer */
+	char *msg;	/* the sender's message: a page of 0xa5 */
 	enum bench_tx_mode mode;
 };
 
 static bool bench_tx_range(const struct bench_tx *tx)
 {
 	return tx->mode == BENCH_TX_WRITE_USE || tx->mode == BENCH_TX_TWO_CALLS;
-}
-
-/* A sequence number over a pipe; the other process is gone if it fails. */
-static void bench_tx_xfer(int fd, uint64_t *seq, bool out)
-{
-	if (prlib_xfer(fd, seq, sizeof(*seq), out))
-		errx(1, "pipe %s", out ? "write" : "read");
 }
 
 /* The sender's part of one transaction: 4 KiB from @msg into @page. */
@@ -559,25 +556,18 @@ static void bench_tx_put(struct bench_tx *tx, const char *msg,
 }
 
 /*
- * The sender: on each request, copy a 4 KiB message stamped with its
+ * The sender: on each order, copy a 4 KiB message stamped with its
  * sequence number into a page of the ring.
  */
-static void bench_tx_sender(struct bench_tx *tx)
+static void bench_tx_sender(void *arg, const struct prlib_order *o,
+			    struct prlib_reply *r)
 {
-	char *msg = malloc(prlib_page_size);
-	uint64_t seq;
+	struct bench_tx *tx = arg;
+	uint64_t seq = o->offset;
 
-	if (!msg)
-		err(1, "malloc");
-	memset(msg, 0xa5, prlib_page_size);
-	for (;;) {
-		bench_tx_xfer(tx->req[0], &seq, false);
-		if (seq == UINT64_MAX)
-			_exit(0);
-		memcpy(msg, &seq, sizeof(seq));
-		bench_tx_put(tx, msg, seq % BENCH_TX_RING);
-		bench_tx_xfer(tx->tok[1], &seq, true);
-	}
+	memcpy(tx->msg, &seq, sizeof(seq));
+	bench_tx_put(tx, tx->msg, seq % BENCH_TX_RING);
+	r->used = seq;
 }
 
 static void bench_tx_start(struct bench_tx *tx, enum bench_tx_mode mode)
@@ -585,8 +575,10 @@ static void bench_tx_start(struct bench_tx *tx, enum bench_tx_mode mode)
 	size_t len = BENCH_TX_RING * prlib_page_size;
 
 	tx->mode = mode;
-	if (pipe(tx->req) || pipe(tx->tok))
-		err(1, "pipe");
+	tx->msg = malloc(prlib_page_size);
+	if (!tx->msg)
+		err(1, "malloc");
+	memset(tx->msg, 0xa5, prlib_page_size);
 	if (bench_tx_range(tx)) {
 		tx->fd = bench_open_range(BENCH_TX_RING, &tx->map);
 	} else {
@@ -597,24 +589,15 @@ static void bench_tx_start(struct bench_tx *tx, enum bench_tx_mode mode)
 		if (tx->map == MAP_FAILED)
 			err(1, "mmap memfd");
 	}
-	tx->sender = prlib_fork();
-	if (tx->sender < 0)
+	if (prlib_sender_start_fn(&tx->sender, bench_tx_sender, tx))
 		err(1, "fork");
-	if (!tx->sender)
-		bench_tx_sender(tx);
-	close(tx->req[0]);
-	close(tx->tok[1]);
 }
 
 static void bench_tx_stop(struct bench_tx *tx)
 {
-	uint64_t quit = UINT64_MAX;
-
-	bench_tx_xfer(tx->req[1], &quit, true);
-	if (prlib_wait_exit(tx->sender))
+	if (prlib_sender_stop(&tx->sender))
 		errx(1, "the sender failed");
-	close(tx->req[1]);
-	close(tx->tok[0]);
+	free(tx->msg);
 	bench_close_range(tx->fd, tx->map, BENCH_TX_RING);
 }
 
@@ -623,16 +606,16 @@ static double bench_tx_run(struct bench_tx *tx, uint64_t *seq,
 			   unsigned long count)
 {
 	char *copy = malloc(prlib_page_size);
+	struct prlib_reply got;
 	unsigned long page, i;
-	uint64_t got, stamp;
+	uint64_t stamp;
 	double t0, t1;
 
 	if (!copy)
 		err(1, "malloc");
 	t0 = bench_now_ns();
 	for (i = 0; i < count; i++, (*seq)++) {
-		bench_tx_xfer(tx->req[1], seq, true);
-		bench_tx_xfer(tx->tok[0], &got, false);
+		got = prlib_sender_do(&tx->sender, PRLIB_ORDER_WRITE, *seq, 0, 0);
 		page = *seq % BENCH_TX_RING;
 		stamp = *seq;
 		if (tx->mode != BENCH_TX_EMPTY) {
@@ -643,7 +626,7 @@ static double bench_tx_run(struct bench_tx *tx, uint64_t *seq,
 		if (bench_tx_range(tx))
 			bench_check(prlib_stop_using(tx->fd, page, page + 1),
 				    "STOP_USING_RANGE");
-		if (got != *seq || stamp != *seq)
+		if (got.used != (__s64)*seq || stamp != *seq)
 			errx(1, "transaction %llu read %llu",
 			     (unsigned long long)*seq,
 			     (unsigned long long)stamp);

@@ -8,20 +8,20 @@
 
 /* ---- figure 8: a memory cgroup's own reclaim ------------------------- */
 
-static struct prlib_cgroup_root bench_cgroup_root;
+static struct prt_cgroup_root bench_cgroup_root;
 static bool bench_cgroup_made;
 
 static void bench_cgroup_leave(void)
 {
-	prlib_cgroup_enter(PRLIB_CGROUP_ROOT, 0);
+	prt_cgroup_enter(PRT_CGROUP_ROOT, 0);
 	if (bench_cgroup_made)
 		rmdir(BENCH_CGROUP);
-	prlib_cgroup_fini(&bench_cgroup_root);
+	prt_cgroup_fini(&bench_cgroup_root);
 }
 
 static const char *bench_cgroup_make(void)
 {
-	const char *why = prlib_cgroup_init(&bench_cgroup_root);
+	const char *why = prt_cgroup_init(&bench_cgroup_root);
 
 	if (why)
 		return why;
@@ -30,7 +30,7 @@ static const char *bench_cgroup_make(void)
 	bench_cgroup_made = true;
 	if (access(BENCH_CGROUP "/memory.reclaim", W_OK))
 		return "no memory.reclaim (before 5.19)";
-	if (prlib_cgroup_enter(BENCH_CGROUP, 0))
+	if (prt_cgroup_enter(BENCH_CGROUP, 0))
 		return "cannot join " BENCH_CGROUP;
 	return NULL;
 }
@@ -62,8 +62,8 @@ static double bench_memory_reclaim_ns(void)
 	double t0 = bench_now_ns();
 	int ret;
 
-	ret = prlib_cgroup_write(BENCH_CGROUP, "memory.reclaim",
-				 BENCH_RECLAIM_PAGES * prlib_page_size);
+	ret = prt_cgroup_write(BENCH_CGROUP, "memory.reclaim",
+			       BENCH_RECLAIM_PAGES * prlib_page_size);
 	if (ret != -EAGAIN)
 		bench_check(ret, "write " BENCH_CGROUP "/memory.reclaim");
 	return bench_now_ns() - t0;
@@ -452,8 +452,8 @@ static long bench_d2_reclaim(struct tilecache *tc, long before)
 	int ret, tries;
 
 	for (tries = 0; tries < 1000; tries++) {
-		ret = prlib_cgroup_write(BENCH_CGROUP, "memory.reclaim",
-					 BENCH_D2_STEP * prlib_page_size);
+		ret = prt_cgroup_write(BENCH_CGROUP, "memory.reclaim",
+				       BENCH_D2_STEP * prlib_page_size);
 		if (ret != -EAGAIN)
 			bench_check(ret, "write " BENCH_CGROUP "/memory.reclaim");
 		bench_check(prlib_get_info(tilecache_fd(tc), &info),
@@ -489,7 +489,7 @@ static double bench_d2_once(unsigned long tile_pages,
 		.protocol = protocol,
 		.build = bench_d2_build,
 	};
-	__u32 x = PRLIB_DEFAULT_SEED;
+	__u32 x = PRT_DEFAULT_SEED;
 	struct tilecache *tc;
 	unsigned long k;
 	long built = 0;

@@ -1,16 +1,23 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * libpagerange: what every user-space program of the project needs to
- * drive /dev/pagerange, linked statically into the selftests, pagerangectl
- * and the benchmark (as tools/testing/selftests/mm/ links vm_util.c):
+ * libpagerange: what a user-space program needs to drive /dev/pagerange,
+ * linked statically into pagerangectl, the tile cache, the benchmark and
+ * the selftests:
  *
  * - thin wrappers around the ioctls, each returning a result or -errno;
- * - readers and writers of debugfs, sysfs, procfs and cgroup files, the
- *   driver's counters among them;
+ * - readers of the driver's debugfs files and of small sysfs and procfs
+ *   files, and drop_caches;
  * - a second process that holds a range's fd and writes into it on
- *   request (Binder's sender), fd passing and child processes;
- * - a page of user memory that stalls a copy on a userfaultfd fault;
+ *   request (Binder's sender), which pagerangectl's demo, the selftests
+ *   and the benchmark all use, and the child processes it is made of;
  * - the xorshift32 byte stream the programs fill pages with and check.
+ *
+ * Its one copy lives in selftests/pagerange/, so that the collection builds
+ * from its own directory alone, in this tree or in a kernel's
+ * tools/testing/selftests/ (as mm/ builds vm_util.c); lib/libpagerange.[ch],
+ * which the shipped programs build, are links to it. What only the tests
+ * and the benchmark need (cgroups, userfaultfd, fd passing, module
+ * parameters) is pagerange_util.[ch] beside it, prefix prt_.
  *
  * Its names start with prlib_, which no name of the kernel module does.
  */
@@ -31,9 +38,6 @@ struct pagerange_purged;
 /* The page size, set before main() runs. */
 extern size_t prlib_page_size;
 
-#define PRLIB_NR_IOC_CMDS	9
-extern const unsigned long prlib_ioc_cmds[PRLIB_NR_IOC_CMDS];
-
 #define PRLIB_DEV		"/dev/pagerange"
 
 #define PRLIB_DEBUGFS	"/sys/kernel/debug"
@@ -43,14 +47,7 @@ extern const unsigned long prlib_ioc_cmds[PRLIB_NR_IOC_CMDS];
 
 #define PRLIB_RANGES	PRLIB_DEBUGFS "/pagerange/ranges"
 
-#define PRLIB_MAX_SIZE	"/sys/module/pagerange/parameters/max_size"
-
-#define PRLIB_MAX_PAGES_PARAM "/sys/module/pagerange/parameters/max_pages"
-
 #define PRLIB_DROP_CACHES	"/proc/sys/vm/drop_caches"
-
-/* Seed of the pseudo-random tests; PAGERANGE_SEED=n in the environment overrides it. */
-#define PRLIB_DEFAULT_SEED	0x5eed1234u
 
 void *prlib_ptr(__u64 addr);
 
@@ -63,10 +60,6 @@ int prlib_open(void);
 
 /* The mapping every owner makes: read-only, shared, offset 0. */
 void *prlib_map(int fd, size_t len);
-
-/* mmap(2) as 0 or -errno; a successful mapping is unmapped again. */
-int prlib_try_map(int fd, size_t len, int prot, int flags,
-		  off_t offset);
 
 long prlib_span(int fd, unsigned long cmd, __u64 start,
 		__u64 end, __u64 flags);
@@ -126,18 +119,11 @@ ssize_t prlib_check(const void *buf, size_t len, __u32 seed);
 /* Index of the first byte of @buf that is not @c, or -1. */
 ssize_t prlib_find_not(const void *buf, size_t len, int c);
 
-__u32 prlib_seed(void);
-
 /* Write @s to a sysctl or sysfs file: 0 or -errno. */
 int prlib_write_file(const char *path, const char *s);
 
 /* Run every shrinker until it has nothing left to free. */
 int prlib_drop_caches(void);
-
-/* The max_size module parameter in bytes, or -1. */
-long long prlib_max_size(void);
-
-int prlib_set_max_size(long long val);
 
 /* Open a debugfs file, mounting debugfs if nobody has yet. */
 FILE *prlib_debugfs_open(const char *path);
@@ -168,75 +154,6 @@ long long prlib_file_value(FILE *f, const char *name);
 /* The global counter @name, the device's sysfs attribute, or -1. */
 long long prlib_stat(const char *name);
 
-/* A number alone in a file (sysfs, cgroupfs), or -1; "max" is LLONG_MAX. */
-long long prlib_read_ll(const char *path);
-
-int prlib_write_ll(const char *path, long long val);
-
-/* A "Name: value kB" line of /proc/<pid>/status, in KiB, or -1. */
-long long prlib_status_kb(pid_t pid, const char *name);
-
-#define PRLIB_CGROUP_ROOT	"/sys/fs/cgroup"
-
-/* What prlib_cgroup_init() changed, for prlib_cgroup_fini(). */
-struct prlib_cgroup_root {
-	bool mounted;	/* cgroup2 was mounted */
-	bool enabled;	/* the memory controller was enabled for children */
-};
-
-/* Whether @word is one of the space-separated words of file @path. */
-bool prlib_file_has_word(const char *path, const char *word);
-
-/*
- * Mount cgroup2 if it is not, and give child cgroups the memory
- * controller: NULL, or why not.
- */
-const char *
-prlib_cgroup_init(struct prlib_cgroup_root *root);
-
-/* Undo prlib_cgroup_init(), once every cgroup it allowed is gone. */
-void prlib_cgroup_fini(struct prlib_cgroup_root *root);
-
-/* A file of cgroup @cg (a directory), as one number; see prlib_read_ll(). */
-long long prlib_cgroup_read(const char *cg, const char *file);
-
-int prlib_cgroup_write(const char *cg, const char *file,
-		       long long val);
-
-/* The value of @key in @cg's memory.events or memory.stat (@file), or -1. */
-long long prlib_cgroup_key(const char *cg, const char *file,
-			   const char *key);
-
-/* Move process @pid (0: the caller) into cgroup @cg: 0 or -errno. */
-int prlib_cgroup_enter(const char *cg, pid_t pid);
-
-/*
- * A page of user memory that stalls whoever touches it, the kernel's
- * copy_from_user() included, until the test lets it go: a userfaultfd
- * region in missing mode. It holds a copy into the driver in flight for as
- * long as a test likes.
- */
-struct prlib_stall {
-	unsigned char *page;	/* the stalling page */
-	int uffd;		/* -1 without userfaultfd */
-};
-
-/*
- * Map the page and register it: 0, or -errno (-ENOSYS, -EPERM: no
- * userfaultfd here), with the page mapped but not stalling. Released with
- * prlib_stall_fini() in both cases.
- */
-int prlib_stall_init(struct prlib_stall *st);
-
-/* Wait up to @seconds for a touch of the page to stall: 0 or -errno. */
-int prlib_stall_wait(struct prlib_stall *st,
-		     int seconds);
-
-/* Let the stalled touch go on: the page then reads as @fill. 0 or -errno. */
-int prlib_stall_release(struct prlib_stall *st, int fill);
-
-void prlib_stall_fini(struct prlib_stall *st);
-
 /* One line of debugfs' ranges file. */
 struct prlib_ranges_line {
 	long long pid;
@@ -265,25 +182,26 @@ void prlib_stats_read(struct prlib_stats *s);
 /* Wait for child @pid: returns its exit code, or minus the signal that killed it. */
 int prlib_wait_exit(pid_t pid);
 
-/*
- * Run @fn(@arg) in a child process: returns its exit code, or minus the
- * signal that killed it. The child must not use ASSERT_*()/EXPECT_*().
- */
-int prlib_in_child(int (*fn)(void *), void *arg);
-
-/* Pass @fd over a unix socket (SCM_RIGHTS): 0 or -errno. */
-int prlib_send_fd(int sock, int fd);
-
-/* Receive an fd sent by prlib_send_fd(): the fd or -errno. */
-int prlib_recv_fd(int sock);
-
 /* Read or write exactly @len bytes of a pipe: 0 or -1. */
 int prlib_xfer(int fd, void *buf, size_t len, bool out);
+
+/* In a child: do not outlive a test that gave up. */
+void prlib_die_with_parent(void);
+
+/*
+ * fork() with stdio flushed first, so that the child does not write out the
+ * parent's buffered output again; the child does not outlive the test.
+ */
+pid_t prlib_fork(void);
 
 /*
  * A second process that holds the range's fd (inherited through fork()) and
  * does what the owner tells it over a pipe, like a Binder sender copying a
- * transaction into the receiver's buffer.
+ * transaction into the receiver's buffer: the owner sends a struct
+ * prlib_order, the sender carries it out and answers with a struct
+ * prlib_reply. prlib_sender_start()'s sender knows PRLIB_ORDER_WRITE and
+ * PRLIB_ORDER_CHECK; one started with prlib_sender_start_fn() hands every
+ * order to a function of the caller's, with ops and fields of its own.
  */
 enum prlib_order_op {
 	PRLIB_ORDER_EXIT,
@@ -304,28 +222,28 @@ struct prlib_reply {
 	__s32 pad;
 };
 
+/* In the sender: carry out order @o (never PRLIB_ORDER_EXIT) into @r. */
+typedef void prlib_sender_fn(void *arg, const struct prlib_order *o,
+			     struct prlib_reply *r);
+
 struct prlib_sender {
 	pid_t pid;
 	int order_fd;
 	int reply_fd;
+	prlib_sender_fn *fn;	/* in the sender: what carries out an order */
+	void *arg;		/* its argument, in the sender's copy of memory */
 };
 
-/* Kill child *@pid, if any is left, and reap it: a teardown's first step. */
-void prlib_kill_child(pid_t *pid);
-
-/* In a child: do not outlive a test that gave up. */
-void prlib_die_with_parent(void);
+/* Fork a sender that writes into and reads from @fd: 0 or -errno. */
+int prlib_sender_start(struct prlib_sender *s, int fd);
 
 /*
- * fork() with stdio flushed first, so that the child does not write out the
- * parent's buffered output again; the child does not outlive the test.
+ * Fork a sender that calls @fn(@arg, ...) for each order: 0 or -errno. The
+ * sender gets a copy of the caller's memory as fork() left it, @arg's
+ * target included.
  */
-pid_t prlib_fork(void);
-
-void prlib_sender_serve(int fd, int order_fd, int reply_fd);
-
-/* Fork a sender holding @fd: 0 or -errno. */
-int prlib_sender_start(struct prlib_sender *s, int fd);
+int prlib_sender_start_fn(struct prlib_sender *s, prlib_sender_fn *fn,
+			  void *arg);
 
 /* Give the sender an order without waiting for it: 0 or -EPIPE. */
 int prlib_sender_send(struct prlib_sender *s, __u32 op,
@@ -344,14 +262,6 @@ prlib_sender_do(struct prlib_sender *s, __u32 op, __u64 offset,
 int prlib_sender_stop(struct prlib_sender *s);
 
 /*
- * Make a range whose owner is gone: a child opens and maps @npages, makes the
- * first @in_use pages in use and the @reclaimable after them reclaimable,
- * hands the fd over and exits. Returns the fd, or -errno.
- */
-int prlib_orphan_range(__u64 npages, __u64 in_use,
-		       __u64 reclaimable);
-
-/*
  * Wait up to @ms milliseconds for the global counters to come back to
  * @before: when a remote writer held the owner's mm last, the owner's
  * mapping is torn down by a worker (mmput_async()) a little after the last
@@ -360,8 +270,5 @@ int prlib_orphan_range(__u64 npages, __u64 in_use,
  */
 bool prlib_stats_settle(const struct prlib_stats *before,
 			int ms);
-
-/* Seconds on the monotonic clock, to time a test's phases. */
-double prlib_seconds(void);
 
 #endif /* LIBPAGERANGE_H */

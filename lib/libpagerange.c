@@ -1,0 +1,1 @@
+../selftests/pagerange/libpagerange.c
