@@ -37,7 +37,7 @@
 ##                      the selftests must all catch on 6.1
 ##   make lint          checkpatch, sparse and W=1, the UAPI header alone,
 ##                      shellcheck, the man pages, the specification's
-##                      coverage and the cross-references (tools/lint)
+##                      coverage and the cross-references (tools/dev/lint)
 ##   make check-tools   pagerangectl, the udev rule under Debian's udevadm,
 ##                      and the tile cache, in the guest
 ##   make run           "pagerangectl demo" in the guest
@@ -66,9 +66,13 @@
 ## CI (.ci/run) runs, in this order: check, check KERNEL=6.12, compile-test,
 ## check-debug, check-kcsan, check-mutants, lint, check-tools, deb,
 ## deb-check.
+##
+## The testing and packaging targets run tools/dev/prdev, the one entry
+## point of the tooling: "tools/dev/prdev help" lists its subcommands
+## (kernel, run, check, ...) for use by hand.
 
 KERNEL ?= 6.1
-VM := tools/vm
+DEV := tools/dev/prdev
 LIB := lib/libpagerange
 # Static builds of the programs for the guest, which has no shared libraries.
 GUEST := build/guest
@@ -96,7 +100,7 @@ help:
 	@sed -n 's/^## \{0,1\}//p' $(firstword $(MAKEFILE_LIST))
 
 deps:
-	@$(VM)/deps
+	@$(DEV) deps
 
 modules:
 	$(MAKE) -C driver KDIR="$(KDIR)"
@@ -104,7 +108,7 @@ modules:
 # The guest boots Debian's $(KERNEL), so check and run build the module
 # against that kernel's headers whatever KDIR says.
 vm-modules: deps
-	kdir=$$($(VM)/fetch-kernel --kdir $(KERNEL)) && $(MAKE) -C driver KDIR="$$kdir"
+	kdir=$$($(DEV) kernel --kdir $(KERNEL)) && $(MAKE) -C driver KDIR="$$kdir"
 
 comma := ,
 CHECK_OPTS = $(foreach t,$(subst $(comma), ,$(T)),--test $(t)) \
@@ -113,43 +117,43 @@ CHECK_OPTS = $(foreach t,$(subst $(comma), ,$(T)),--test $(t)) \
 # The 32-bit run is Debian 6.1's: the one kernel every user of the
 # compat path is sure to have.
 check: vm-modules
-	$(VM)/check --kernel $(KERNEL) $(if $(filter 6.1,$(KERNEL)),--m32) $(CHECK_OPTS)
+	$(DEV) check --kernel $(KERNEL) $(if $(filter 6.1,$(KERNEL)),--m32) $(CHECK_OPTS)
 
-# Each builds the module for each of its kernels in turn (tools/vm/check-kernels).
+# Each builds the module for each of its kernels in turn (tools/dev/check-kernels).
 check-debug: deps
-	$(VM)/check-kernels --kunit $(CHECK_OPTS) 6.1-debug 7.2-debug
+	$(DEV) check-kernels --kunit $(CHECK_OPTS) 6.1-debug 7.2-debug
 
 # The tests whose threads race each other: stress, transactions, the
 # regressions, the hostile receiver and reclaim.
 KCSAN_TESTS := stress_test transaction_test regression_test hostile_test reclaim_test
 
 check-kcsan: deps
-	$(VM)/check-kernels $(CHECK_OPTS) $(if $(T),,$(foreach t,$(KCSAN_TESTS),--test $(t))) 7.2-kcsan
+	$(DEV) check-kernels $(CHECK_OPTS) $(if $(T),,$(foreach t,$(KCSAN_TESTS),--test $(t))) 7.2-kcsan
 
-# Mutants of the driver, each of which the tests must kill (tools/vm/mutants).
+# Mutants of the driver, each of which the tests must kill (tools/dev/mutants).
 check-mutants: deps
-	$(VM)/mutants
+	$(DEV) mutants
 
 compile-test: deps
-	$(VM)/compile-test
+	$(DEV) compile-test
 
 run: vm-modules $(GUEST)/pagerangectl
-	$(VM)/run --kernel $(KERNEL) --add $(GUEST)/pagerangectl -- /pagerangectl demo
+	$(DEV) run --kernel $(KERNEL) --add $(GUEST)/pagerangectl -- /pagerangectl demo
 
 # ---- tools, lint, install, DKMS -----------------------------------------
 
 check-tools: vm-modules $(GUEST)/pagerangectl tools/tilecache/tilecache-test
 	$(MAKE) -C pagerangectl pagerangectl-test-ranges
-	udev=$$($(VM)/fetch-udev) && $(VM)/run --kernel $(KERNEL) \
+	udev=$$($(DEV) udev) && $(DEV) run --kernel $(KERNEL) \
 		--add $(GUEST)/pagerangectl --add pagerangectl/pagerangectl-test \
 		--add pagerangectl/pagerangectl-test-ranges --add tools/tilecache/tilecache-test \
 		--add "$$udev" --add udev/60-pagerange.rules -- /pagerangectl-test
 
 lint:
-	tools/lint
+	$(DEV) lint
 
 # The version DKMS and /usr/src know the sources by: MODULE_VERSION.
-PAGERANGE_VERSION := $(shell tools/version)
+PAGERANGE_VERSION := $(shell $(DEV) version)
 
 PREFIX ?= /usr/local
 SBINDIR ?= $(PREFIX)/sbin
@@ -172,9 +176,9 @@ INSTALL_FILES := \
 
 install: install-module install-files
 
-# Signing and depmod: see tools/install-module.
+# Signing and depmod: see packaging/install-module.
 install-module: modules
-	tools/install-module install "$(KDIR)" "$(DESTDIR)" "$(MODULE_DIR)"
+	packaging/install-module install "$(KDIR)" "$(DESTDIR)" "$(MODULE_DIR)"
 
 # On the system itself (no DESTDIR), the group the udev rule names is created.
 install-files:
@@ -189,7 +193,7 @@ install-files:
 	fi
 
 uninstall: uninstall-files
-	tools/install-module uninstall "$(KDIR)" "$(DESTDIR)" "$(MODULE_DIR)"
+	packaging/install-module uninstall "$(KDIR)" "$(DESTDIR)" "$(MODULE_DIR)"
 
 # The group is left alone: files may still belong to it.
 uninstall-files:
@@ -202,7 +206,7 @@ DKMS_K := $(if $(DKMS_KERNEL),-k $(DKMS_KERNEL))
 dkms-install: dkms-root install-files
 	-dkms remove pagerange/$(PAGERANGE_VERSION) --all >/dev/null 2>&1
 	rm -rf $(DKMS_SRCDIR)
-	tools/dkms-source $(DKMS_SRCDIR)
+	packaging/dkms-source $(DKMS_SRCDIR)
 	dkms add pagerange/$(PAGERANGE_VERSION)
 	dkms build pagerange/$(PAGERANGE_VERSION) $(DKMS_K)
 	dkms install pagerange/$(PAGERANGE_VERSION) $(DKMS_K)
@@ -223,10 +227,10 @@ dkms-root:
 # built there.
 DEB_DIR ?= debs
 deb:
-	tools/deb $(DEB_DIR)
+	$(DEV) deb $(DEB_DIR)
 
 deb-check: deb
-	tools/deb-check $(DEB_DIR)
+	$(DEV) deb-check $(DEB_DIR)
 
 .PHONY: deb deb-check check-tools lint install install-module install-files uninstall \
 	uninstall-files dkms-install dkms-uninstall dkms-root
@@ -263,7 +267,7 @@ clean:
 	rm -rf build
 	rm -rf driver/*.o driver/*.ko driver/*.mod driver/*.mod.c driver/.*.cmd \
 		driver/modules.order driver/Module.symvers driver/.tmp_versions
-	if [ -f selftests/pagerange/Makefile ] && src=$$($(VM)/linux-source 2>/dev/null); then \
+	if [ -f selftests/pagerange/Makefile ] && src=$$($(DEV) kernel harness 2>/dev/null); then \
 		$(MAKE) -C selftests/pagerange KSFT_DIR=$$src/tools/testing/selftests clean; \
 	fi
 

@@ -25,7 +25,7 @@
  *
  * Reclaim is driven by calling the shrinker's callbacks directly. The
  * shrinker is registered too, so memory pressure could scan between two
- * steps of a case; the tests expect a quiet guest, as tools/vm/run boots.
+ * steps of a case; the tests expect a quiet guest, as tools/dev/run boots.
  */
 #ifndef PAGERANGE_CORE_TEST_H
 #define PAGERANGE_CORE_TEST_H

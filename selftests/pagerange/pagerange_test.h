@@ -321,8 +321,8 @@ static inline long prtest_server_stop(struct prtest_server *sv)
 }
 
 /*
- * Whether the tests run in the project's test VM (tools/vm/init), where the
- * driver is loaded: there, a device, parameter, debugfs file or trace
+ * Whether the tests run in the project's test VM (tools/dev/guest/init),
+ * where the driver is loaded: there, a device, parameter, debugfs file or trace
  * event of the driver's that is missing is the driver's failure. On a
  * user's machine it is a skip: the module may not be loaded, the kernel
  * may lack debugfs or tracing.
