@@ -49,11 +49,11 @@
  * a reference that would outlive the PTE, and only at one address: the vma
  * cannot be split, moved or copied. A page leaves its slot in one of two
  * ways:
- *   - the shrinker zaps its PTE (zap_vma_ptes() flushes the TLB) under the
- *     mmap read lock, having checked that the vma it zaps is the range's
- *     and is still in the mm's tree, then empties its slot and frees it. It
- *     takes a run of neighbouring pages that are next on the list_lru this
- *     way at once, with one zap and one TLB flush;
+ *   - the shrinker zaps its PTE (zap_special_vma_range() flushes the TLB)
+ *     under the mmap read lock, having checked that the vma it zaps is the
+ *     range's and is still in the mm's tree, then empties its slot and
+ *     frees it. It takes a run of neighbouring pages that are next on the
+ *     list_lru this way at once, with one zap and one TLB flush;
  *   - the vma is closed (munmap(), or exit_mmap() once the owner's mm has no
  *     user), and every page is freed: the mm core calls ->close only after
  *     unmapping the vma and flushing the TLB. Nothing can map or read those
@@ -80,9 +80,9 @@
 #include <linux/shrinker.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
+#include <linux/swap.h>
 #include <linux/uaccess.h>
 
-#include "pagerange_compat.h"
 #include "pagerange_core.h"
 
 /*
@@ -261,12 +261,6 @@ static struct list_lru pagerange_lru;
 static struct shrinker *pagerange_shrinker;
 static struct kmem_cache *pagerange_page_cache;
 static struct kmem_cache *pagerange_range_cache;
-/*
- * Set once the list_lru is initialised: before 6.7 the shrinker is
- * registered first and may be called before (see pagerange_compat.h).
- */
-static bool pagerange_lru_ready;
-
 static DEFINE_MUTEX(pagerange_list_lock);
 static LIST_HEAD(pagerange_list);	/* protected by pagerange_list_lock */
 
@@ -290,6 +284,23 @@ static atomic_long_t pagerange_pages_reclaimed;	/* freed by the shrinker */
 static atomic_long_t pagerange_shrinker_scans;
 static atomic_long_t pagerange_shrinker_skips;
 static atomic_long_t pagerange_ranges;
+
+/*
+ * Add @pages to the owner's RSS. The mm core counts no page mapped by a
+ * special PTE, at insert or at zap, so the driver keeps the count itself,
+ * in the counter vm_insert_page() uses for such pages (MM_FILEPAGES). Not
+ * with add_mm_counter(): it calls mm_trace_rss_stat(), which is not
+ * exported, so the rss_stat trace event does not see the driver's changes.
+ * The counter was an atomic_long_t before 6.2: an out-of-tree build for
+ * such a kernel defines this wrapper, and the macro of its name, in
+ * pagerange_compat.h.
+ */
+#ifndef pagerange_add_rss
+static void pagerange_add_rss(struct mm_struct *mm, long pages)
+{
+	percpu_counter_add(&mm->rss_stat[MM_FILEPAGES], pages);
+}
+#endif
 
 static unsigned long pagerange_slot_addr(struct pagerange *range,
 					 unsigned long index)
@@ -590,7 +601,7 @@ static unsigned long pagerange_claim_span_locked(struct pagerange *range,
 		if (!pp) {
 			missing++;
 		} else if (pagerange_page_reclaimable(pp)) {
-			pagerange_lru_del(&pagerange_lru, &pp->lru);
+			list_lru_del_obj(&pagerange_lru, &pp->lru);
 			range->pages_reclaimable--;
 			pp->claim = ticket;
 		}
@@ -637,7 +648,7 @@ static void pagerange_unclaim_span_locked(struct pagerange *range,
 			continue;
 		pp->claim = PAGERANGE_CLAIM_NONE;
 		if (!pagerange_page_reclaimable(pp)) {
-			pagerange_lru_add(&pagerange_lru, &pp->lru);
+			list_lru_add_obj(&pagerange_lru, &pp->lru);
 			range->pages_reclaimable++;
 		}
 	}
@@ -701,9 +712,9 @@ static int pagerange_insert_targets(struct pagerange *range,
 		list_for_each_entry(done, targets, lru) {
 			if (done == pp)
 				break;
-			pagerange_zap_ptes(vma,
-					   pagerange_slot_addr(range, done->index),
-					   PAGE_SIZE);
+			zap_special_vma_range(vma,
+					      pagerange_slot_addr(range, done->index),
+					      PAGE_SIZE);
 		}
 		return vmf == VM_FAULT_OOM ? -ENOMEM : -EFAULT;
 	}
@@ -994,7 +1005,7 @@ int pagerange_stop_using(struct pagerange *range, u64 first, u64 last,
 		if (!pp || pagerange_page_reclaimable(pp))
 			continue;
 		pp->claim = PAGERANGE_CLAIM_NONE;
-		pagerange_lru_add(&pagerange_lru, &pp->lru);
+		list_lru_add_obj(&pagerange_lru, &pp->lru);
 		range->pages_reclaimable++;
 		(*nr_stopped)++;
 	}
@@ -1024,7 +1035,7 @@ static unsigned long pagerange_claim_span_for_purge_locked(struct pagerange *ran
 		if (!pp)
 			continue;
 		if (pagerange_page_reclaimable(pp)) {
-			pagerange_lru_del(&pagerange_lru, &pp->lru);
+			list_lru_del_obj(&pagerange_lru, &pp->lru);
 			range->pages_reclaimable--;
 		}
 		pp->claim = PAGERANGE_CLAIM_RECLAIM;
@@ -1050,14 +1061,14 @@ static void pagerange_zap_pages(struct pagerange *range,
 			continue;
 		}
 		if (hi > lo)
-			pagerange_zap_ptes(vma, pagerange_slot_addr(range, lo),
-					   (hi - lo) << PAGE_SHIFT);
+			zap_special_vma_range(vma, pagerange_slot_addr(range, lo),
+					      (hi - lo) << PAGE_SHIFT);
 		lo = pp->index;
 		hi = lo + 1;
 	}
 	if (hi > lo)
-		pagerange_zap_ptes(vma, pagerange_slot_addr(range, lo),
-				   (hi - lo) << PAGE_SHIFT);
+		zap_special_vma_range(vma, pagerange_slot_addr(range, lo),
+				      (hi - lo) << PAGE_SHIFT);
 }
 
 /**
@@ -1252,7 +1263,7 @@ static struct pagerange_page **pagerange_take_all_locked(struct pagerange *range
 		if (!pp)
 			continue;
 		if (pagerange_page_reclaimable(pp))
-			pagerange_lru_del(&pagerange_lru, &pp->lru);
+			list_lru_del_obj(&pagerange_lru, &pp->lru);
 		list_add_tail(&pp->lru, pages);
 	}
 	range->slots = NULL;
@@ -1517,7 +1528,7 @@ static void pagerange_claim_run_locked(struct pagerange *range,
 
 	for (i = hi; i-- > lo;) {
 		pp = range->slots[i];
-		pagerange_lru_del(&pagerange_lru, &pp->lru);
+		list_lru_del_obj(&pagerange_lru, &pp->lru);
 		pp->claim = PAGERANGE_CLAIM_RECLAIM;
 		trace_pagerange_isolate(range, i, pp->page);
 	}
@@ -1578,14 +1589,25 @@ static unsigned long pagerange_reclaim_run(struct pagerange *range,
 	if (lo == hi)
 		return 0;
 
-	pagerange_zap_ptes(vma, pagerange_slot_addr(range, lo),
-			   (hi - lo) << PAGE_SHIFT);
+	zap_special_vma_range(vma, pagerange_slot_addr(range, lo),
+			      (hi - lo) << PAGE_SHIFT);
 	pagerange_empty_run(range, lo, hi, &pages);
 	pagerange_add_rss(range->mm, -(long)(hi - lo));
 	trace_pagerange_free(range, lo, hi);
 	/* No PTE maps them and the TLB has been flushed. */
 	pagerange_free_pages(&pages);
-	pagerange_account_reclaimed(hi - lo);
+	/*
+	 * Reclaim counts these as its progress only when it is global
+	 * (kswapd, the machine's direct reclaim): a memory cgroup's own
+	 * reclaim cannot tell which cgroup a shrinker's page was charged to.
+	 * That reclaim then goes on to lower priorities, scanning more of the
+	 * cgroup's idle pages than it needed; but the pages are uncharged as
+	 * they are freed, and the charge that started the reclaim checks the
+	 * cgroup's margin first and retries when there is room: a cgroup
+	 * whose idle pages the shrinker can take does not reach its OOM
+	 * killer for want of counted progress.
+	 */
+	mm_account_reclaimed_pages(hi - lo);
 	atomic_long_add(hi - lo, &pagerange_pages_reclaimed);
 	return hi - lo;
 }
@@ -1603,7 +1625,8 @@ static void pagerange_count_skip(struct pagerange *range, unsigned long index,
 
 /*
  * Reclaim the page of a reclaimable slot, and the run of its range's pages
- * that follows it on the list_lru, called with the list_lru lock held.
+ * that follows it on the list_lru, called with the list_lru lock, @lru_lock,
+ * held.
  *
  * The owner's mm and its mmap read lock come first, with a trylock, and
  * then the check that the range's vma is in the mm's tree: from then on
@@ -1612,8 +1635,9 @@ static void pagerange_count_skip(struct pagerange *range, unsigned long index,
  * stays alive without the list_lru lock. The list_lru lock is then dropped
  * and range->lock taken in order: its holders take the list_lru lock
  * inside it, so a trylock would fail for exactly the ranges that are busy
- * using and stopping pages, all the time. The walk restarts from the head
- * of the list afterwards (LRU_RETRY).
+ * using and stopping pages, all the time. The walk takes the lock again
+ * and restarts from the head of the list afterwards (LRU_RETRY, returned
+ * with @lru_lock dropped).
  *
  * What the shrinker cannot wait for (the mmap lock held for writing or
  * wanted by a writer, the owner's mm exiting, the vma being unmapped, a
@@ -1661,7 +1685,12 @@ static enum lru_status pagerange_isolate(struct list_head *item,
 	walk->nr_freed += pagerange_reclaim_run(range, vma, index, lo, hi);
 	mmap_read_unlock(mm);
 	mmput_async(mm);
-	return pagerange_lru_relock(lru_lock, LRU_RETRY);
+	/*
+	 * Returned with @lru_lock dropped, which sparse cannot follow: for it
+	 * the lock is held, as on the other returns. Nothing is locked.
+	 */
+	__acquire(lru_lock);
+	return LRU_RETRY;
 
 skip_mmap_unlock:
 	mmap_read_unlock(mm);
@@ -1672,20 +1701,28 @@ skip:
 	return LRU_ROTATE;
 }
 
-/* Whether the shrinker may use the list_lru yet; see pagerange_lru_ready. */
-static bool pagerange_lru_is_ready(void)
+/*
+ * The list_lru walk callback: pagerange_isolate() with the list's lock.
+ * Since 6.13 the lock is the list's own, and a callback returns LRU_RETRY
+ * with it dropped; kernels before pass the callback the lock as an
+ * argument and want it held again on return. pagerange_isolate() takes the
+ * lock as an argument to serve both: an out-of-tree build for such a
+ * kernel defines pagerange_lru_walk_cb as pagerange_isolate, and takes the
+ * lock again after it, in pagerange_compat.h.
+ */
+#ifndef pagerange_lru_walk_cb
+static enum lru_status pagerange_lru_walk_cb(struct list_head *item,
+					     struct list_lru_one *list,
+					     void *arg)
+	__must_hold(&list->lock)
 {
-	/* Pairs with the release in pagerange_core_init(). */
-	return smp_load_acquire(&pagerange_lru_ready);
+	return pagerange_isolate(item, list, &list->lock, arg);
 }
-
-PAGERANGE_LRU_WALK_CB(pagerange_lru_walk_cb, pagerange_isolate)
+#endif
 
 static unsigned long pagerange_shrink_count(struct shrinker *shrinker,
 					    struct shrink_control *sc)
 {
-	if (!pagerange_lru_is_ready())
-		return 0;
 	return list_lru_shrink_count(&pagerange_lru, sc);
 }
 
@@ -1694,8 +1731,6 @@ static unsigned long pagerange_shrink_scan(struct shrinker *shrinker,
 {
 	struct pagerange_walk walk = { .nr_to_walk = sc->nr_to_scan };
 
-	if (!pagerange_lru_is_ready())
-		return SHRINK_STOP;
 	atomic_long_inc(&pagerange_shrinker_scans);
 	list_lru_walk_one(&pagerange_lru, sc->nid, sc->memcg,
 			  pagerange_lru_walk_cb, &walk, &walk.nr_to_walk);
@@ -1890,8 +1925,9 @@ int pagerange_attach(struct pagerange *range, struct vm_area_struct *vma,
 	if (!slots)
 		return -ENOMEM;
 
-	pagerange_vm_flags_mod(vma, VM_PFNMAP | VM_IO | VM_DONTCOPY |
-			       VM_DONTEXPAND | VM_DONTDUMP, VM_MAYWRITE);
+	vm_flags_set(vma, VM_PFNMAP | VM_IO | VM_DONTCOPY | VM_DONTEXPAND |
+		     VM_DONTDUMP);
+	vm_flags_clear(vma, VM_MAYWRITE);
 	vma->vm_ops = &pagerange_vm_ops;
 	vma->vm_private_data = range;
 
@@ -1987,23 +2023,24 @@ int pagerange_core_init(const char *name)
 	if (!pagerange_range_cache)
 		goto err_destroy_page_cache;
 
-	pagerange_shrinker = pagerange_shrinker_alloc(SHRINKER_NUMA_AWARE |
-						      SHRINKER_MEMCG_AWARE,
-						      name);
+	pagerange_shrinker = shrinker_alloc(SHRINKER_NUMA_AWARE |
+					    SHRINKER_MEMCG_AWARE, "%s", name);
 	if (!pagerange_shrinker)
 		goto err_destroy_range_cache;
 	pagerange_shrinker->count_objects = pagerange_shrink_count;
 	pagerange_shrinker->scan_objects = pagerange_shrink_scan;
-	ret = pagerange_shrinker_register(pagerange_shrinker, &pagerange_lru,
-					  name);
+	/*
+	 * The list takes the id shrinker_alloc() assigned; the callbacks run
+	 * once the shrinker is registered, when the list is ready.
+	 */
+	ret = list_lru_init_memcg(&pagerange_lru, pagerange_shrinker);
 	if (ret)
 		goto err_free_shrinker;
-	/* The list is initialised before a callback can see it is. */
-	smp_store_release(&pagerange_lru_ready, true);
+	shrinker_register(pagerange_shrinker);
 	return 0;
 
 err_free_shrinker:
-	pagerange_shrinker_free(pagerange_shrinker);
+	shrinker_free(pagerange_shrinker);
 err_destroy_range_cache:
 	kmem_cache_destroy(pagerange_range_cache);
 err_destroy_page_cache:
@@ -2021,7 +2058,7 @@ err_destroy_page_cache:
  */
 void pagerange_core_exit(void)
 {
-	pagerange_shrinker_free(pagerange_shrinker);
+	shrinker_free(pagerange_shrinker);
 	list_lru_destroy(&pagerange_lru);
 	kmem_cache_destroy(pagerange_range_cache);
 	kmem_cache_destroy(pagerange_page_cache);

@@ -598,10 +598,7 @@ static void pagerange_test_expect_scan(struct kunit *test,
 /*
  * The core is initialised once, by the first suite_init, and serves every
  * suite, as it served the cases of one suite: a leak of one case shows in
- * the counters of the next, whatever its suite. Not once per suite: before
- * 6.7 the shrinker is registered before the list_lru is initialised (see
- * pagerange_compat.h), and a shrinker registered again would find the
- * list_lru of the suite before, destroyed, marked ready.
+ * the counters of the next, whatever its suite.
  */
 static bool pagerange_test_core_ready;
 

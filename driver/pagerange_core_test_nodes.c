@@ -144,19 +144,19 @@ static void pagerange_test_scan_of_one_node_frees_only_its_pages(struct kunit *t
 static void pagerange_test_rss_counts_mapped_pages(struct kunit *test)
 {
 	struct pagerange_test_map *map;
-	long rss;
+	unsigned long rss;
 
 	map = pagerange_test_map(test, PAGERANGE_TEST_PAGES, NUMA_NO_NODE);
-	rss = pagerange_read_rss(pagerange_test_mm);
+	rss = get_mm_counter_sum(pagerange_test_mm, MM_FILEPAGES);
 	pagerange_test_use(test, map->range, 0, 6, 6);
-	KUNIT_EXPECT_EQ(test, pagerange_read_rss(pagerange_test_mm), rss + 6);
+	KUNIT_EXPECT_EQ(test, get_mm_counter_sum(pagerange_test_mm, MM_FILEPAGES), rss + 6);
 	pagerange_test_stop(test, map->range, 0, 4, 4);
-	KUNIT_EXPECT_EQ(test, pagerange_read_rss(pagerange_test_mm), rss + 6);
+	KUNIT_EXPECT_EQ(test, get_mm_counter_sum(pagerange_test_mm, MM_FILEPAGES), rss + 6);
 	pagerange_test_expect_scan(test, map, 2, 2, "RRFFUUFF");
-	KUNIT_EXPECT_EQ(test, pagerange_read_rss(pagerange_test_mm), rss + 4);
+	KUNIT_EXPECT_EQ(test, get_mm_counter_sum(pagerange_test_mm, MM_FILEPAGES), rss + 4);
 
 	KUNIT_ASSERT_EQ(test, pagerange_test_unmap(map), 0);
-	KUNIT_EXPECT_EQ(test, pagerange_read_rss(pagerange_test_mm), rss);
+	KUNIT_EXPECT_EQ(test, get_mm_counter_sum(pagerange_test_mm, MM_FILEPAGES), rss);
 	pagerange_test_expect_consistent(test);
 }
 

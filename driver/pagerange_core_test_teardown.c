@@ -56,7 +56,7 @@ static void pagerange_test_closed_range_frees_every_page(struct kunit *test)
 {
 	long pages = atomic_long_read(&pagerange_pages_present);
 	unsigned long lru = list_lru_count(&pagerange_lru);
-	long rss = pagerange_read_rss(pagerange_test_mm);
+	unsigned long rss = get_mm_counter_sum(pagerange_test_mm, MM_FILEPAGES);
 	struct pagerange_test_map *map;
 	struct pagerange_stats stats;
 	u64 n;
@@ -65,14 +65,14 @@ static void pagerange_test_closed_range_frees_every_page(struct kunit *test)
 	pagerange_test_use(test, map->range, 0, 4, 4);
 	pagerange_test_stop(test, map->range, 2, 4, 2);
 	KUNIT_EXPECT_EQ(test, atomic_long_read(&pagerange_pages_present), pages + 4);
-	KUNIT_EXPECT_EQ(test, pagerange_read_rss(pagerange_test_mm), rss + 4);
+	KUNIT_EXPECT_EQ(test, get_mm_counter_sum(pagerange_test_mm, MM_FILEPAGES), rss + 4);
 	KUNIT_ASSERT_EQ(test, pagerange_test_unmap(map), 0);
 	KUNIT_EXPECT_NULL(test, map->range->vma);
 
 	pagerange_test_expect_states(test, map, "FFFFFFFF");
 	KUNIT_EXPECT_EQ(test, atomic_long_read(&pagerange_pages_present), pages);
 	KUNIT_EXPECT_EQ(test, list_lru_count(&pagerange_lru), lru);
-	KUNIT_EXPECT_EQ(test, pagerange_read_rss(pagerange_test_mm), rss);
+	KUNIT_EXPECT_EQ(test, get_mm_counter_sum(pagerange_test_mm, MM_FILEPAGES), rss);
 	pagerange_get_stats(map->range, &stats);
 	KUNIT_EXPECT_EQ(test, stats.pages_allocated, 4ULL);
 	KUNIT_EXPECT_EQ(test, stats.pages_reclaimed, 0ULL);
