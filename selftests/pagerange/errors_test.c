@@ -275,10 +275,7 @@ FIXTURE_TEARDOWN(mapped)
 	if (self->map != MAP_FAILED) {
 		ASSERT_EQ(0, prlib_get_info(self->fd, &info));
 		EXPECT_EQ(NPAGES, info.size_pages);
-		EXPECT_EQ(3, info.pages_present);
-		EXPECT_EQ(2, info.pages_in_use);
-		EXPECT_EQ(1, info.pages_reclaimable);
-		EXPECT_EQ(3, info.pages_allocated);
+		prtest_expect_pages(_metadata, self->fd, 3, 2, 1, 0, 3);
 		EXPECT_EQ(-1, prlib_check(self->map, 2 * prlib_page_size,
 					  PATTERN_SEED));
 	}

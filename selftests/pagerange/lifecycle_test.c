@@ -8,25 +8,7 @@
 
 #define NPAGES	16
 
-FIXTURE(range) {
-	int fd;
-	unsigned char *map;
-	size_t size;
-	struct prlib_stats before;
-};
-
-FIXTURE_SETUP(range)
-{
-	self->size = NPAGES * prlib_page_size;
-	prtest_setup_mapped(_metadata, &self->before, &self->fd, &self->map,
-			    self->size);
-}
-
-FIXTURE_TEARDOWN(range)
-{
-	prtest_teardown_mapped(_metadata, &self->before, self->fd, self->map,
-			       self->size);
-}
+PRTEST_MAPPED_FIXTURE(range, NPAGES)
 
 /*
  * Check every field of GET_INFO at once: the size, the pages in use and
@@ -207,8 +189,6 @@ TEST_F(range, owner_reads_through_the_mapping_what_it_wrote)
 
 TEST_F(range, munmap_ends_the_range_and_gives_back_its_pages_at_once)
 {
-	struct pagerange_info info;
-
 	ASSERT_EQ(3, prlib_use_range(self->fd, 0, 3));
 	ASSERT_EQ(1, prlib_stop_using(self->fd, 2, 3));
 	ASSERT_EQ(self->before.pages_present + 3,
@@ -221,13 +201,7 @@ TEST_F(range, munmap_ends_the_range_and_gives_back_its_pages_at_once)
 	EXPECT_EQ(self->before.pages_present, prlib_stat("pages_present"));
 	EXPECT_EQ(self->before.pages_reclaimable,
 		  prlib_stat("pages_reclaimable"));
-	ASSERT_EQ(0, prlib_get_info(self->fd, &info));
-	EXPECT_EQ(NPAGES, info.size_pages);
-	EXPECT_EQ(0, info.pages_present);
-	EXPECT_EQ(0, info.pages_reclaimable);
-	EXPECT_EQ(3, info.pages_allocated);
-	EXPECT_EQ(0, info.pages_purged);
-	EXPECT_EQ(0, info.reserved);
+	expect_info(_metadata, self->fd, NPAGES, 0, 0, 0, 3);
 	EXPECT_EQ(self->before.ranges + 1, prlib_stat("ranges"));
 }
 

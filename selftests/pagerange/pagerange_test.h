@@ -128,6 +128,33 @@ static inline void prtest_teardown_mapped(struct __test_metadata *_metadata,
 	prtest_teardown_close(_metadata, before, fd);
 }
 
+/*
+ * A fixture @name of one range, mapped @npages pages long, opened by
+ * prtest_setup_mapped() and checked and closed by prtest_teardown_mapped():
+ * self->fd, self->map, self->size in bytes and self->before, the global
+ * counters from before the open.
+ */
+#define PRTEST_MAPPED_FIXTURE(name, npages)				\
+FIXTURE(name) {								\
+	struct prlib_stats before;					\
+	int fd;								\
+	unsigned char *map;						\
+	size_t size;							\
+};									\
+									\
+FIXTURE_SETUP(name)							\
+{									\
+	self->size = (npages) * prlib_page_size;			\
+	prtest_setup_mapped(_metadata, &self->before, &self->fd,	\
+			    &self->map, self->size);			\
+}									\
+									\
+FIXTURE_TEARDOWN(name)							\
+{									\
+	prtest_teardown_mapped(_metadata, &self->before, self->fd,	\
+			       self->map, self->size);			\
+}
+
 /* Once the range is unmapped, or its owner gone, every page ioctl fails ESRCH. */
 static inline void prtest_expect_esrch(struct __test_metadata *_metadata,
 				       int fd)
@@ -433,6 +460,22 @@ prtest_diag(const char *fmt, ...)
 }
 
 #include <time.h>
+
+/*
+ * prt_stall_init(), or a skip of the test on a kernel without
+ * userfaultfd: false, and the test returns.
+ */
+static inline bool prtest_stall_init(struct __test_metadata *_metadata,
+				     struct prt_stall *st)
+{
+	int ret = prt_stall_init(st);
+
+	if (ret) {
+		prt_stall_fini(st);
+		SKIP(return false, "no userfaultfd: %s", strerror(-ret));
+	}
+	return true;
+}
 
 /*
  * A WRITE of one page into page 0 of @fd from a stall's page (struct

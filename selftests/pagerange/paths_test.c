@@ -25,19 +25,7 @@
 #define NPAGES		8
 #define STALL_SECONDS	30
 
-FIXTURE(paths) {
-	struct prlib_stats before;
-	int fd;
-	unsigned char *map;
-	size_t size;
-};
-
-FIXTURE_SETUP(paths)
-{
-	self->size = NPAGES * prlib_page_size;
-	prtest_setup_mapped(_metadata, &self->before, &self->fd, &self->map,
-			    self->size);
-}
+PRTEST_MAPPED_FIXTURE(paths, NPAGES)
 
 /*
  * Every page in use, holding prlib_fill(5). Each test calls it once it
@@ -49,12 +37,6 @@ static void paths_fill(struct __test_metadata *_metadata,
 		       FIXTURE_DATA(paths) *self)
 {
 	prtest_use_and_fill(_metadata, self->fd, 0, NPAGES, 5);
-}
-
-FIXTURE_TEARDOWN(paths)
-{
-	prtest_teardown_mapped(_metadata, &self->before, self->fd,
-			       self->map, self->size);
 }
 
 /* ---- a copy stalled on a userfaultfd page ---- */
@@ -73,13 +55,9 @@ TEST_F_TIMEOUT(paths, write_stalled_in_its_copy_outlives_stop_reclaim_munmap_and
 	struct prtest_stalled_write w = { .fd = self->fd };
 	struct pagerange_info info;
 	pthread_t writer;
-	int ret;
 
-	ret = prt_stall_init(&w.st);
-	if (ret) {
-		prt_stall_fini(&w.st);
-		SKIP(return, "no userfaultfd: %s", strerror(-ret));
-	}
+	if (!prtest_stall_init(_metadata, &w.st))
+		return;
 	paths_fill(_metadata, self);
 	ASSERT_EQ(0, pthread_create(&writer, NULL, prtest_stalled_write_run, &w));
 	ASSERT_EQ(0, prt_stall_wait(&w.st, STALL_SECONDS));

@@ -11,25 +11,7 @@
 
 #define NPAGES	16
 
-FIXTURE(reclaim) {
-	int fd;
-	unsigned char *map;
-	size_t size;
-	struct prlib_stats before;
-};
-
-FIXTURE_SETUP(reclaim)
-{
-	self->size = NPAGES * prlib_page_size;
-	prtest_setup_mapped(_metadata, &self->before, &self->fd, &self->map,
-			    self->size);
-}
-
-FIXTURE_TEARDOWN(reclaim)
-{
-	prtest_teardown_mapped(_metadata, &self->before, self->fd, self->map,
-			       self->size);
-}
+PRTEST_MAPPED_FIXTURE(reclaim, NPAGES)
 
 static unsigned char *page(FIXTURE_DATA(reclaim) *self, __u64 index)
 {
@@ -355,14 +337,11 @@ TEST_F_TIMEOUT(reclaim, busy_range_does_not_starve_reclaim_of_the_ranges_behind_
 	struct pagerange_info info;
 	unsigned char *map[2];
 	pthread_t writer;
-	int fd[2], cpu, ret;
+	int fd[2], cpu;
 
 	/* Before any page exists: the 6.1 harness hides a failure after it. */
-	ret = prt_stall_init(&w.st);
-	if (ret) {
-		prt_stall_fini(&w.st);
-		SKIP(return, "no userfaultfd: %s", strerror(-ret));
-	}
+	if (!prtest_stall_init(_metadata, &w.st))
+		return;
 	cpu = sched_getcpu();
 	ASSERT_LE(0, cpu);
 	busy_open(_metadata, cpu, BUSY_PAGES + 1, &fd[0], &map[0]);

@@ -19,25 +19,7 @@
 #define NPAGES		16
 #define BIG_PAGES	130	/* a report of more than two words */
 
-FIXTURE(report) {
-	struct prlib_stats before;
-	int fd;
-	unsigned char *map;
-	size_t size;
-};
-
-FIXTURE_SETUP(report)
-{
-	self->size = BIG_PAGES * prlib_page_size;
-	prtest_setup_mapped(_metadata, &self->before, &self->fd, &self->map,
-			    self->size);
-}
-
-FIXTURE_TEARDOWN(report)
-{
-	prtest_teardown_mapped(_metadata, &self->before, self->fd, self->map,
-			       self->size);
-}
+PRTEST_MAPPED_FIXTURE(report, BIG_PAGES)
 
 /* QUERY of [first, end) is @want, one letter a page: F, U or R. */
 static void expect_states(struct __test_metadata *_metadata, int fd,
@@ -250,13 +232,9 @@ TEST_F(report, purge_during_a_copy_fails_ebusy_and_changes_nothing)
 {
 	struct prtest_stalled_write w = { .fd = self->fd };
 	pthread_t writer;
-	int ret;
 
-	ret = prt_stall_init(&w.st);
-	if (ret) {
-		prt_stall_fini(&w.st);
-		SKIP(return, "no userfaultfd: %s", strerror(-ret));
-	}
+	if (!prtest_stall_init(_metadata, &w.st))
+		return;
 	ASSERT_EQ(2, prlib_use_range(self->fd, 0, 2));
 	ASSERT_EQ(0, pthread_create(&writer, NULL, prtest_stalled_write_run, &w));
 	ASSERT_EQ(0, prt_stall_wait(&w.st, 30));

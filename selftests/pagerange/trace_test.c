@@ -260,15 +260,11 @@ TEST_F(trace, a_copy_in_flight_rotates_pages_and_says_why)
 {
 	struct prtest_stalled_write w = { .fd = self->fd };
 	pthread_t writer;
-	int ret;
 
 	if (self->absent)
 		SKIP(return, "no trace events");
-	ret = prt_stall_init(&w.st);
-	if (ret) {
-		prt_stall_fini(&w.st);
-		SKIP(return, "no userfaultfd: %s", strerror(-ret));
-	}
+	if (!prtest_stall_init(_metadata, &w.st))
+		return;
 	ASSERT_EQ(2, prlib_use_range(self->fd, 0, 2));
 	ASSERT_EQ(1, prlib_stop_using(self->fd, 1, 2));
 	ASSERT_EQ(0, pthread_create(&writer, NULL, prtest_stalled_write_run, &w));
