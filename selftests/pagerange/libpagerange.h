@@ -5,8 +5,9 @@
  * the selftests:
  *
  * - thin wrappers around the ioctls, each returning a result or -errno;
- * - readers of the driver's debugfs files and of small sysfs and procfs
- *   files, and drop_caches;
+ * - readers of the driver's global counters (its sysfs attributes), of
+ *   its debugfs table and of small sysfs and procfs files, and
+ *   drop_caches;
  * - a second process that holds a range's fd and writes into it on
  *   request (Binder's sender), which pagerangectl's demo, the selftests
  *   and the benchmark all use, and the child processes it is made of;
