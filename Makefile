@@ -45,6 +45,15 @@
 ##                      BENCH_OPTS passes options to tools/bench/run
 ##   make deps          install the Debian packages the tests need, only
 ##
+## Upstream (tools/dev/upstream; the series' texts are in upstream/):
+##   make upstream      the tree as a git format-patch series with a cover
+##                      letter against Debian's linux-source-7.2, into
+##                      build/upstream (UPSTREAM_DIR)
+##   make upstream-check  the series applied with git am to the pristine
+##                      7.2 source, checkpatch --strict and kernel-doc on
+##                      it, and each patch in turn built with W=1 and C=1,
+##                      the driver as a module and built in
+##
 ## Packaging (Debian):
 ##   make deb           pagerange-dkms and pagerange-tools into debs/
 ##                      (DEB_DIR), checked by lintian
@@ -64,8 +73,8 @@
 ##                      (300 s), for a slower machine
 ##
 ## CI (.ci/run) runs, in this order: check, check KERNEL=6.12, compile-test,
-## check-debug, check-kcsan, check-mutants, lint, check-tools, deb,
-## deb-check.
+## check-debug, check-kcsan, check-mutants, lint, upstream-check,
+## check-tools, deb, deb-check.
 ##
 ## The testing and packaging targets run tools/dev/prdev, the one entry
 ## point of the tooling: "tools/dev/prdev help" lists its subcommands
@@ -92,7 +101,8 @@ UAPI := include/uapi/linux/pagerange.h
 # targets would also share the machine's CPUs with each other's QEMU, whose
 # guests time their tests.
 .NOTPARALLEL:
-.PHONY: all help modules check check-debug check-kcsan check-mutants compile-test run clean deps
+.PHONY: all help modules check check-debug check-kcsan check-mutants compile-test run clean deps \
+	upstream upstream-check
 
 all: modules
 
@@ -151,6 +161,16 @@ check-tools: vm-modules $(GUEST)/pagerangectl tools/tilecache/tilecache-test
 
 lint:
 	$(DEV) lint
+
+UPSTREAM_DIR ?= build/upstream
+
+upstream: deps
+	$(DEV) deps upstream
+	$(DEV) upstream series $(UPSTREAM_DIR)
+
+upstream-check: upstream
+	$(DEV) deps lint upstream
+	$(DEV) upstream check $(UPSTREAM_DIR)
 
 # The version DKMS and /usr/src know the sources by: MODULE_VERSION.
 PAGERANGE_VERSION := $(shell $(DEV) version)

@@ -39,8 +39,13 @@
  * down at module exit, after the last suite on both.
  */
 
-/* Its own trace system too: pagerange.ko may be loaded at the same time. */
+/*
+ * The copy's external symbols are renamed (pagerange_core_test_names.h),
+ * and it has no trace events (pagerange_trace.h): in a kernel that builds
+ * both the driver and this suite in, the two copies are linked together.
+ */
 #define PAGERANGE_KUNIT
+#include "pagerange_core_test_names.h"
 #include "pagerange_core.c"
 
 #include "pagerange_core_test.h"
