@@ -306,4 +306,12 @@ static inline void zap_special_vma_range(struct vm_area_struct *vma,
 }
 #endif
 
+/*
+ * kzalloc_obj(), which 7.2 has: a zeroed allocation of @P's type, sized
+ * from it. The KUnit suites use it.
+ */
+#ifndef kzalloc_obj
+#define kzalloc_obj(P, gfp)	kzalloc(sizeof(P), gfp)
+#endif
+
 #endif /* _PAGERANGE_COMPAT_H */

@@ -201,7 +201,7 @@ static int pagerange_test_map_init(struct kunit_resource *res, void *context)
 {
 	struct pagerange_test_map *map;
 
-	map = kzalloc(sizeof(*map), GFP_KERNEL);
+	map = kzalloc_obj(*map, GFP_KERNEL);
 	if (!map)
 		return -ENOMEM;
 	init_completion(&map->released);
@@ -263,7 +263,7 @@ static int pagerange_test_ubuf_init(struct kunit_resource *res, void *context)
 	size_t len = *(size_t *)context;
 	bool borrowed;
 
-	ubuf = kzalloc(sizeof(*ubuf), GFP_KERNEL);
+	ubuf = kzalloc_obj(*ubuf, GFP_KERNEL);
 	if (!ubuf)
 		return -ENOMEM;
 	borrowed = pagerange_test_enter_mm();
