@@ -13,9 +13,11 @@
  * for each kernel's path to it). Every suite's suite_init takes a reference
  * on that task's mm and its suite_exit drops it; the cases map ranges into
  * it with kthread_use_mm() and vm_mmap() of an anonymous-inode file whose
- * ->mmap calls pagerange_attach(), as the device's does. Without an mm
- * there (a KUnit that ran suite_init elsewhere), the cases that need one
- * skip.
+ * ->mmap calls pagerange_attach(), as the device's does. Built into the
+ * kernel, the suites run at boot from the init task before it has an mm:
+ * suite_init then makes an mm of its own, as kunit_attach_mm() does for a
+ * case. Without an mm either way (a module whose suites some kernel thread
+ * ran), the cases that need one skip.
  *
  * An mm is used only around single calls that cannot abort the case: a
  * case thread that exited with a borrowed mm would drop a reference it
@@ -51,7 +53,10 @@
 /* More than any case ever makes reclaimable: "scan everything". */
 #define PAGERANGE_TEST_SCAN_ALL	1024
 
-/* The mm of the task that loaded the module, or NULL; see the head comment. */
+/*
+ * The mm of the task that loaded the module, an mm of the suites' own, or
+ * NULL; see the head comment.
+ */
 static struct mm_struct *pagerange_test_mm;
 static pid_t pagerange_test_pid;
 
@@ -602,6 +607,29 @@ static void pagerange_test_expect_scan(struct kunit *test,
  */
 static bool pagerange_test_core_ready;
 
+/*
+ * An empty user mm, for suites that run where no task lends one: built in,
+ * at boot. The kernel's own symbols are reachable there, and only there:
+ * a module (in a tree or out of it) is loaded by a task with an mm, and
+ * older kernels do not export mm_alloc(). Whether this object is built in
+ * is what MODULE says: CONFIG_PAGERANGE_KUNIT_TEST is the tree's setting,
+ * which a module built out of tree against it also sees.
+ */
+static struct mm_struct *pagerange_test_new_mm(void)
+{
+#ifndef MODULE
+	struct mm_struct *mm = mm_alloc();
+
+	if (!mm)
+		return NULL;
+	mm->task_size = TASK_SIZE;
+	arch_pick_mmap_layout(mm, &current->signal->rlim[RLIMIT_STACK]);
+	return mm;
+#else
+	return NULL;
+#endif
+}
+
 static int pagerange_test_suite_init(struct kunit_suite *suite)
 {
 	int ret;
@@ -610,8 +638,10 @@ static int pagerange_test_suite_init(struct kunit_suite *suite)
 	if (current->mm && !(current->flags & PF_KTHREAD)) {
 		mmget(current->mm);
 		pagerange_test_mm = current->mm;
-		pagerange_test_pid = task_tgid_nr(current);
+	} else {
+		pagerange_test_mm = pagerange_test_new_mm();
 	}
+	pagerange_test_pid = task_tgid_nr(current);
 
 	if (pagerange_test_core_ready)
 		return 0;

@@ -4,15 +4,22 @@
  * the owner or of the last process holding the fd. Whatever the order, every
  * page is freed once the range is gone, and the module can then be unloaded.
  *
- * The last test unloads and reloads the module; this program is the last
- * one the Makefile lists.
+ * The last tests unload and reload the module; this program is the last
+ * one the Makefile lists. They skip where the driver is built into the
+ * kernel, and where no module file is found to load again: $PAGERANGE_KO,
+ * else the test VM's /lib/modules/pagerange.ko, else where
+ * modules_install puts the in-tree driver's. finit_module() is given no
+ * flags, so the file must not be compressed.
  */
 #include "pagerange_test.h"
 
+#include <limits.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 
 #define NPAGES		16
-#define PAGERANGE_KO	"/lib/modules/pagerange.ko"
+#define PAGERANGE_VM_KO	"/lib/modules/pagerange.ko"
+#define PAGERANGE_TREE_KO	"kernel/drivers/misc/pagerange/pagerange.ko"
 #define PAGERANGE_MODULE_DIR	"/sys/module/pagerange"
 
 FIXTURE(teardown) {
@@ -248,9 +255,25 @@ static int module_delete(void)
 	return syscall(__NR_delete_module, "pagerange", 0) ? -errno : 0;
 }
 
+/* The module file to load again; see the head comment. */
+static const char *module_file(void)
+{
+	static char path[PATH_MAX];
+	const char *env = getenv("PAGERANGE_KO");
+	struct utsname u;
+
+	if (env && *env)
+		return env;
+	if (!access(PAGERANGE_VM_KO, R_OK) || uname(&u))
+		return PAGERANGE_VM_KO;
+	snprintf(path, sizeof(path), "/lib/modules/%s/" PAGERANGE_TREE_KO,
+		 u.release);
+	return path;
+}
+
 static int module_load(const char *params)
 {
-	int fd = open(PAGERANGE_KO, O_RDONLY | O_CLOEXEC);
+	int fd = open(module_file(), O_RDONLY | O_CLOEXEC);
 	int ret;
 
 	if (fd < 0)
@@ -283,11 +306,20 @@ FIXTURE_TEARDOWN(module)
 	prtest_expect_stats(_metadata, &self->before);
 }
 
-/* Whether this kernel lets the test unload and load the module again. */
-static bool module_reloadable(void)
+/*
+ * Why this kernel does not let the test unload and load the module again,
+ * or NULL if it does. A built-in driver has a directory in /sys/module (its
+ * parameters) without the refcnt of a loaded module.
+ */
+static const char *module_not_reloadable(void)
 {
-	return !access(PAGERANGE_KO, R_OK) &&
-	       !access(PAGERANGE_MODULE_DIR "/refcnt", F_OK);
+	if (access(PAGERANGE_MODULE_DIR, F_OK))
+		return "no pagerange in /sys/module";
+	if (access(PAGERANGE_MODULE_DIR "/refcnt", F_OK))
+		return "pagerange is built into the kernel: it cannot be unloaded";
+	if (access(module_file(), R_OK))
+		return "no module file to load again (PAGERANGE_KO names one)";
+	return NULL;
 }
 
 /*
@@ -354,9 +386,8 @@ TEST_F_TIMEOUT(module, unloads_once_every_range_is_gone_and_reloads, 60)
 {
 	long long max_size = prt_max_size();
 
-	if (!module_reloadable())
-		SKIP(return, "no %s to reload, or not a loadable module",
-		     PAGERANGE_KO);
+	if (module_not_reloadable())
+		SKIP(return, "%s", module_not_reloadable());
 	ASSERT_LT(0, max_size);
 
 	unload_once_the_last_range_is_gone(_metadata);
@@ -373,9 +404,8 @@ TEST_F_TIMEOUT(module, loads_with_its_documented_defaults, 60)
 {
 	long long max_size = prt_max_size();
 
-	if (!module_reloadable())
-		SKIP(return, "no %s to reload, or not a loadable module",
-		     PAGERANGE_KO);
+	if (module_not_reloadable())
+		SKIP(return, "%s", module_not_reloadable());
 	ASSERT_LT(0, max_size);
 	ASSERT_EQ(0, module_delete());
 
@@ -396,9 +426,8 @@ TEST_F_TIMEOUT(module, ten_unload_cycles_each_refused_while_an_fd_or_mapping_liv
 	double seconds;
 	int i;
 
-	if (!module_reloadable())
-		SKIP(return, "no %s to reload, or not a loadable module",
-		     PAGERANGE_KO);
+	if (module_not_reloadable())
+		SKIP(return, "%s", module_not_reloadable());
 	ASSERT_LT(0, max_size);
 
 	seconds = prt_seconds();

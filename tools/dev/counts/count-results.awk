@@ -25,8 +25,11 @@
 #     init failed), no suite at all, or no end marker (the module did not
 #     unload). A module's suites may be preceded by an unindented plan,
 #     "1..N" (7.2 prints it, 6.1 does not): each suite it promised and
-#     that never began is missing too. Prints "passed failed skipped
-#     missing".
+#     that never began is missing too. A kernel with suites built in runs
+#     them at boot and prints them without markers: an unindented "KTAP
+#     version N" before any marker begins that run, the suites its plan
+#     announces make it, and it has ended once the last of them has. Prints
+#     "passed failed skipped missing".
 #
 # tools/dev/counts/test checks both against the outputs next to it.
 
@@ -72,7 +75,7 @@ format == "tap" && /^# (not )?ok [0-9]+/ {
 format == "tap" && /^(not )?ok [0-9]+ selftests: / { tap_close(/^not ok/, /# SKIP/) }
 
 format == "ktap" { sub(/^\[ *[0-9]+\.[0-9]+\] /, "") }
-format == "ktap" && /^pagerange-kunit: begin / { inside = 1; next }
+format == "ktap" && /^pagerange-kunit: begin / { inside = seen = 1; next }
 format == "ktap" && /^pagerange-kunit: end / {
 	if (insuite)
 		ktap_end_suite(1)
@@ -80,6 +83,7 @@ format == "ktap" && /^pagerange-kunit: end / {
 	ended = 1
 	next
 }
+format == "ktap" && !inside && !seen && /^KTAP version [0-9]+$/ { inside = boot = seen = 1; next }
 format == "ktap" && !inside { next }
 format == "ktap" && /^    # Subtest: / {
 	if (insuite)
@@ -106,6 +110,10 @@ format == "ktap" && /^(not )?ok [0-9]+ / {
 		suites++
 	insuite = 1
 	ktap_end_suite(/^not ok/)
+	if (boot && top_plan && suites >= top_plan) {
+		inside = boot = 0
+		ended = 1
+	}
 }
 
 END {
