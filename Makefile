@@ -31,7 +31,7 @@
 ##   make check-debug   every selftest and the core's KUnit suites on kernels
 ##                      with checkers (KASAN, lockdep, DEBUG_VM, fault
 ##                      injection, two fake NUMA nodes) built from the 6.1
-##                      and 7.2 sources
+##                      and 7.2 sources; 7.2's with the driver built in
 ##   make check-kcsan   the concurrency tests on a KCSAN kernel built from 7.2
 ##   make check-mutants mutants of the driver, each broken in one way, which
 ##                      the selftests must all catch on 6.1

@@ -7,9 +7,10 @@
  * The last tests unload and reload the module; this program is the last
  * one the Makefile lists. They skip where the driver is built into the
  * kernel, and where no module file is found to load again: $PAGERANGE_KO,
- * else the test VM's /lib/modules/pagerange.ko, else where
- * modules_install puts the in-tree driver's. finit_module() is given no
- * flags, so the file must not be compressed.
+ * else the first that exists of the test VM's /lib/modules/pagerange.ko
+ * and, under /lib/modules/$(uname -r)/, where make install, DKMS and the
+ * kernel's modules_install put it. finit_module() is given no flags, so
+ * the file must not be compressed.
  */
 #include "pagerange_test.h"
 
@@ -19,7 +20,6 @@
 
 #define NPAGES		16
 #define PAGERANGE_VM_KO	"/lib/modules/pagerange.ko"
-#define PAGERANGE_TREE_KO	"kernel/drivers/misc/pagerange/pagerange.ko"
 #define PAGERANGE_MODULE_DIR	"/sys/module/pagerange"
 
 FIXTURE(teardown) {
@@ -258,17 +258,25 @@ static int module_delete(void)
 /* The module file to load again; see the head comment. */
 static const char *module_file(void)
 {
+	static const char * const dirs[] = {
+		"extra", "updates/dkms", "kernel/drivers/misc/pagerange",
+	};
 	static char path[PATH_MAX];
 	const char *env = getenv("PAGERANGE_KO");
 	struct utsname u;
+	size_t i;
 
 	if (env && *env)
 		return env;
 	if (!access(PAGERANGE_VM_KO, R_OK) || uname(&u))
 		return PAGERANGE_VM_KO;
-	snprintf(path, sizeof(path), "/lib/modules/%s/" PAGERANGE_TREE_KO,
-		 u.release);
-	return path;
+	for (i = 0; i < ARRAY_SIZE(dirs); i++) {
+		snprintf(path, sizeof(path), "/lib/modules/%s/%s/pagerange.ko",
+			 u.release, dirs[i]);
+		if (!access(path, R_OK))
+			return path;
+	}
+	return PAGERANGE_VM_KO;
 }
 
 static int module_load(const char *params)
