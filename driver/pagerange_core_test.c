@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit tests for the shrinkable page range, one suite per topic, all in
- * pagerange_kunit.ko:
+ * pagerange_kunit (a module, or built in):
  *
  *   pagerange_core_states    state transitions and the counters
  *   pagerange_core_reclaim   reclaim through the shrinker's own callbacks
@@ -29,14 +29,17 @@
  * core is compiled into the module exactly once, here, and Kbuild builds
  * this file only; a topic file compiled on its own would lack the core.
  *
- * Every suite_init runs in the task that loads the module, where the
+ * Every suite_init of a module runs in the task that loads it, where the
  * fixture borrows the mm: on 6.1 KUnit runs a module's suites from its
  * module notifier at MODULE_STATE_COMING, within finit_module() and before
  * the module's init; on 7.2 at MODULE_STATE_LIVE, still within
  * finit_module(), after it (kunit_module_notify() in lib/kunit/test.c).
+ * Built in, the suites run at boot from the init task, after every
+ * initcall and before user space, and the fixture makes an mm of its own.
  * Either way one suite runs after the other, each between its suite_init
  * and suite_exit. The core, which the first suite_init sets up, is torn
- * down at module exit, after the last suite on both.
+ * down at module exit, after the last suite; built in, it stays, with its
+ * shrinker registered and nothing on its list_lru.
  */
 
 /*

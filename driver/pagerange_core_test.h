@@ -224,7 +224,7 @@ pagerange_test_map_unmapped(struct kunit *test, unsigned long nr_pages,
 	struct file *file;
 
 	if (!pagerange_test_mm)
-		kunit_skip(test, "no user mm: suite_init did not run in the loading task");
+		kunit_skip(test, "no user mm: none lent by a loading task, none made");
 
 	map = kunit_alloc_resource(test, pagerange_test_map_init,
 				   pagerange_test_map_free, GFP_KERNEL, NULL);
@@ -303,7 +303,7 @@ static void __user *pagerange_test_ubuf(struct kunit *test, const void *init,
 	bool borrowed;
 
 	if (!pagerange_test_mm)
-		kunit_skip(test, "no user mm: suite_init did not run in the loading task");
+		kunit_skip(test, "no user mm: none lent by a loading task, none made");
 	ubuf = kunit_alloc_resource(test, pagerange_test_ubuf_init,
 				    pagerange_test_ubuf_free, GFP_KERNEL, &len);
 	KUNIT_ASSERT_NOT_NULL(test, ubuf);

@@ -8,9 +8,9 @@
  * one the Makefile lists. They skip where the driver is built into the
  * kernel, and where no module file is found to load again: $PAGERANGE_KO,
  * else the first that exists of the test VM's /lib/modules/pagerange.ko
- * and, under /lib/modules/$(uname -r)/, where make install, DKMS and the
- * kernel's modules_install put it. finit_module() is given no flags, so
- * the file must not be compressed.
+ * and, under /lib/modules/$(uname -r)/, where DKMS, make install and the
+ * kernel's modules_install put it, in the order depmod prefers them.
+ * finit_module() is given no flags, so the file must not be compressed.
  */
 #include "pagerange_test.h"
 
@@ -259,7 +259,7 @@ static int module_delete(void)
 static const char *module_file(void)
 {
 	static const char * const dirs[] = {
-		"extra", "updates/dkms", "kernel/drivers/misc/pagerange",
+		"updates/dkms", "extra", "kernel/drivers/misc/pagerange",
 	};
 	static char path[PATH_MAX];
 	const char *env = getenv("PAGERANGE_KO");
