@@ -30,6 +30,17 @@ pagerange_counts() {
 }
 die() { msg "error: $*"; exit 1; }
 
+# pagerange_kernel NAME: set KERNEL_ABI, VMLINUZ, KDIR, BINDER_KO and
+# PAGERANGE_BUILTIN for the kernel NAME (prdev kernel, which fetches or
+# builds it first); stops the script if that fails, which an eval of a
+# command substitution would not.
+pagerange_kernel() {
+	local vars
+
+	vars=$(prdev kernel "$1") || die "no $1 kernel (prdev kernel $1 failed)"
+	eval "$vars"
+}
+
 # Print one-line apt sources for every "deb" stanza of the system's deb822
 # sources, plus bookworm-backports and any SUITE given on the first mirror
 # (newer kernels live there). Reading the mirror from the system keeps host
